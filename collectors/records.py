@@ -1,0 +1,56 @@
+"""Record types every collector returns: plain, frozen, comparable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = ["LINK_KINDS", "Link", "Paper", "ParseResult"]
+
+#: ``links.kind`` values: a code repository, a project page, an unresolved short
+#: link, or anything else (a dataset, a paper elsewhere, ...).
+LINK_KINDS = ("repo", "page", "short", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One URL found for a paper, cleaned and classified.
+
+    ``url`` is the cleaned URL as written (scheme added when it was missing),
+    ``target`` its canonical form (see DESIGN.md), which is also the node id
+    of repo and page nodes.
+    """
+
+    url: str
+    kind: str
+    target: str
+    origin: str = "abstract"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One occurrence of a paper in one input, before de-duplication."""
+
+    title: str
+    source: str
+    position: int
+    abstract: str = ""
+    authors: int | None = None
+    published: date | None = None
+    published_text: str | None = None
+    upvotes: int | None = None
+    arxiv_id: str | None = None
+    links: tuple[Link, ...] = ()
+    #: keyphrases a source already assigned (e.g. Hugging Face ``ai_keywords``)
+    keywords: tuple[str, ...] = ()
+    #: what kind of input the record came from: page, ids, bibtex, json, hf, arxiv, ...
+    origin: str = "page"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What a parser read from one input: the papers, and what it had to skip."""
+
+    papers: tuple[Paper, ...]
+    #: one human-readable line per skipped item ("line 812: paper 'X' cut off ...")
+    skipped: tuple[str, ...] = field(default=())

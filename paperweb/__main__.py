@@ -1,0 +1,3 @@
+from paperweb.cli import main
+
+main()
