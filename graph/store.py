@@ -1,0 +1,227 @@
+"""The DuckDB file: schema, bulk loads and queries. The only module that imports duckdb.
+
+The tables are a public interface (see the README): users query them with SQL.
+Other modules keep their own SQL as named constants and run it through
+:meth:`Store.query` and :meth:`Store.execute`, always with ``?`` parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from paperweb.errors import DatabaseError, DatabaseInUse
+
+__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store"]
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    paper_id VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    abstract VARCHAR,
+    authors INTEGER,
+    published DATE,
+    published_text VARCHAR,
+    upvotes INTEGER,
+    arxiv_id VARCHAR,
+    cited_by_count INTEGER
+);
+CREATE TABLE IF NOT EXISTS paper_sources (
+    paper_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS links (
+    paper_id VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keywords (
+    paper_id VARCHAR NOT NULL,
+    keyword VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL,
+    origin VARCHAR NOT NULL DEFAULT 'text'
+);
+CREATE TABLE IF NOT EXISTS nodes (
+    node_id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    url VARCHAR
+);
+CREATE TABLE IF NOT EXISTS edges (
+    src VARCHAR NOT NULL,
+    dst VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    node_id VARCHAR NOT NULL,
+    metric VARCHAR NOT NULL,
+    value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS build_info (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+"""
+
+#: Tables a build replaces as a whole; anything else (caches) survives rebuilds.
+GRAPH_TABLES = (
+    "papers",
+    "paper_sources",
+    "links",
+    "keywords",
+    "nodes",
+    "edges",
+    "metrics",
+    "build_info",
+)
+
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            pid = _LOCK_PID.search(message)
+            holder = f" (pid {pid.group(1)})" if pid else ""
+            raise DatabaseInUse(
+                f"database {path} is in use by another process{holder}; wait for it to finish "
+                "or pass --db to use another file"
+            ) from exc
+        raise DatabaseError(f"database {path} cannot be opened: {message.splitlines()[0]}") from exc
+    except (duckdb.Error, duckdb.InvalidInputException) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseError(f"database {path} is not a readable DuckDB file ({first})") from exc
+
+
+class Store:
+    """A connection to one paperweb database file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    def close(self) -> None:
+        """Close the connection (and release the file lock)."""
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Run the block in one transaction: all of it lands, or none of it."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement that returns nothing."""
+        self.con.execute(sql, params or [])
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples."""
+        return self.con.execute(sql, params or []).fetchall()
+
+    def query_dicts(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query and return its rows as dicts keyed by column name."""
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return an Arrow table (for large results)."""
+        result = self.con.execute(sql, params or [])
+        return result.fetch_arrow_table()
+
+    def insert_columns(self, table: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """Bulk-append column lists to ``table`` through Arrow; returns the row count."""
+        if table not in self.table_names():
+            raise DatabaseError(f"database {self.path} has no table {table!r}")
+        data = pa.table({name: pa.array(list(values)) for name, values in columns.items()})
+        if data.num_rows == 0:
+            return 0
+        names = ", ".join(f'"{name}"' for name in columns)
+        self.con.register("_paperweb_load", data)
+        try:
+            self.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load')
+        finally:
+            self.con.unregister("_paperweb_load")
+        return int(data.num_rows)
+
+    def clear(self, tables: Sequence[str] = GRAPH_TABLES) -> None:
+        """Empty the given tables (inside the caller's transaction)."""
+        known = self.table_names()
+        for table in tables:
+            if table in known:
+                self.con.execute(f'DELETE FROM "{table}"')
+
+    def table_names(self) -> set[str]:
+        """Names of the tables in the main schema."""
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def count(self, table: str) -> int:
+        """Number of rows in a table of the schema."""
+        if table not in self.table_names():
+            raise DatabaseError(f"database {self.path} has no table {table!r}")
+        row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        return int(row[0]) if row else 0
+
+    def copy_to_parquet(self, sql: str, path: Path) -> None:
+        """Write a query's result straight to a Parquet file."""
+        self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+
+
+def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
+    """Open (and on first write create) a paperweb database with its schema.
+
+    ``read_only`` opens an existing file without taking the write lock; a
+    missing file is an error then, as it is when ``create`` is False.
+    """
+    path = Path(path)
+    if (read_only or not create) and not path.exists():
+        raise DatabaseError(
+            f"database {path} does not exist; run 'paperweb build INPUT... --db {path}' first"
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only)
+    store = Store(con, path, read_only)
+    if not read_only:
+        try:
+            con.execute(SCHEMA)
+        except duckdb.Error as exc:
+            con.close()
+            raise DatabaseError(
+                f"database {path} cannot be prepared: {str(exc).splitlines()[0]}"
+            ) from exc
+    elif "papers" not in store.table_names():
+        con.close()
+        raise DatabaseError(f"database {path} is not a paperweb database (no papers table)")
+    return store

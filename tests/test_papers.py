@@ -1,0 +1,82 @@
+"""Tests for de-duplication and stable paper ids."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from collectors.records import Link, Paper
+from graph.papers import merge_papers, paper_id_for
+
+
+def _paper(title: str, source: str = "a.txt", position: int = 1, **fields: object) -> Paper:
+    return Paper(title=title, source=source, position=position, **fields)  # type: ignore[arg-type]
+
+
+def test_merge_papers_joins_title_variants_and_keeps_richest() -> None:
+    """One row per normalised title; the dated, richer occurrence wins each field."""
+    compact = _paper("Neural Operator: Learning Maps", "c.txt", 4, abstract="short")
+    rich = _paper(
+        "Neural operator - learning maps",
+        "r.txt",
+        9,
+        abstract="a longer abstract",
+        authors=5,
+        published=date(2021, 8, 19),
+        published_text="Aug 19, 2021",
+        upvotes=3,
+    )
+    later = _paper("NEURAL OPERATOR: LEARNING MAPS", "s.txt", 2, upvotes=8, published_text="Aug 19")
+    [row] = merge_papers([compact, rich, later])
+    assert row.title == "Neural operator - learning maps"
+    assert row.abstract == "a longer abstract"
+    assert (row.authors, row.published, row.published_text, row.upvotes) == (
+        5,
+        date(2021, 8, 19),
+        "Aug 19, 2021",
+        8,
+    )
+    assert row.sources == (("c.txt", 4), ("r.txt", 9), ("s.txt", 2))
+
+
+def test_merge_papers_joins_on_arxiv_id() -> None:
+    """Occurrences with different titles but one arXiv id are one paper."""
+    rows = merge_papers(
+        [_paper("Title A", arxiv_id="2506.22712"), _paper("Title A (v2)", arxiv_id="2506.22712")]
+    )
+    assert len(rows) == 1 and rows[0].arxiv_id == "2506.22712"
+
+
+def test_merge_papers_links_deduplicated_per_target() -> None:
+    """The same target found in two occurrences is stored once per origin."""
+    a = Link("https://github.com/X/Y.git", "repo", "github.com/x/y")
+    b = Link("https://github.com/x/y", "repo", "github.com/x/y")
+    [row] = merge_papers([_paper("T", links=(a,)), _paper("T", "b.txt", links=(b,))])
+    assert [link.target for link in row.links] == ["github.com/x/y"]
+
+
+@given(st.permutations(list(range(6))))
+def test_merge_papers_order_independent(order: list[int]) -> None:
+    """Input order changes neither ids nor chosen values."""
+    papers = [
+        _paper("Alpha Paper", "a.txt", 1, abstract="x" * 10),
+        _paper("alpha paper", "b.txt", 2, abstract="y" * 20, authors=3),
+        _paper("Beta", "a.txt", 2, published_text="May 1"),
+        _paper("BETA", "c.txt", 7, published=date(2020, 5, 1), published_text="May 1, 2020"),
+        _paper("Gamma", "c.txt", 1),
+        _paper("Delta", "c.txt", 2, arxiv_id="2101.00001"),
+    ]
+    baseline = merge_papers(papers)
+    assert merge_papers([papers[i] for i in order]) == baseline
+
+
+def test_paper_id_for_is_stable_and_distinct() -> None:
+    """Ids depend only on the normalised title (or the arXiv id when there is none)."""
+    assert paper_id_for("alpha") == paper_id_for("alpha")
+    assert paper_id_for("alpha") != paper_id_for("beta")
+    assert paper_id_for("", "2101.00001") != paper_id_for("", "2101.00002")
+    ids = {paper_id_for(f"title {random.Random(1).random()} {i}") for i in range(5000)}
+    assert len(ids) == 5000

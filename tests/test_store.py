@@ -1,0 +1,90 @@
+"""Tests for the database door: schema, bulk loads, transactions and locking."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.store import GRAPH_TABLES, open_store
+from paperweb.errors import DatabaseError, DatabaseInUse
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(30)
+"""
+
+
+def test_open_store_creates_schema(tmp_path: Path) -> None:
+    """A new file gets every table of the data contract."""
+    with open_store(tmp_path / "db.duckdb") as store:
+        assert set(GRAPH_TABLES) <= store.table_names()
+
+
+def test_insert_columns_bulk_loads_rows(tmp_path: Path) -> None:
+    """Column lists land as rows, NULLs included."""
+    with open_store(tmp_path / "db.duckdb") as store:
+        n = store.insert_columns(
+            "nodes",
+            {
+                "node_id": ["a", "b"],
+                "kind": ["paper", "repo"],
+                "label": ["A", "B"],
+                "url": [None, "https://x"],
+            },
+        )
+        assert n == 2
+        assert store.query("SELECT node_id, url FROM nodes ORDER BY 1") == [
+            ("a", None),
+            ("b", "https://x"),
+        ]
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    """A failure inside a transaction leaves earlier data exactly as it was."""
+    with open_store(tmp_path / "db.duckdb") as store:
+        store.insert_columns(
+            "nodes", {"node_id": ["keep"], "kind": ["paper"], "label": ["K"], "url": [None]}
+        )
+        with pytest.raises(ZeroDivisionError), store.transaction():
+            store.clear()
+            store.insert_columns(
+                "nodes", {"node_id": ["new"], "kind": ["paper"], "label": ["N"], "url": [None]}
+            )
+            _ = 1 / 0
+        assert store.query("SELECT node_id FROM nodes") == [("keep",)]
+
+
+def test_open_store_read_only_missing_file(tmp_path: Path) -> None:
+    """Opening a missing database read-only says to build first."""
+    with pytest.raises(DatabaseError, match="does not exist"):
+        open_store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_open_store_not_a_database(tmp_path: Path) -> None:
+    """A file that is not DuckDB gives a one-line DatabaseError."""
+    path = tmp_path / "junk.duckdb"
+    path.write_bytes(b"this is not a database file at all" * 200)
+    with pytest.raises(DatabaseError) as info:
+        open_store(path)
+    assert "\n" not in str(info.value)
+
+
+def test_open_store_locked_by_other_process(tmp_path: Path) -> None:
+    """A second process gets DatabaseInUse naming the file, not a DuckDB traceback."""
+    path = tmp_path / "db.duckdb"
+    open_store(path).close()
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            with pytest.raises(DatabaseInUse, match="in use by another process") as info:
+                open_store(path)
+            assert str(path) in str(info.value)
+        finally:
+            holder.kill()
