@@ -130,10 +130,14 @@ def build(
         files=files, occurrences=len(occurrences), papers=len(rows), skipped=skipped
     )
     with open_store(options.db) as store:
+        # [stage: online enrichment] adds arXiv ids, links, keywords, citations to rows
         with store.transaction():
             store.clear()
             write_papers(store, rows)
+            # [stage: keywords and paper-paper edges]
+            # [stage: graph metrics and communities]
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")
         summary.edges = store.count("edges")
+        # [stage: outputs] report and HTML page, appended to summary.outputs
     return summary
