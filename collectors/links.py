@@ -125,7 +125,9 @@ def _split(url: str) -> tuple[str, list[str], str] | None:
         host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
         return None
-    host = re.sub(r"^(?:www\.)+", "", host)
+    # Drop www. only where a real host remains (www.org stays www.org).
+    while host.startswith("www.") and _HOST.fullmatch(host[4:]):
+        host = host[4:]
     if not _HOST.fullmatch(host):
         return None
     segments = [s for s in parts.path.split("/") if s]
