@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from paperweb.errors import DatabaseError, DatabaseInUse
+from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
 __all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store"]
 
@@ -116,6 +116,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._sandboxed = False
 
     def close(self) -> None:
         """Close the connection (and release the file lock)."""
@@ -151,6 +152,33 @@ class Store:
         cursor = self.con.execute(sql, params or [])
         names = [d[0] for d in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_table(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run a query and return its column names and rows."""
+        cursor = self.con.execute(sql, params or [])
+        return [d[0] for d in cursor.description or []], cursor.fetchall()
+
+    def user_query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run SQL a user typed, on a read-only connection with no file or network access."""
+        if not self.read_only:
+            raise DatabaseError(
+                "user SQL needs a read-only connection; open the store with read_only=True"
+            )
+        if not self._sandboxed:
+            self.con.execute("SET enable_external_access = false")
+            self.con.execute("SET lock_configuration = true")
+            self._sandboxed = True
+        try:
+            return self.query_table(sql)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "read-only" in first or "read only" in first:
+                raise UsageError(
+                    f"refused: paperweb sql opens {self.path} read-only and does not change it ({first})"
+                ) from exc
+            raise UsageError(f"SQL error: {first}") from exc
 
     def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run a query and return an Arrow table (for large results)."""

@@ -6,13 +6,29 @@ error; 3 the build finished but skipped some input entries (listed on stderr).
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from graph.explore import (
+    PAPER_EDGE_KINDS,
+    database_stats,
+    find_paper,
+    neighbors,
+    strongest_path,
+    top_nodes,
+)
+from graph.export import EXPORT_FORMATS, export_graph
 from graph.pipeline import BuildOptions, build
+from graph.store import open_store
 from paperweb.errors import PaperwebError
 
 __all__ = ["app"]
@@ -76,6 +92,206 @@ def build_command(
         typer.echo(str(path))
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+
+
+def _split_kinds(kinds: str) -> list[str]:
+    return [k.strip() for k in kinds.split(",") if k.strip()]
+
+
+def _print_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], as_json: bool, as_csv: bool
+) -> None:
+    """Rows to stdout: a rich table in a terminal, or JSON / CSV for scripts."""
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [dict(zip(columns, row, strict=True)) for row in rows],
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
+    elif as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(
+                *("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
+            )
+        Console(highlight=False, soft_wrap=False).print(table)
+
+
+@app.command("neighbors")
+def neighbors_command(
+    paper: Annotated[
+        str, typer.Argument(help="arXiv id, exact title, or a unique part of a title.")
+    ],
+    kind: Annotated[str, typer.Option("--kind", help="Edge kinds, comma-separated.")] = ",".join(
+        PAPER_EDGE_KINDS
+    ),
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many connections.")] = 10,
+    db: DbOption = Path("out/paperweb.duckdb"),
+    as_json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """Show a paper's strongest connections and the evidence for each.
+
+    Example: paperweb neighbors "I-ViT" --kind similar --limit 5
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            found = find_paper(store, paper)
+            rows = neighbors(store, found, _split_kinds(kind), limit)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    err.print(f"{found.title} ({found.paper_id}): {len(rows)} connection(s)", markup=False)
+    _print_rows(
+        ["neighbor", "node_kind", "edge", "weight", "evidence"],
+        [(n.label, n.node_kind, n.direction or n.edge_kind, n.weight, n.evidence) for n in rows],
+        as_json,
+        as_csv,
+    )
+
+
+@app.command("path")
+def path_command(
+    paper_a: Annotated[str, typer.Argument(help="First paper: arXiv id or (part of) a title.")],
+    paper_b: Annotated[str, typer.Argument(help="Second paper.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="Edge kinds to walk, comma-separated.")
+    ] = ",".join(PAPER_EDGE_KINDS),
+    db: DbOption = Path("out/paperweb.duckdb"),
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the shortest, then strongest, chain of papers between two papers.
+
+    Example: paperweb path "DistZO2" "DeepZero"
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            a, b = find_paper(store, paper_a), find_paper(store, paper_b)
+            steps = strongest_path(store, a, b, _split_kinds(kind))
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    if steps is None:
+        err.print(
+            f"No path: {a.title!r} and {b.title!r} are not connected by {kind} edges.", markup=False
+        )
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps([asdict(step) for step in steps], ensure_ascii=False, indent=1))
+        return
+    typer.echo(a.title)
+    for step in steps:
+        typer.echo(f"  --[{step.kind} {step.weight:.3g}: {step.evidence}]-->")
+        typer.echo(step.dst_label)
+    err.print(f"{len(steps)} step(s)", markup=False)
+
+
+@app.command("top")
+def top_command(
+    metric: Annotated[
+        str, typer.Option("--metric", help="pagerank, betweenness, degree, ...")
+    ] = "pagerank",
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only nodes of this kind: paper, repo, owner, page, keyword."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    db: DbOption = Path("out/paperweb.duckdb"),
+    as_json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """Rank nodes by a stored metric.
+
+    Example: paperweb top --metric betweenness --kind paper --limit 10
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            rows = top_nodes(store, metric, kind, limit)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    ranked = [
+        (rank, label, node_kind, value, node_id)
+        for rank, (node_id, node_kind, label, value) in enumerate(rows, 1)
+    ]
+    _print_rows(["rank", "label", "kind", metric, "node_id"], ranked, as_json, as_csv)
+
+
+@app.command("stats")
+def stats_command(db: DbOption = Path("out/paperweb.duckdb"), as_json: JsonFlag = False) -> None:
+    """Count nodes and edges per kind, components, communities and enrichment coverage.
+
+    Example: paperweb stats --db out/paperweb.duckdb
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            stats = database_stats(store)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(stats, indent=1, default=str))
+        return
+    rows: list[tuple[str, str, Any]] = [("nodes", k, v) for k, v in stats["nodes"].items()]
+    rows += [("edges", k, v) for k, v in stats["edges"].items()]
+    rows += [
+        ("graph", "components", stats["components"]),
+        ("graph", "communities", stats["communities"]),
+    ]
+    rows += [("coverage", k, v) for k, v in stats["coverage"].items()]
+    rows += [("link origin", k, v) for k, v in stats["link_origins"].items()]
+    _print_rows(["group", "what", "count"], rows, False, False)
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+    ] = "graphml",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="File (graphml, gexf, json) or folder (csv, parquet)."),
+    ] = None,
+    db: DbOption = Path("out/paperweb.duckdb"),
+) -> None:
+    """Write the graph for Gephi, Cytoscape, D3, spreadsheets or data frames.
+
+    Example: paperweb export --format gexf --out out/paperweb.gexf
+    """
+    target = out or (Path("out") / ("export" if fmt in ("csv", "parquet") else f"paperweb.{fmt}"))
+    try:
+        with open_store(db, read_only=True) as store:
+            written = export_graph(store, fmt, target)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command("sql")
+def sql_command(
+    query: Annotated[str, typer.Argument(help="A SELECT statement.")],
+    db: DbOption = Path("out/paperweb.duckdb"),
+    as_json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """Run read-only SQL over the database and print the result.
+
+    Example: paperweb sql "SELECT kind, count(*) FROM edges GROUP BY kind"
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            columns, rows = store.user_query(query)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    _print_rows(columns, rows, as_json, as_csv)
 
 
 def main() -> None:
