@@ -51,7 +51,7 @@ TEMPLATES = [
 ]
 
 
-def _topics(rng: random.Random, count: int = 50) -> list[list[str]]:
+def _topics(rng: random.Random, count: int) -> list[list[str]]:
     """Each topic is a handful of two- and three-word phrases that its papers share."""
     topics = []
     for _ in range(count):
@@ -98,7 +98,8 @@ def _link(rng: random.Random, owners: list[str], repos: dict[str, list[str]]) ->
 def generate_papers(n: int, seed: int = 0, repeat_rate: float = 0.05) -> Iterator[dict[str, str]]:
     """Yield ``n`` paper dicts (title, abstract, meta); some are repeats of earlier ones."""
     rng = random.Random(seed)
-    topics = _topics(rng)
+    # Real corpora have many small topics: about 40 papers a topic, at least 50 topics.
+    topics = _topics(rng, max(50, n // 40))
     owners = [
         f"{rng.choice(MODIFIERS).title().replace('-', '')}Lab{i}" for i in range(max(1, n // 20))
     ]

@@ -9,8 +9,10 @@ from pathlib import Path
 from collectors.inputs import discover_inputs, read_text_file
 from collectors.listing import parse_listing_page
 from collectors.records import Paper
-from graph.linkgraph import link_graph
+from graph.keywords import KeywordOptions, extract_keywords
+from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.papers import PaperRow, merge_papers
+from graph.similarity import keyword_layer, shared_code_edges, similar_edges
 from graph.store import Store, open_store
 
 __all__ = ["BuildOptions", "BuildSummary", "build", "read_inputs", "write_papers"]
@@ -28,6 +30,9 @@ class BuildOptions:
 
     db: Path = Path("out/paperweb.duckdb")
     out: Path = Path("out")
+    #: strongest ``similar`` neighbours kept per paper
+    k: int = 10
+    keywords: KeywordOptions = field(default_factory=KeywordOptions)
 
 
 @dataclass(slots=True)
@@ -91,26 +96,82 @@ def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
             "origin": [link.origin for _, link in links],
         },
     )
+    given = [(r.paper_id, keyword, origin) for r in rows for keyword, origin in r.keywords]
+    store.insert_columns(
+        "keywords",
+        {
+            "paper_id": [g[0] for g in given],
+            "keyword": [g[1] for g in given],
+            "weight": [1.0] * len(given),
+            "origin": [g[2] for g in given],
+        },
+    )
     graph = link_graph(links)
-    paper_nodes = [(r.paper_id, "paper", r.title, _paper_url(r)) for r in rows]
+    paper_nodes = [NodeRow(r.paper_id, "paper", r.title, _paper_url(r)) for r in rows]
+    _insert_nodes(store, paper_nodes + graph.nodes)
+    _insert_edges(store, graph.edges)
+
+
+SQL_PAPER_TEXTS = "SELECT paper_id, title, coalesce(abstract, '') FROM papers ORDER BY paper_id"
+SQL_GIVEN_KEYWORDS = (
+    "SELECT paper_id, keyword, origin FROM keywords WHERE origin <> 'text' ORDER BY ALL"
+)
+SQL_CODE_LINKS = "SELECT DISTINCT src, dst FROM edges WHERE kind = 'code' ORDER BY ALL"
+
+
+def _insert_nodes(store: Store, nodes: Sequence[NodeRow]) -> None:
     store.insert_columns(
         "nodes",
         {
-            "node_id": [n[0] for n in paper_nodes] + [n.node_id for n in graph.nodes],
-            "kind": [n[1] for n in paper_nodes] + [n.kind for n in graph.nodes],
-            "label": [n[2] for n in paper_nodes] + [n.label for n in graph.nodes],
-            "url": [n[3] for n in paper_nodes] + [n.url for n in graph.nodes],
+            "node_id": [n.node_id for n in nodes],
+            "kind": [n.kind for n in nodes],
+            "label": [n.label for n in nodes],
+            "url": [n.url for n in nodes],
         },
     )
+
+
+def _insert_edges(store: Store, edges: Sequence[EdgeRow]) -> None:
     store.insert_columns(
         "edges",
         {
-            "src": [e.src for e in graph.edges],
-            "dst": [e.dst for e in graph.edges],
-            "kind": [e.kind for e in graph.edges],
-            "weight": [e.weight for e in graph.edges],
-            "evidence": [e.evidence for e in graph.edges],
+            "src": [e.src for e in edges],
+            "dst": [e.dst for e in edges],
+            "kind": [e.kind for e in edges],
+            "weight": [e.weight for e in edges],
+            "evidence": [e.evidence for e in edges],
         },
+    )
+
+
+def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = _quiet) -> None:
+    """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction)."""
+    papers = store.query(SQL_PAPER_TEXTS)
+    given = store.query(SQL_GIVEN_KEYWORDS)
+    table = extract_keywords(papers, options.keywords, given)
+    chosen = [
+        (pid, label, weight, where)
+        for pid, keywords in table.by_paper.items()
+        for label, weight, where in keywords
+    ]
+    store.execute("DELETE FROM keywords")
+    store.insert_columns(
+        "keywords",
+        {
+            "paper_id": [c[0] for c in chosen],
+            "keyword": [c[1] for c in chosen],
+            "weight": [c[2] for c in chosen],
+            "origin": ["text" if c[3] in ("title", "abstract") else c[3] for c in chosen],
+        },
+    )
+    nodes, keyword_edges = keyword_layer(table)
+    similar = similar_edges(table, options.k)
+    shared = shared_code_edges(store.query(SQL_CODE_LINKS))
+    _insert_nodes(store, nodes)
+    _insert_edges(store, keyword_edges + similar + shared)
+    progress(
+        f"{len(table.linkable):,} linking keywords, {len(similar):,} similar and "
+        f"{len(shared):,} shared_code edges"
     )
 
 
@@ -134,7 +195,7 @@ def build(
         with store.transaction():
             store.clear()
             write_papers(store, rows)
-            # [stage: keywords and paper-paper edges]
+            write_paper_edges(store, options, progress)
             # [stage: graph metrics and communities]
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")

@@ -69,6 +69,9 @@ def build_command(
     ],
     db: DbOption = Path("out/paperweb.duckdb"),
     out: OutOption = Path("out"),
+    k: Annotated[
+        int, typer.Option("--k", min=0, help="Strongest similar neighbours kept per paper.")
+    ] = 10,
 ) -> None:
     """Read papers from INPUTS and (re)build the database, graph and outputs.
 
@@ -76,7 +79,7 @@ def build_command(
     """
     try:
         summary = build(
-            inputs, BuildOptions(db=db, out=out), progress=lambda m: err.print(m, markup=False)
+            inputs, BuildOptions(db=db, out=out, k=k), progress=lambda m: err.print(m, markup=False)
         )
     except PaperwebError as exc:
         raise _fail(exc) from None
