@@ -11,7 +11,9 @@ from collectors.listing import parse_listing_page
 from collectors.records import Paper
 from graph.keywords import KeywordOptions, extract_keywords
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
+from graph.metrics import community_labels, compute_metrics
 from graph.papers import PaperRow, merge_papers
+from graph.report import write_report
 from graph.similarity import keyword_layer, shared_code_edges, similar_edges
 from graph.store import Store, open_store
 
@@ -175,6 +177,40 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
     )
 
 
+SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
+SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
+SQL_PAPER_KEYWORDS = (
+    "SELECT paper_id, keyword FROM keywords ORDER BY paper_id, weight DESC, keyword"
+)
+
+
+def write_metrics(store: Store, progress: Progress = _quiet) -> None:
+    """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
+    result = compute_metrics(store.query(SQL_GRAPH_NODES), store.query(SQL_GRAPH_EDGES))
+    nodes, metrics, values = result.rows()
+    store.insert_columns("metrics", {"node_id": nodes, "metric": metrics, "value": values})
+    keywords: dict[str, list[str]] = {}
+    for paper_id, keyword in store.query(SQL_PAPER_KEYWORDS):
+        keywords.setdefault(paper_id, []).append(keyword)
+    labels = community_labels(result.members, keywords, store.count("papers"))
+    ordered = sorted(result.members)
+    store.insert_columns(
+        "communities",
+        {
+            "community": ordered,
+            "label": [labels[c][0] for c in ordered],
+            "size": [len(result.members[c]) for c in ordered],
+            "keywords": [labels[c][1] for c in ordered],
+        },
+    )
+    notes = sorted(result.notes.items())
+    store.insert_columns(
+        "build_info",
+        {"key": [f"metric.{k}" for k, _ in notes], "value": [v for _, v in notes]},
+    )
+    progress(f"metrics for {len(set(nodes)):,} nodes, {len(ordered):,} communities")
+
+
 def _paper_url(row: PaperRow) -> str | None:
     return f"https://arxiv.org/abs/{row.arxiv_id}" if row.arxiv_id else None
 
@@ -196,9 +232,10 @@ def build(
             store.clear()
             write_papers(store, rows)
             write_paper_edges(store, options, progress)
-            # [stage: graph metrics and communities]
+            write_metrics(store, progress)
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")
         summary.edges = store.count("edges")
-        # [stage: outputs] report and HTML page, appended to summary.outputs
+        summary.outputs += write_report(store, options.out)
+        # [stage: outputs] HTML page, appended to summary.outputs
     return summary

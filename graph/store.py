@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS metrics (
     metric VARCHAR NOT NULL,
     value DOUBLE
 );
+CREATE TABLE IF NOT EXISTS communities (
+    community INTEGER PRIMARY KEY,
+    label VARCHAR NOT NULL,
+    size INTEGER NOT NULL,
+    keywords VARCHAR[]
+);
 CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -85,6 +91,7 @@ GRAPH_TABLES = (
     "nodes",
     "edges",
     "metrics",
+    "communities",
     "build_info",
 )
 

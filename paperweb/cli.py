@@ -28,6 +28,7 @@ from graph.explore import (
 )
 from graph.export import EXPORT_FORMATS, export_graph
 from graph.pipeline import BuildOptions, build
+from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb.errors import PaperwebError
 
@@ -95,6 +96,30 @@ def build_command(
         typer.echo(str(path))
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command("report")
+def report_command(
+    db: DbOption = Path("out/paperweb.duckdb"),
+    out: OutOption = Path("out"),
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", help=f"One or more of: {', '.join(REPORT_FORMATS)} (default all)."
+        ),
+    ] = None,
+) -> None:
+    """Re-render the centrality report (report.md, report.json, CSV tables) from a database.
+
+    Example: paperweb report --db out/paperweb.duckdb --format md
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            written = write_report(store, out, fmt or REPORT_FORMATS)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    for path in written:
+        typer.echo(str(path))
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

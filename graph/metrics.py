@@ -1,0 +1,245 @@
+"""Centrality, components and communities of the paper graph, computed with NetworkX.
+
+Two graphs are read from the edge table:
+
+* the **analysis graph**: papers, repos, owners and pages with every edge between
+  them (undirected; ``cites`` direction is ignored for centrality, and parallel
+  edges of different kinds between one pair add their weights). Keyword nodes are
+  left out so that ubiquitous keywords do not dominate centrality; their
+  relations are already in the ``similar`` edges, and they get a degree.
+* the **paper projection**: papers and the paper-paper edges only, for
+  communities and bridges.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+__all__ = [
+    "EXACT_BETWEENNESS_LIMIT",
+    "MetricResult",
+    "analysis_graph",
+    "betweenness",
+    "communities",
+    "component_ids",
+    "compute_metrics",
+    "eigenvector_by_component",
+    "paper_projection",
+    "participation",
+]
+
+PAPER_EDGE_KINDS = frozenset({"similar", "shared_code", "cites"})
+#: graphs with more nodes than this get betweenness from sampled sources
+EXACT_BETWEENNESS_LIMIT = 3000
+#: work budget (sources x (nodes + edges)) of sampled betweenness
+BETWEENNESS_BUDGET = 12_000_000
+SEED = 42
+
+
+@dataclass(slots=True)
+class MetricResult:
+    """Per-node metric values and notes on how they were computed."""
+
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    #: community id -> paper ids, largest first
+    members: dict[int, list[str]] = field(default_factory=dict)
+
+    def rows(self) -> tuple[list[str], list[str], list[float]]:
+        """Columns for the metrics table, sorted by metric then node."""
+        nodes, metrics, values = [], [], []
+        for metric in sorted(self.values):
+            for node, value in sorted(self.values[metric].items()):
+                nodes.append(node)
+                metrics.append(metric)
+                # Twelve decimals: beyond them float summation order is noise, not signal.
+                values.append(round(value, 12))
+        return nodes, metrics, values
+
+
+def analysis_graph(
+    nodes: Iterable[tuple[str, str]], edges: Iterable[tuple[str, str, str, float]]
+) -> nx.Graph:
+    """Undirected weighted graph of every non-keyword node from ``(id, kind)`` and ``(src, dst, kind, weight)``."""
+    graph = nx.Graph()
+    for node_id, kind in nodes:
+        if kind != "keyword":
+            graph.add_node(node_id, kind=kind)
+    for src, dst, kind, weight in edges:
+        if kind == "keyword" or src not in graph or dst not in graph or src == dst:
+            continue
+        if graph.has_edge(src, dst):
+            graph[src][dst]["weight"] += float(weight)
+        else:
+            graph.add_edge(src, dst, weight=float(weight))
+    return graph
+
+
+def paper_projection(graph: nx.Graph, edges: Iterable[tuple[str, str, str, float]]) -> nx.Graph:
+    """Papers and the paper-paper edges between them (weights of parallel kinds added)."""
+    papers = nx.Graph()
+    papers.add_nodes_from(sorted(n for n, kind in graph.nodes(data="kind") if kind == "paper"))
+    for src, dst, kind, weight in edges:
+        if kind in PAPER_EDGE_KINDS and src in papers and dst in papers and src != dst:
+            if papers.has_edge(src, dst):
+                papers[src][dst]["weight"] += float(weight)
+            else:
+                papers.add_edge(src, dst, weight=float(weight))
+    return papers
+
+
+def component_ids(graph: nx.Graph) -> dict[str, int]:
+    """Connected component number of every node: 0 is the largest; ties by smallest node id.
+
+    >>> component_ids(nx.Graph([("a", "b"), ("c", "d"), ("d", "e")]))
+    {'c': 0, 'd': 0, 'e': 0, 'a': 1, 'b': 1}
+    """
+    parts = sorted(
+        (sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0])
+    )
+    return {node: index for index, part in enumerate(parts) for node in part}
+
+
+def betweenness(graph: nx.Graph, seed: int = SEED) -> tuple[dict[str, float], str]:
+    """Normalised betweenness: exact on small graphs, from a seeded sample of sources on large ones.
+
+    >>> values, how = betweenness(nx.path_graph(["a", "b", "c"]))
+    >>> values["b"], how
+    (1.0, 'exact')
+    """
+    n, m = graph.number_of_nodes(), graph.number_of_edges()
+    if n <= EXACT_BETWEENNESS_LIMIT:
+        return nx.betweenness_centrality(graph, normalized=True), "exact"
+    k = max(8, min(n, BETWEENNESS_BUDGET // max(n + m, 1)))
+    values = nx.betweenness_centrality(graph, k=k, normalized=True, seed=seed)
+    return values, f"sampled from {k} source nodes (seed {seed})"
+
+
+def eigenvector_by_component(graph: nx.Graph) -> dict[str, float]:
+    """Eigenvector centrality computed per connected component, so disconnected graphs work.
+
+    Values are scaled by the component's share of nodes, which keeps a small
+    component's members from ranking alongside the centre of the largest one.
+
+    >>> values = eigenvector_by_component(nx.Graph([("a", "b"), ("c", "d"), ("d", "e")]))
+    >>> values["d"] > values["c"] > 0
+    True
+    """
+    values: dict[str, float] = {}
+    n = max(graph.number_of_nodes(), 1)
+    for part in nx.connected_components(graph):
+        if len(part) == 1:
+            values[next(iter(part))] = 0.0
+            continue
+        sub = graph.subgraph(part)
+        # Power iteration from the all-ones vector is deterministic (ARPACK starts at random).
+        try:
+            scores = nx.eigenvector_centrality(sub, weight="weight", max_iter=2000, tol=1e-10)
+        except nx.PowerIterationFailedConvergence:
+            scores = dict.fromkeys(part, 1.0 / math.sqrt(len(part)))
+        share = len(part) / n
+        values.update({node: abs(value) * share for node, value in scores.items()})
+    return values
+
+
+def communities(papers: nx.Graph, seed: int = SEED) -> dict[int, list[str]]:
+    """Louvain communities of the paper projection, numbered largest first (ties: smallest id)."""
+    if papers.number_of_nodes() == 0:
+        return {}
+    found = nx.community.louvain_communities(papers, weight="weight", seed=seed, threshold=1e-6)
+    parts = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    return dict(enumerate(parts))
+
+
+def participation(papers: nx.Graph, community_of: dict[str, int]) -> dict[str, float]:
+    """Participation coefficient: 0 when all of a paper's edge weight stays in its community, towards 1 when spread.
+
+    >>> g = nx.Graph([("a", "b"), ("b", "c")])
+    >>> participation(g, {"a": 0, "b": 0, "c": 1})["b"]
+    0.5
+    """
+    values = {}
+    for node in papers:
+        weights: Counter[int] = Counter()
+        for other, data in papers[node].items():
+            weights[community_of[other]] += data.get("weight", 1.0)
+        total = sum(weights.values())
+        values[node] = 1.0 - sum((w / total) ** 2 for w in weights.values()) if total else 0.0
+    return values
+
+
+def compute_metrics(
+    nodes: Sequence[tuple[str, str]], edges: Sequence[tuple[str, str, str, float]], seed: int = SEED
+) -> MetricResult:
+    """Every stored metric for the graph given as ``(id, kind)`` nodes and ``(src, dst, kind, weight)`` edges."""
+    result = MetricResult()
+    graph = analysis_graph(nodes, edges)
+    result.values["degree"] = {n: float(d) for n, d in graph.degree()}
+    result.values["weighted_degree"] = {n: float(d) for n, d in graph.degree(weight="weight")}
+    keyword_degree: Counter[str] = Counter(dst for _, dst, kind, _ in edges if kind == "keyword")
+    for node_id, kind in nodes:
+        if kind == "keyword":
+            result.values["degree"][node_id] = float(keyword_degree[node_id])
+    result.values["pagerank"] = (
+        nx.pagerank(graph, weight="weight") if graph.number_of_nodes() else {}
+    )
+    result.values["betweenness"], result.notes["betweenness"] = betweenness(graph, seed)
+    result.values["eigenvector"] = eigenvector_by_component(graph)
+    result.values["component"] = {n: float(c) for n, c in component_ids(graph).items()}
+    papers = paper_projection(graph, edges)
+    result.members = communities(papers, seed)
+    community_of = {paper: index for index, members in result.members.items() for paper in members}
+    result.values["community"] = {n: float(c) for n, c in community_of.items()}
+    result.values["participation"] = participation(papers, community_of)
+    result.notes["pagerank"] = (
+        "PageRank (weighted, damping 0.85) on papers, repos, owners and pages"
+    )
+    result.notes["community"] = f"Louvain (seed {seed}) on the paper projection"
+    return result
+
+
+def community_labels(
+    members: dict[int, list[str]],
+    keywords_by_paper: dict[str, list[str]],
+    total_papers: int,
+    top: int = 3,
+) -> dict[int, tuple[str, list[str]]]:
+    """A label for each community from the keywords most over-represented in it.
+
+    Score of a keyword: its share of the community's papers times the log of how
+    much more common it is there than in the corpus. Communities without shared
+    keywords are labelled by their size only.
+
+    >>> labels = community_labels({0: ["a", "b"], 1: ["c"]}, {"a": ["koopman"], "b": ["koopman"], "c": ["x"]}, 3)
+    >>> labels[0]
+    ('koopman', ['koopman'])
+    """
+    corpus: Counter[str] = Counter()
+    for words in keywords_by_paper.values():
+        corpus.update(set(words))
+    labels = {}
+    for index, papers in members.items():
+        inside: Counter[str] = Counter()
+        for paper in papers:
+            inside.update(set(keywords_by_paper.get(paper, ())))
+        size = len(papers)
+        scored = sorted(
+            (
+                (count / size)
+                * math.log(1.0 + (count / size) / (corpus[word] / max(total_papers, 1))),
+                word,
+            )
+            for word, count in inside.items()
+            if count >= 2 or size == 1
+        )
+        chosen = [word for _, word in sorted(scored, key=lambda item: (-item[0], item[1]))[:top]]
+        labels[index] = (
+            ", ".join(chosen) if chosen else f"{size} paper(s) without shared keywords",
+            chosen,
+        )
+    return labels

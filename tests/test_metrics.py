@@ -1,0 +1,205 @@
+"""Tests for metrics on small graphs with hand-computed values, and for the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from graph.metrics import (
+    betweenness,
+    community_labels,
+    component_ids,
+    compute_metrics,
+    eigenvector_by_component,
+    participation,
+)
+from graph.report import md, render_markdown, report_data
+from graph.store import open_store
+from paperweb.cli import app
+from tests.test_build import _build
+
+# Two triangles a-b-c and d-e-f joined by the bridge c-d.
+BRIDGED = [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("d", "e"), ("e", "f"), ("d", "f")]
+
+
+def _metrics(edges: list[tuple[str, str]], kind: str = "similar") -> dict[str, dict[str, float]]:
+    nodes = sorted({n for e in edges for n in e})
+    return compute_metrics(
+        [(n, "paper") for n in nodes], [(a, b, kind, 1.0) for a, b in edges]
+    ).values
+
+
+def test_metrics_path_graph() -> None:
+    """On a path a-b-c the middle has degree 2, betweenness 1, and the highest PageRank."""
+    values = _metrics([("a", "b"), ("b", "c")])
+    assert values["degree"] == {"a": 1.0, "b": 2.0, "c": 1.0}
+    assert values["betweenness"] == {"a": 0.0, "b": 1.0, "c": 0.0}
+    assert (
+        values["pagerank"]["b"] > values["pagerank"]["a"] == pytest.approx(values["pagerank"]["c"])
+    )
+    assert sum(values["pagerank"].values()) == pytest.approx(1.0)
+
+
+def test_metrics_star_graph() -> None:
+    """The centre of a star with 4 leaves: degree 4, betweenness 1; leaves 0."""
+    values = _metrics([("hub", leaf) for leaf in "wxyz"])
+    assert values["degree"]["hub"] == 4.0
+    assert values["betweenness"]["hub"] == pytest.approx(1.0)
+    assert all(values["betweenness"][leaf] == 0.0 for leaf in "wxyz")
+    assert values["eigenvector"]["hub"] > values["eigenvector"]["w"]
+
+
+def test_metrics_bridged_triangles() -> None:
+    """Two triangles joined by a bridge: bridge ends have betweenness 0.6, two communities."""
+    values = _metrics(BRIDGED)
+    # c lies on the shortest paths between {a, b} and {d, e, f}: 6 of the 10 pairs.
+    assert values["betweenness"]["c"] == pytest.approx(0.6)
+    assert values["betweenness"]["d"] == pytest.approx(0.6)
+    assert values["betweenness"]["a"] == 0.0
+    community = values["community"]
+    assert community["a"] == community["b"] == community["c"]
+    assert community["d"] == community["e"] == community["f"]
+    assert community["a"] != community["d"]
+    assert values["participation"]["c"] == pytest.approx(1 - (2 / 3) ** 2 - (1 / 3) ** 2)
+    assert values["participation"]["a"] == 0.0
+
+
+def test_metrics_disconnected_and_empty() -> None:
+    """Disconnected graphs get per-component eigenvector values; an empty graph gives nothing."""
+    values = _metrics([("a", "b"), ("c", "d"), ("d", "e")])
+    assert values["component"] == {"c": 0.0, "d": 0.0, "e": 0.0, "a": 1.0, "b": 1.0}
+    assert (
+        values["eigenvector"]["a"] > 0 and values["eigenvector"]["d"] > values["eigenvector"]["c"]
+    )
+    empty = compute_metrics([], [])
+    assert empty.values["pagerank"] == {} and empty.members == {}
+
+
+def test_metrics_isolated_node() -> None:
+    """An isolated paper has degree 0 and eigenvector 0 and does not break anything."""
+    result = compute_metrics(
+        [("a", "paper"), ("b", "paper"), ("z", "paper")], [("a", "b", "similar", 1.0)]
+    )
+    assert result.values["degree"]["z"] == 0.0 and result.values["eigenvector"]["z"] == 0.0
+
+
+def test_metrics_deterministic() -> None:
+    """The same graph gives the same numbers and communities every time."""
+    graph = nx.connected_caveman_graph(6, 5)
+    edges = [(f"n{a:02d}", f"n{b:02d}", "similar", 1.0) for a, b in graph.edges()]
+    nodes = [(f"n{n:02d}", "paper") for n in graph.nodes()]
+    first, second = compute_metrics(nodes, edges), compute_metrics(nodes, edges)
+    assert first.values == second.values and first.members == second.members
+    assert len(first.members) == 6
+
+
+def test_betweenness_sampled_above_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the size limit betweenness is sampled with a fixed seed and says so."""
+    monkeypatch.setattr("graph.metrics.EXACT_BETWEENNESS_LIMIT", 10)
+    graph = nx.path_graph(50)
+    values, how = betweenness(graph)
+    assert how.startswith("sampled") and values == betweenness(graph)[0]
+
+
+def test_component_ids_and_eigenvector_doctests() -> None:
+    """Component ids are ordered by size; eigenvector works per component."""
+    assert component_ids(nx.Graph([("x", "y")])) == {"x": 0, "y": 0}
+    assert set(eigenvector_by_component(nx.Graph([("x", "y")]))) == {"x", "y"}
+    assert participation(nx.Graph([("x", "y")]), {"x": 0, "y": 1})["x"] == 0.0
+
+
+def test_community_labels_prefer_characteristic_keywords() -> None:
+    """A community is named by keywords common inside it and rare outside."""
+    members = {0: ["a", "b", "c"], 1: ["d", "e"]}
+    keywords = {
+        "a": ["koopman operator", "dynamics"],
+        "b": ["koopman operator", "dynamics"],
+        "c": ["koopman operator"],
+        "d": ["private inference", "dynamics"],
+        "e": ["private inference"],
+    }
+    labels = community_labels(members, keywords, 5)
+    assert labels[0][1][0] == "koopman operator"
+    assert labels[1][1][0] == "private inference"
+
+
+def test_md_escapes_hostile_titles() -> None:
+    """Titles cannot break tables, inject HTML or links into the Markdown report."""
+    text = md("A | B <script>alert(1)</script> [x](javascript:alert(1))\nnext line")
+    assert "|" not in text.replace("\\|", "")
+    assert "<script>" not in text and "](" not in text.replace("\\](", "")
+    assert "\n" not in text
+
+
+@pytest.fixture(scope="module")
+def corpus_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus built once, with its outputs."""
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not found")
+    tmp = tmp_path_factory.mktemp("report")
+    code, _, err = _build(CORPUS, "--db", tmp / "db.duckdb", "--out", tmp / "out")
+    assert code == 0, err
+    return tmp
+
+
+def test_report_corpus_has_sections_and_evidence(corpus_out: Path) -> None:
+    """report.md exists after build, names communities, and every why line shows evidence."""
+    text = (corpus_out / "out" / "report.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Corpus",
+        "## Top papers by PageRank",
+        "## Top papers by betweenness",
+        "## Bridge papers",
+        "## Communities",
+        "## Shared repositories and owners",
+        "## Most connecting keywords",
+    ):
+        assert heading in text
+    why = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert why and all(": " in line and line.split("): ", 1)[1].strip() for line in why)
+    assert "neural operators" in text
+
+
+def test_report_json_matches_markdown(corpus_out: Path) -> None:
+    """report.json carries the same facts: summary counts and the same top papers."""
+    data = json.loads((corpus_out / "out" / "report.json").read_text(encoding="utf-8"))
+    assert data["summary"]["papers"] == 401
+    md_text = (corpus_out / "out" / "report.md").read_text(encoding="utf-8")
+    assert all(md(p["title"]) in md_text for p in data["top_pagerank"])
+    assert all(p["why"] for p in data["top_pagerank"])
+
+
+def test_report_command_rerenders(corpus_out: Path, tmp_path: Path) -> None:
+    """paperweb report re-renders from the database in the asked format only."""
+    result = CliRunner().invoke(
+        app,
+        ["report", "--db", str(corpus_out / "db.duckdb"), "--out", str(tmp_path), "--format", "md"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split() == [str(tmp_path / "report.md")]
+    with open_store(corpus_out / "db.duckdb", read_only=True) as store:
+        assert render_markdown(report_data(store)) == (tmp_path / "report.md").read_text(
+            encoding="utf-8"
+        )
+
+
+def test_report_metrics_stable_on_rebuild(corpus_out: Path, tmp_path: Path) -> None:
+    """A rebuild gives identical metrics and communities."""
+    from tests.conftest import CORPUS
+
+    assert _build(CORPUS, "--db", tmp_path / "again.duckdb", "--out", tmp_path / "out")[0] == 0
+    query = "SELECT * FROM metrics ORDER BY ALL"
+    with (
+        open_store(corpus_out / "db.duckdb", read_only=True) as a,
+        open_store(tmp_path / "again.duckdb", read_only=True) as b,
+    ):
+        assert a.query(query) == b.query(query)
+        assert a.query("SELECT * FROM communities ORDER BY 1") == b.query(
+            "SELECT * FROM communities ORDER BY 1"
+        )
