@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from graph.outputs import atomic_open
 from graph.store import Store
 from paperweb.errors import UsageError
 
@@ -56,29 +53,9 @@ def graph_from_store(store: Store) -> nx.MultiDiGraph:
     return graph
 
 
-@contextmanager
-def _atomic(path: Path, mode: str = "w") -> Iterator[Any]:
-    """Write to a temporary file beside ``path`` and move it into place only when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with open(
-            tmp,
-            mode,
-            encoding=None if "b" in mode else "utf-8",
-            newline="" if "b" not in mode else None,
-        ) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_csv(store: Store, sql: str, path: Path) -> None:
     names, rows = store.query_table(sql)
-    with _atomic(path) as handle:
+    with atomic_open(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(names)
         writer.writerows(rows)
@@ -107,12 +84,12 @@ def export_graph(store: Store, fmt: str, out: Path) -> list[Path]:
     graph = graph_from_store(store)
     if fmt == "json":
         data = nx.node_link_data(graph, edges="edges")
-        with _atomic(out) as handle:
+        with atomic_open(out) as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1)
     elif fmt == "graphml":
-        with _atomic(out, "wb") as handle:
+        with atomic_open(out, "wb") as handle:
             nx.write_graphml(graph, handle, encoding="utf-8")
     else:
-        with _atomic(out, "wb") as handle:
+        with atomic_open(out, "wb") as handle:
             nx.write_gexf(graph, handle, encoding="utf-8")
     return [out]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import keyword_layer, shared_code_edges, similar_edges
 from graph.store import Store, open_store
+from viz.page import write_graph_page
+from viz.page_data import load_page_inputs, page_data
 
 __all__ = ["BuildOptions", "BuildSummary", "build", "read_inputs", "write_papers"]
 
@@ -35,6 +38,8 @@ class BuildOptions:
     #: strongest ``similar`` neighbours kept per paper
     k: int = 10
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
+    #: nodes drawn on the HTML page (the most central ones)
+    max_nodes: int = 500
 
 
 @dataclass(slots=True)
@@ -215,14 +220,27 @@ def _paper_url(row: PaperRow) -> str | None:
     return f"https://arxiv.org/abs/{row.arxiv_id}" if row.arxiv_id else None
 
 
+class _Clock:
+    """Seconds since the last lap, for progress lines that say how long each stage took."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self) -> str:
+        now = time.perf_counter()
+        spent, self.last = now - self.last, now
+        return f"({spent:.1f} s)"
+
+
 def build(
     inputs: Sequence[str | Path], options: BuildOptions, progress: Progress = _quiet
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
+    clock = _Clock()
     occurrences, skipped, files = read_inputs(inputs)
-    progress(f"read {len(occurrences):,} papers from {files:,} file(s)")
+    progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
     rows = merge_papers(occurrences)
-    progress(f"{len(rows):,} distinct papers after de-duplication")
+    progress(f"{len(rows):,} distinct papers after de-duplication {clock.lap()}")
     summary = BuildSummary(
         files=files, occurrences=len(occurrences), papers=len(rows), skipped=skipped
     )
@@ -231,11 +249,18 @@ def build(
         with store.transaction():
             store.clear()
             write_papers(store, rows)
-            write_paper_edges(store, options, progress)
-            write_metrics(store, progress)
+            progress(f"stored papers, links and link nodes {clock.lap()}")
+            write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
+            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))
+        progress(f"committed {clock.lap()}")
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")
         summary.edges = store.count("edges")
         summary.outputs += write_report(store, options.out)
-        # [stage: outputs] HTML page, appended to summary.outputs
+        progress(f"wrote the report {clock.lap()}")
+        data = page_data(load_page_inputs(store), options.max_nodes)
+        summary.outputs.append(write_graph_page(data, options.out / "graph.html"))
+        progress(
+            f"wrote the graph page, {len(data.nodes):,} of {data.total_nodes:,} nodes {clock.lap()}"
+        )
     return summary

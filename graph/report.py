@@ -10,13 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from graph.outputs import atomic_write_text
 from graph.store import Store
 from paperweb.errors import UsageError
 
@@ -229,14 +228,6 @@ def render_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -256,10 +247,10 @@ def write_report(store: Store, out: Path, formats: Sequence[str] = REPORT_FORMAT
     written = []
     if "md" in formats:
         written.append(out / "report.md")
-        _atomic_write(written[-1], render_markdown(data))
+        atomic_write_text(written[-1], render_markdown(data))
     if "json" in formats:
         written.append(out / "report.json")
-        _atomic_write(
+        atomic_write_text(
             written[-1], json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n"
         )
     if "csv" in formats:
@@ -275,7 +266,7 @@ def write_report(store: Store, out: Path, formats: Sequence[str] = REPORT_FORMAT
             "community_label",
         ]
         written.append(out / "report_papers.csv")
-        _atomic_write(written[-1], _csv(data["papers"], paper_columns))
+        atomic_write_text(written[-1], _csv(data["papers"], paper_columns))
         written.append(out / "report_communities.csv")
-        _atomic_write(written[-1], _csv(data["communities"], ["community", "label", "size"]))
+        atomic_write_text(written[-1], _csv(data["communities"], ["community", "label", "size"]))
     return written

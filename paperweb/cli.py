@@ -31,6 +31,8 @@ from graph.pipeline import BuildOptions, build
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb.errors import PaperwebError
+from viz.page import write_graph_page
+from viz.page_data import load_page_inputs, page_data
 
 __all__ = ["app"]
 
@@ -73,6 +75,9 @@ def build_command(
     k: Annotated[
         int, typer.Option("--k", min=0, help="Strongest similar neighbours kept per paper.")
     ] = 10,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
+    ] = 500,
 ) -> None:
     """Read papers from INPUTS and (re)build the database, graph and outputs.
 
@@ -80,7 +85,9 @@ def build_command(
     """
     try:
         summary = build(
-            inputs, BuildOptions(db=db, out=out, k=k), progress=lambda m: err.print(m, markup=False)
+            inputs,
+            BuildOptions(db=db, out=out, k=k, max_nodes=max_nodes),
+            progress=lambda m: err.print(m, markup=False),
         )
     except PaperwebError as exc:
         raise _fail(exc) from None
@@ -120,6 +127,38 @@ def report_command(
         raise _fail(exc) from None
     for path in written:
         typer.echo(str(path))
+
+
+@app.command("view")
+def view_command(
+    db: DbOption = Path("out/paperweb.duckdb"),
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "out/graph.html"
+    ),
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", min=1, help="Most central nodes to draw.")
+    ] = 500,
+    kinds: Annotated[
+        str | None, typer.Option("--kinds", help="Node kinds to draw, e.g. paper,repo.")
+    ] = None,
+) -> None:
+    """Re-render the interactive offline HTML page from a database.
+
+    Example: paperweb view --max-nodes 2000 --kinds paper,repo,owner --out out/papers.html
+    """
+    try:
+        with open_store(db, read_only=True) as store:
+            data = page_data(
+                load_page_inputs(store), max_nodes, _split_kinds(kinds) if kinds else None
+            )
+        write_graph_page(data, out)
+    except PaperwebError as exc:
+        raise _fail(exc) from None
+    err.print(
+        f"{len(data.nodes):,} of {data.total_nodes:,} nodes, {len(data.edges):,} edges",
+        markup=False,
+    )
+    typer.echo(str(out))
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -1,0 +1,111 @@
+"""Render the graph page: pyvis draws the network, our own small script adds the rest.
+
+The page is one self-contained file: vis-network is inlined by pyvis
+(``cdn_resources="in_line"``), the Bootstrap links pyvis's template adds are
+removed, and our CSS and script are inlined too, so it works with no network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pyvis.network import Network
+
+from graph.outputs import atomic_write_text
+from viz.page_data import EDGE_COLORS, KIND_COLORS, PageData
+
+__all__ = ["render_graph_page", "write_graph_page"]
+
+# vis-network options: positions are precomputed, so physics stays off and the page is usable at once.
+OPTIONS = {
+    "physics": {"enabled": False},
+    "interaction": {
+        "hover": True,
+        "tooltipDelay": 150,
+        "hideEdgesOnDrag": True,
+        "navigationButtons": False,
+    },
+    "nodes": {
+        "shape": "dot",
+        "font": {"size": 14, "face": "system-ui, sans-serif"},
+        "borderWidth": 1,
+    },
+    "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5},
+}
+# Any tag pyvis's template adds that would fetch from another host.
+_REMOTE_TAG = re.compile(
+    r"<link\b[^>]*\bhref=\"(?:https?:)?//[^\"]*\"[^>]*>|<script\b[^>]*\bsrc=\"(?:https?:)?//[^\"]*\"[^>]*>\s*</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
+
+
+def _asset(name: str) -> str:
+    return (resources.files("viz") / "assets" / name).read_text(encoding="utf-8")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element (no '</script>', no HTML, no line separators)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def render_graph_page(data: PageData, title: str = "paperweb") -> str:
+    """The whole HTML page for ``data`` as one string."""
+    net = Network(height="100vh", width="100%", directed=False, cdn_resources="in_line", heading="")
+    # Filling the lists directly: pyvis's add_edge scans all edges per call (quadratic).
+    net.nodes = [dict(node, shape="dot") for node in data.nodes]
+    net.edges = [dict(edge) for edge in data.edges]
+    net.set_options(json.dumps(OPTIONS))
+    page = net.generate_html(notebook=False)
+    page = _REMOTE_TAG.sub("", page)
+    page = _EMPTY_HEADING.sub("", page)
+    shown, total = len(data.nodes), data.total_nodes
+    status = f"showing {shown:,} of {total:,} nodes ({total - shown:,} left out) and {len(data.edges):,} edges"
+    payload = {
+        "details": data.details,
+        "communities": data.communities,
+        "kindColors": KIND_COLORS,
+        "edgeColors": EDGE_COLORS,
+        "status": status,
+    }
+    side = f"""
+<aside id="pw-side">
+  <h1>{html.escape(title)}</h1>
+  <div id="pw-status"></div>
+  <h2>Search</h2>
+  <input id="pw-search" type="search" placeholder="title, keyword or repository" autocomplete="off">
+  <ul id="pw-results"></ul>
+  <h2>Nodes</h2>
+  <div id="pw-kinds" class="pw-legend"></div>
+  <label class="pw-toggle"><input id="pw-by-community" type="checkbox"> colour papers by community</label>
+  <div id="pw-communities" class="pw-legend" style="display:none"></div>
+  <h2>Edges</h2>
+  <div id="pw-edge-kinds" class="pw-legend"></div>
+  <h2>Details</h2>
+  <div id="pw-panel"></div>
+</aside>
+<script id="pw-data" type="application/json">{script_json(payload)}</script>
+<script>{_asset("viewer.js")}</script>
+"""
+    head = f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_asset("viewer.css")}</style>\n'
+    page = page.replace("<head>", "<head>\n" + head, 1)
+    return page.replace("</body>", side + "</body>", 1)
+
+
+def write_graph_page(data: PageData, path: Path, title: str = "paperweb") -> Path:
+    """Write the page atomically as UTF-8, whatever the platform's default encoding."""
+    return atomic_write_text(path, render_graph_page(data, title))

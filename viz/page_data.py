@@ -1,0 +1,247 @@
+"""What the HTML page shows, computed by pure functions from what the store holds.
+
+``load_page_inputs`` reads the tables once; ``page_data`` picks the most central
+nodes, lays them out, and gathers each node's details. Nothing here writes HTML.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from collectors.links import is_http_url
+from graph.store import Store
+
+__all__ = ["KIND_COLORS", "PageData", "PageInputs", "load_page_inputs", "page_data", "short_label"]
+
+KIND_COLORS = {
+    "paper": "#4e79a7",
+    "repo": "#e15759",
+    "owner": "#b07aa1",
+    "page": "#59a14f",
+    "keyword": "#edc948",
+}
+EDGE_COLORS = {
+    "similar": "#9db4cf",
+    "shared_code": "#e15759",
+    "cites": "#f28e2b",
+    "code": "#f1a1a3",
+    "owner": "#d4b9cc",
+    "page": "#a6d49c",
+    "keyword": "#f4e3a1",
+}
+COMMUNITY_COLORS = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
+]  # fmt: skip
+
+SQL_NODES = "SELECT node_id, kind, label, url FROM nodes ORDER BY node_id"
+SQL_EDGES = "SELECT src, dst, kind, weight, evidence FROM edges ORDER BY src, dst, kind"
+SQL_METRICS = "SELECT node_id, metric, value FROM metrics ORDER BY node_id, metric"
+SQL_PAPERS = "SELECT paper_id, title, published, published_text, authors, upvotes, arxiv_id, cited_by_count FROM papers"
+SQL_SOURCES = (
+    "SELECT paper_id, source, position FROM paper_sources ORDER BY paper_id, source, position"
+)
+SQL_LINKS = "SELECT paper_id, url, kind, target FROM links ORDER BY paper_id, kind, target"
+SQL_KEYWORDS = "SELECT paper_id, keyword FROM keywords ORDER BY paper_id, weight DESC, keyword"
+SQL_COMMUNITIES = "SELECT community, label, size FROM communities ORDER BY community"
+
+
+@dataclass(slots=True)
+class PageInputs:
+    """Everything the page needs, as read from the store."""
+
+    nodes: list[tuple[str, str, str, str | None]]
+    edges: list[tuple[str, str, str, float, str]]
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    papers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    communities: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PageData:
+    """The page's nodes and edges (vis-network fields) and the details behind them."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    details: dict[str, dict[str, Any]]
+    communities: dict[str, dict[str, Any]]
+    total_nodes: int
+    total_edges: int
+
+    @property
+    def left_out_nodes(self) -> int:
+        """Nodes of the database not shown on the page."""
+        return self.total_nodes - len(self.nodes)
+
+
+def load_page_inputs(store: Store) -> PageInputs:
+    """Read the tables the page is made from (one query each)."""
+    metrics: dict[str, dict[str, float]] = defaultdict(dict)
+    for node_id, metric, value in store.query(SQL_METRICS):
+        if value is not None:
+            metrics[node_id][metric] = float(value)
+    papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS)}
+    sources: dict[str, list[str]] = defaultdict(list)
+    for paper_id, source, position in store.query(SQL_SOURCES):
+        sources[paper_id].append(f"{source} #{position}")
+    links: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for paper_id, url, kind, target in store.query(SQL_LINKS):
+        links[paper_id].append({"url": url, "kind": kind, "target": target})
+    keywords: dict[str, list[str]] = defaultdict(list)
+    for paper_id, keyword in store.query(SQL_KEYWORDS):
+        keywords[paper_id].append(keyword)
+    communities = {c["community"]: c for c in store.query_dicts(SQL_COMMUNITIES)}
+    return PageInputs(
+        nodes=store.query(SQL_NODES),
+        edges=store.query(SQL_EDGES),
+        metrics=dict(metrics),
+        papers=papers,
+        sources=dict(sources),
+        links=dict(links),
+        keywords=dict(keywords),
+        communities=communities,
+    )
+
+
+def short_label(label: str, kind: str, limit: int = 28) -> str:
+    """A short label for drawing: a paper's name before the colon, or its first words.
+
+    >>> short_label("GNOT: A General Neural Operator Transformer", "paper")
+    'GNOT'
+    >>> short_label("Linear Mode Connectivity in Differentiable Tree Ensembles", "paper")
+    'Linear Mode Connectivity in…'
+    """
+    text = " ".join(label.split())
+    if kind == "paper" and ":" in text and len(text.split(":", 1)[0]) <= limit:
+        return text.split(":", 1)[0]
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut + "…"
+
+
+def _scores(inputs: PageInputs) -> dict[str, float]:
+    """Centrality used to rank nodes: PageRank, or for nodes without it their share of edge ends."""
+    degree: dict[str, int] = defaultdict(int)
+    for src, dst, _, _, _ in inputs.edges:
+        degree[src] += 1
+        degree[dst] += 1
+    ends = max(2 * len(inputs.edges), 1)
+    return {
+        node_id: inputs.metrics.get(node_id, {}).get("pagerank", degree[node_id] / ends)
+        for node_id, _, _, _ in inputs.nodes
+    }
+
+
+def _layout(
+    ids: Sequence[str], edges: Sequence[dict[str, Any]], seed: int = 42
+) -> dict[str, tuple[float, float]]:
+    """Positions in pixels, precomputed so the browser need not simulate physics."""
+    graph = nx.Graph()
+    graph.add_nodes_from(ids)
+    graph.add_edges_from((e["from"], e["to"]) for e in edges)
+    if not ids:
+        return {}
+    iterations = 60 if len(ids) <= 1000 else 30 if len(ids) <= 3000 else 15
+    positions = nx.spring_layout(
+        graph, seed=seed, iterations=iterations, k=1.5 / math.sqrt(len(ids))
+    )
+    scale = 120.0 * math.sqrt(len(ids))
+    return {
+        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
+        for node, (x, y) in positions.items()
+    }
+
+
+def _details(
+    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs
+) -> dict[str, Any]:
+    metrics = {k: round(v, 6) for k, v in sorted(inputs.metrics.get(node_id, {}).items())}
+    detail: dict[str, Any] = {"kind": kind, "title": label, "metrics": metrics}
+    detail["url"] = url if url and is_http_url(url) else None
+    paper = inputs.papers.get(node_id)
+    if paper is not None:
+        detail["date"] = str(paper["published"]) if paper["published"] else paper["published_text"]
+        detail.update(
+            authors=paper["authors"], upvotes=paper["upvotes"], arxiv_id=paper["arxiv_id"]
+        )
+        detail["cited_by"] = paper["cited_by_count"]
+        detail["sources"] = inputs.sources.get(node_id, [])
+        detail["keywords"] = inputs.keywords.get(node_id, [])
+        detail["links"] = [
+            link for link in inputs.links.get(node_id, []) if is_http_url(link["url"])
+        ]
+    community = metrics.get("community")
+    if community is not None:
+        info = inputs.communities.get(int(community), {})
+        detail["community"] = {
+            "id": int(community),
+            "label": info.get("label", f"community {int(community)}"),
+        }
+    return detail
+
+
+def page_data(
+    inputs: PageInputs, max_nodes: int = 500, kinds: Sequence[str] | None = None
+) -> PageData:
+    """Choose the ``max_nodes`` most central nodes (of ``kinds``), their edges, layout and details."""
+    scores = _scores(inputs)
+    wanted = set(kinds) if kinds else None
+    candidates = [n for n in inputs.nodes if wanted is None or n[1] in wanted]
+    chosen = sorted(candidates, key=lambda n: (-scores[n[0]], n[0]))[: max(max_nodes, 0)]
+    kept = {n[0] for n in chosen}
+    edges = []
+    for src, dst, kind, weight, evidence in inputs.edges:
+        if src in kept and dst in kept:
+            edges.append(
+                {
+                    "id": f"{src}|{dst}|{kind}",
+                    "from": src,
+                    "to": dst,
+                    "kind": kind,
+                    "title": f"{kind} ({weight:.3g}): {evidence}",
+                    "color": EDGE_COLORS.get(kind, "#cccccc"),
+                    "width": 1.0 + min(float(weight), 3.0)
+                    if kind in ("similar", "shared_code", "cites")
+                    else 1.0,
+                    "arrows": "to" if kind == "cites" else "",
+                }
+            )
+    positions = _layout(sorted(kept), edges)
+    top = max((scores[n[0]] for n in chosen), default=1.0) or 1.0
+    nodes, details = [], {}
+    for node_id, kind, label, url in sorted(chosen, key=lambda n: n[0]):
+        x, y = positions[node_id]
+        community = inputs.metrics.get(node_id, {}).get("community")
+        nodes.append(
+            {
+                "id": node_id,
+                "label": short_label(label, kind),
+                "title": f"{label}\n({kind})",
+                "kind": kind,
+                "color": KIND_COLORS.get(kind, "#999999"),
+                "community": None if community is None else int(community),
+                "size": round(8.0 + 32.0 * math.sqrt(scores[node_id] / top), 2),
+                "x": x,
+                "y": y,
+            }
+        )
+        details[node_id] = _details(node_id, kind, label, url, inputs)
+    communities = {
+        str(c): {
+            "label": info["label"],
+            "size": info["size"],
+            "color": COMMUNITY_COLORS[c % len(COMMUNITY_COLORS)],
+        }
+        for c, info in sorted(inputs.communities.items())
+    }
+    return PageData(nodes, edges, details, communities, len(candidates), len(inputs.edges))
