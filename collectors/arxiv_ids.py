@@ -61,10 +61,10 @@ def _entries(text: str) -> list[tuple[int, str]]:
 
 
 def looks_like_id_list(text: str) -> bool:
-    """True when most non-comment lines (and at least one) are arXiv ids or URLs."""
+    """True when at least half the non-comment lines (and at least one) are arXiv ids or URLs."""
     entries = _entries(text)[:200]
     good = sum(1 for _, line in entries if parse_arxiv_id(line) is not None)
-    return good > 0 and good * 5 >= len(entries) * 4
+    return good > 0 and good * 2 >= len(entries)
 
 
 def parse_id_list(text: str, source: str) -> ParseResult:
