@@ -215,8 +215,11 @@ def fetch_full_papers(
             continue
         try:
             body = response.json()
+            if not isinstance(body, dict):
+                raise ValueError("not a paper object")
             fetched = paper_from_hf_object(body, paper.source, paper.position)
         except ValueError:
+            # An answer we cannot read counts as "not on HF": arXiv may still have the paper.
             missing.append(paper)
             continue
         full[(paper.source, paper.position)] = replace(fetched, arxiv_id=paper.arxiv_id)

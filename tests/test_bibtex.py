@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from collectors.bibtex import parse_bibtex
 from collectors.titles import normalise_title
@@ -100,3 +102,16 @@ def test_parse_bibtex_without_usable_entry_is_an_error(text: str) -> None:
     """A file with no usable entry raises one error naming the file."""
     with pytest.raises(InputError, match=r"^refs\.bib: no "):
         parse_bibtex(text, "refs.bib")
+
+
+@given(
+    st.lists(st.from_regex(r"[A-Za-z][a-z]{0,8}", fullmatch=True), min_size=1, max_size=8),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_parse_bibtex_braced_words_normalise_like_plain_title(
+    words: list[str], braced: list[bool]
+) -> None:
+    """Protecting any words with braces (and the whole title) never changes the match key."""
+    latex = " ".join(f"{{{w}}}" if b else w for w, b in zip(words, braced, strict=False))
+    paper = parse_bibtex(f"@misc{{k, title = {{{{{latex}}}}}}}\n", "x.bib").papers[0]
+    assert normalise_title(paper.title) == normalise_title(" ".join(words))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import httpx
@@ -32,13 +33,19 @@ def _hub_with_ids() -> FakeHub:
     )
 
 
-def _online(hub: FakeHub, arxiv: FakeArxiv | None = None, **kw: object) -> OnlineInputs:
+def _online(
+    hub: FakeHub,
+    arxiv: FakeArxiv | None = None,
+    queries: Sequence[str] = (),
+    days: Sequence[date] = (),
+) -> OnlineInputs:
     pauses: list[float] = []
     return OnlineInputs(
         hf=hub.client(),
         arxiv=(arxiv or FakeArxiv()).client(),
+        queries=queries,
+        days=days,
         sleep=pauses.append,
-        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -151,3 +158,30 @@ def test_days_between_includes_both_ends_and_checks_order() -> None:
         days_between("2025-03-01", "2025-02-27")
     with pytest.raises(UsageError, match="not a date"):
         days_between("yesterday", "2025-02-27")
+
+
+def test_fetch_full_papers_unreadable_hf_answer_falls_back_to_arxiv() -> None:
+    """An HF answer that is not a paper object sends the id to arXiv instead."""
+
+    def odd(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=["not", "a", "paper"])
+
+    arxiv = FakeArxiv(papers={"2401.00001": ("From arXiv", "Abstract.")})
+    online = OnlineInputs(
+        hf=httpx.Client(base_url="https://hf.test", transport=httpx.MockTransport(odd)),
+        arxiv=arxiv.client(),
+    )
+    papers, skipped = fetch_full_papers(online, parse_id_list("2401.00001", "ids.txt").papers)
+    assert [(p.title, p.origin) for p in papers] == [("From arXiv", "arxiv")] and skipped == []
+
+
+def test_fetch_arxiv_batches_with_pause() -> None:
+    """More than 50 missing ids are asked of arXiv in batches of 50, pausing between them."""
+    ids = [f"2401.{n:05d}" for n in range(1, 121)]
+    arxiv = FakeArxiv(papers={i: (f"T {i}", "A.") for i in ids})
+    pauses: list[float] = []
+    online = OnlineInputs(hf=FakeHub().client(), arxiv=arxiv.client(), sleep=pauses.append)
+    papers, skipped = fetch_full_papers(online, parse_id_list("\n".join(ids), "ids.txt").papers)
+    assert [p.title for p in papers] == [f"T {i}" for i in ids] and skipped == []
+    assert [len(r.url.params["id_list"].split(",")) for r in arxiv.requests] == [50, 50, 20]
+    assert pauses == [3.0, 3.0]
