@@ -12,7 +12,7 @@ __all__ = ["MAX_INPUT_BYTES", "discover_inputs", "read_text_file"]
 #: Larger files are refused before they are read (a listing page of 100k papers is ~150 MB).
 MAX_INPUT_BYTES = 1 << 30
 #: Suffixes picked up when an input is a folder.
-FOLDER_SUFFIXES = (".txt",)
+FOLDER_SUFFIXES = (".txt", ".bib", ".json", ".jsonl")
 
 
 def discover_inputs(

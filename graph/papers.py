@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from collectors.arxiv_ids import placeholder_title
 from collectors.records import Link, Paper
 from collectors.titles import normalise_title
 
@@ -80,7 +81,6 @@ def _merge(group: list[Paper]) -> PaperRow:
     ranked = sorted(
         group, key=lambda p: (tuple(-x for x in _richness(p)), p.title, p.source, p.position)
     )
-    best = ranked[0]
     titles = sorted({normalise_title(p.title) for p in group} - {""})
     arxiv_ids = sorted({p.arxiv_id for p in group if p.arxiv_id})
     dated = [p for p in ranked if p.published is not None]
@@ -94,9 +94,12 @@ def _merge(group: list[Paper]) -> PaperRow:
     ):
         links.setdefault((link.target, link.origin), link)
     keywords = sorted({(kw, p.origin) for p in group for kw in p.keywords})
+    # Papers known only by an arXiv id (an id list read offline) show "arXiv:<id>" as title.
+    titled = [p.title for p in ranked if p.title]
+    title = titled[0] if titled else placeholder_title(arxiv_ids[0]) if arxiv_ids else ""
     return PaperRow(
         paper_id=paper_id_for(titles[0] if titles else "", arxiv_ids[0] if arxiv_ids else None),
-        title=best.title,
+        title=title,
         abstract=abstract,
         authors=with_authors[0] if with_authors else None,
         published=dated[0].published if dated else None,

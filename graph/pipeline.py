@@ -7,9 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collectors.arxiv_ids import parse_id_list
+from collectors.bibtex import parse_bibtex
+from collectors.detect import detect_kind
 from collectors.inputs import discover_inputs, read_text_file
+from collectors.jsonfeed import iter_jsonl, parse_json
 from collectors.listing import parse_listing_page
-from collectors.records import Paper
+from collectors.queries import OnlineInputs, collect_online
+from collectors.records import Paper, ParseResult
 from graph.keywords import KeywordOptions, extract_keywords
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import community_labels, compute_metrics
@@ -40,6 +45,10 @@ class BuildOptions:
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
     #: nodes drawn on the HTML page (the most central ones)
     max_nodes: int = 500
+    #: force one input kind (page, ids, bibtex, json, jsonl) instead of detecting it
+    input_format: str | None = None
+    #: queries, daily lists and full papers for ids to fetch (``--online``)
+    online_inputs: OnlineInputs | None = None
 
 
 @dataclass(slots=True)
@@ -56,13 +65,27 @@ class BuildSummary:
     outputs: list[Path] = field(default_factory=list)
 
 
-def read_inputs(paths: Sequence[str | Path]) -> tuple[list[Paper], list[str], int]:
-    """Parse every input file; any unreadable file stops the build before the database is touched."""
+_PARSERS: dict[str, Callable[[str, str], ParseResult]] = {
+    "page": parse_listing_page,
+    "ids": parse_id_list,
+    "bibtex": parse_bibtex,
+    "json": parse_json,
+}
+
+
+def read_inputs(
+    paths: Sequence[str | Path], input_format: str | None = None
+) -> tuple[list[Paper], list[str], int]:
+    """Parse every input file by its detected (or forced) kind; any unreadable file stops the build."""
     files = discover_inputs(paths)
     papers: list[Paper] = []
     skipped: list[str] = []
     for path in files:
-        result = parse_listing_page(read_text_file(path), str(path))
+        kind = detect_kind(path, input_format)
+        if kind == "jsonl":
+            papers.extend(iter_jsonl(path, skipped))
+            continue
+        result = _PARSERS[kind](read_text_file(path), str(path))
         papers.extend(result.papers)
         skipped.extend(result.skipped)
     return papers, skipped, len(files)
@@ -119,7 +142,11 @@ def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
     _insert_edges(store, graph.edges)
 
 
-SQL_PAPER_TEXTS = "SELECT paper_id, title, coalesce(abstract, '') FROM papers ORDER BY paper_id"
+# A placeholder title ("arXiv:<id>", for papers known only by id) is no text to take keywords from.
+SQL_PAPER_TEXTS = (
+    "SELECT paper_id, CASE WHEN title = 'arXiv:' || arxiv_id THEN '' ELSE title END, "
+    "coalesce(abstract, '') FROM papers ORDER BY paper_id"
+)
 SQL_GIVEN_KEYWORDS = (
     "SELECT paper_id, keyword, origin FROM keywords WHERE origin <> 'text' ORDER BY ALL"
 )
@@ -237,8 +264,13 @@ def build(
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
-    occurrences, skipped, files = read_inputs(inputs)
+    occurrences, skipped, files = read_inputs(inputs, options.input_format)
     progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
+    # [stage: online inputs] full papers for ids, then query and daily-list papers
+    if options.online_inputs is not None:
+        occurrences, not_found = collect_online(options.online_inputs, occurrences)
+        skipped = skipped + not_found
+        progress(f"{len(occurrences):,} papers with online inputs {clock.lap()}")
     rows = merge_papers(occurrences)
     progress(f"{len(rows):,} distinct papers after de-duplication {clock.lap()}")
     summary = BuildSummary(

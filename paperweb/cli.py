@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from collectors.detect import INPUT_KINDS
+from collectors.queries import OnlineInputs, days_between
 from graph.explore import (
     PAPER_EDGE_KINDS,
     database_stats,
@@ -30,12 +34,13 @@ from graph.export import EXPORT_FORMATS, export_graph
 from graph.pipeline import BuildOptions, build
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
-from paperweb.errors import PaperwebError
+from paperweb.errors import PaperwebError, UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
 
 __all__ = ["app"]
 
+EXIT_USAGE = 2
 EXIT_SKIPPED = 3
 
 app = typer.Typer(
@@ -64,12 +69,48 @@ def _fail(exc: PaperwebError) -> typer.Exit:
     return typer.Exit(1)
 
 
+# [swap: shared client factory] the lead replaces these two with the HTTP layer's clients
+# (User-Agent, retries, cache) when merging.
+def _hf_client() -> httpx.Client:
+    return httpx.Client(
+        base_url=os.environ.get("PAPERWEB_HF_URL", "https://huggingface.co"), timeout=20
+    )
+
+
+def _arxiv_client() -> httpx.Client:
+    return httpx.Client(
+        base_url=os.environ.get("PAPERWEB_ARXIV_URL", "http://export.arxiv.org"), timeout=30
+    )
+
+
+def _online_inputs(
+    online: bool,
+    queries: list[str],
+    limit: int,
+    daily: list[str],
+    daily_range: tuple[str, str] | None,
+) -> OnlineInputs | None:
+    """What ``--online`` fetches; query options without ``--online`` are a usage error."""
+    days = [day for text in daily for day in days_between(text, text)]
+    days += days_between(*daily_range) if daily_range else []
+    if not online:
+        if queries or days:
+            raise UsageError("--query, --daily and --daily-range need --online")
+        return None
+    return OnlineInputs(
+        hf=_hf_client(), arxiv=_arxiv_client(), queries=queries, limit=limit, days=days
+    )
+
+
 @app.command("build")
 def build_command(
     inputs: Annotated[
-        list[Path],
-        typer.Argument(help="Listing pages (.txt) or folders of them.", show_default=False),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files, or folders.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = Path("out/paperweb.duckdb"),
     out: OutOption = Path("out"),
     k: Annotated[
@@ -78,19 +119,57 @@ def build_command(
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
     ] = 500,
+    input_format: Annotated[
+        str | None,
+        typer.Option("--format", help=f"Read every input as: {'|'.join(INPUT_KINDS)}."),
+    ] = None,
+    online: Annotated[
+        bool, typer.Option("--online", help="Fetch full papers for ids, and run queries.")
+    ] = False,
+    query: Annotated[
+        list[str] | None,
+        typer.Option("--query", help="Hugging Face papers search (repeatable; --online)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Papers per --query.")] = 50,
+    daily: Annotated[
+        list[str] | None,
+        typer.Option("--daily", help="Hugging Face daily papers of YYYY-MM-DD (--online)."),
+    ] = None,
+    daily_range: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--daily-range", help="Daily papers from START to END (--online)."),
+    ] = None,
 ) -> None:
-    """Read papers from INPUTS and (re)build the database, graph and outputs.
+    """Read papers from INPUTS (and online queries) and (re)build the database, graph and outputs.
 
-    Example: paperweb build examples/ --db out/paperweb.duckdb
+    Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --db out/paperweb.duckdb
     """
     try:
+        fetch = _online_inputs(online, query or [], limit, daily or [], daily_range)
+        if not inputs and fetch is None:
+            raise UsageError("nothing to build: give input files, or --online with --query/--daily")
+    except UsageError as exc:
+        err.print(f"Error: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
         summary = build(
-            inputs,
-            BuildOptions(db=db, out=out, k=k, max_nodes=max_nodes),
+            inputs or [],
+            BuildOptions(
+                db=db,
+                out=out,
+                k=k,
+                max_nodes=max_nodes,
+                input_format=input_format,
+                online_inputs=fetch,
+            ),
             progress=lambda m: err.print(m, markup=False),
         )
     except PaperwebError as exc:
         raise _fail(exc) from None
+    finally:
+        if fetch is not None:
+            fetch.hf.close()
+            fetch.arxiv.close()
     for line in summary.skipped:
         err.print(f"Skipped: {line}", markup=False)
     err.print(

@@ -1,0 +1,94 @@
+"""Tell the kind of an input file from its content (the extension only breaks ties)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from collectors.arxiv_ids import looks_like_id_list
+from collectors.bibtex import looks_like_bibtex
+from collectors.listing import looks_like_listing_page
+from paperweb.errors import InputError, UsageError
+
+__all__ = ["INPUT_KINDS", "detect_kind", "detect_kind_of_text", "read_head"]
+
+#: what ``--format`` accepts, and the ``Paper.origin`` of papers read from each kind
+INPUT_KINDS = ("page", "ids", "bibtex", "json", "jsonl")
+#: enough of a file to recognise it (a listing page's first author line is well within it)
+HEAD_BYTES = 256 * 1024
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> str:
+    """The first ``size`` bytes of a file as text, without reading the rest."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(size)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{path}: file is binary; expected a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # The head may end in the middle of a multi-byte character; that alone is fine.
+        if len(data) == size and exc.start >= size - 4:
+            return data[: exc.start].decode("utf-8-sig")
+        raise InputError(
+            f"{path}: file is not UTF-8 text (undecodable byte at offset {exc.start}); "
+            "expected a text file"
+        ) from exc
+
+
+def _is_json_line(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+def detect_kind_of_text(head: str, name: str) -> str | None:
+    """``page``, ``ids``, ``bibtex``, ``json`` or ``jsonl`` for the start of a file, or None."""
+    text = head.lstrip("\ufeff \t\r\n")
+    if not text:
+        return None
+    suffix = Path(name).suffix.lower()
+    if text[0] in "[{":
+        lines = [line for line in text.splitlines() if line.strip()]
+        # JSONL: the first line is a whole object and a second line starts another one.
+        if suffix == ".jsonl" or (
+            len(lines) > 1 and lines[1].lstrip().startswith("{") and _is_json_line(lines[0])
+        ):
+            return "jsonl"
+        return "json"
+    if looks_like_bibtex(text) and (suffix == ".bib" or text[0] in "@%"):
+        return "bibtex"
+    if looks_like_listing_page(text):
+        return "page"
+    if looks_like_id_list(text):
+        return "ids"
+    if looks_like_bibtex(text):
+        return "bibtex"
+    return None
+
+
+def detect_kind(path: Path, forced: str | None = None) -> str:
+    """The kind of one input file: ``forced`` when given, else recognised from its content."""
+    if forced is not None:
+        if forced not in INPUT_KINDS:
+            raise UsageError(f"--format {forced!r} is unknown; use one of {', '.join(INPUT_KINDS)}")
+        return forced
+    head = read_head(path)
+    if not head.strip():
+        raise InputError(f"{path}: file is empty; expected papers")
+    if head.lstrip("\ufeff \t\r\n")[:200].lower().startswith(("<!doctype html", "<html")):
+        raise InputError(
+            f"{path}: file is HTML; expected the page's text (select all on the Hugging Face "
+            "Papers page and paste into a .txt file), an id list, BibTeX or JSON"
+        )
+    kind = detect_kind_of_text(head, path.name)
+    if kind is None:
+        raise InputError(
+            f"{path}: not a Hugging Face Papers listing page, arXiv id list, BibTeX, JSON or JSONL file; "
+            "pass --format page|ids|bibtex|json|jsonl to force one"
+        )
+    return kind
