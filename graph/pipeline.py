@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
+from collectors.enrich import EnrichProgress, quiet_progress
+from collectors.http import HttpSettings, settings_from_env
 from collectors.inputs import discover_inputs, read_text_file
 from collectors.listing import parse_listing_page
 from collectors.records import Paper
+from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, extract_keywords
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import community_labels, compute_metrics
@@ -40,6 +46,14 @@ class BuildOptions:
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
     #: nodes drawn on the HTML page (the most central ones)
     max_nodes: int = 500
+    #: ask online services (Hugging Face, short links, ...) to enrich the papers
+    online: bool = False
+    #: ignore cached answers (they are still refreshed in the cache)
+    refresh: bool = False
+    #: HTTP settings; None reads PAPERWEB_*_URL and the tokens from the environment
+    http: HttpSettings | None = None
+    #: transport under the HTTP stack (tests inject httpx.MockTransport); None is the network
+    http_transport: httpx.BaseTransport | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +68,8 @@ class BuildSummary:
     edges: int = 0
     skipped: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    #: what online enrichment found and what it cost (None when offline)
+    online: OnlineResult | None = None
 
 
 def read_inputs(paths: Sequence[str | Path]) -> tuple[list[Paper], list[str], int]:
@@ -233,7 +249,10 @@ class _Clock:
 
 
 def build(
-    inputs: Sequence[str | Path], options: BuildOptions, progress: Progress = _quiet
+    inputs: Sequence[str | Path],
+    options: BuildOptions,
+    progress: Progress = _quiet,
+    online_progress: EnrichProgress = quiet_progress,
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
@@ -246,9 +265,17 @@ def build(
     )
     with open_store(options.db) as store:
         # [stage: online enrichment] adds arXiv ids, links, keywords, citations to rows
+        if options.online:
+            settings = options.http or settings_from_env(os.environ, refresh=options.refresh)
+            summary.online = enrich_papers(
+                store, rows, settings, online_progress, options.http_transport
+            )
+            rows = apply_enrichment(rows, summary.online.enrichment)
+            progress(f"online enrichment {clock.lap()}")
         with store.transaction():
             store.clear()
             write_papers(store, rows)
+            write_enrichment(store, summary.online)
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
             write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))

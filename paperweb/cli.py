@@ -16,8 +16,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graph.enrichment import OnlineResult
 from graph.explore import (
     PAPER_EDGE_KINDS,
     database_stats,
@@ -78,19 +80,27 @@ def build_command(
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
     ] = 500,
+    online: Annotated[
+        bool, typer.Option("--online", help="Enrich with Hugging Face and short-link lookups.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="With --online: ignore cached answers.")
+    ] = False,
 ) -> None:
     """Read papers from INPUTS and (re)build the database, graph and outputs.
 
-    Example: paperweb build examples/ --db out/paperweb.duckdb
+    Example: paperweb build examples/ --db out/paperweb.duckdb --online
     """
+    options = BuildOptions(db=db, out=out, k=k, max_nodes=max_nodes, online=online, refresh=refresh)
     try:
-        summary = build(
-            inputs,
-            BuildOptions(db=db, out=out, k=k, max_nodes=max_nodes),
-            progress=lambda m: err.print(m, markup=False),
-        )
+        with _ServiceBars() as bars:
+            summary = build(
+                inputs, options, progress=lambda m: err.print(m, markup=False), online_progress=bars
+            )
     except PaperwebError as exc:
         raise _fail(exc) from None
+    if summary.online is not None:
+        _print_online_summary(summary.online)
     for line in summary.skipped:
         err.print(f"Skipped: {line}", markup=False)
     err.print(
@@ -103,6 +113,59 @@ def build_command(
         typer.echo(str(path))
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+class _ServiceBars:
+    """A rich progress bar per online service, on stderr."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:>6}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _ServiceBars:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, service: str, total: int) -> None:
+        """Add the service's bar."""
+        self.tasks[service] = self.progress.add_task(service, total=total)
+
+    def advance(self, service: str) -> None:
+        """Move the service's bar one item on."""
+        self.progress.advance(self.tasks[service])
+
+
+def _print_online_summary(online: OnlineResult) -> None:
+    """One screen: per service resolved / cached / failed / waits, then failures by reason."""
+    found = online.enrichment
+    failed: dict[str, int] = {}
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for f in found.failures:
+        failed[f.service] = failed.get(f.service, 0) + 1
+        reasons.setdefault((f.service, f.reason), []).append(f.item)
+    http_of = {"short": "web"}
+    for service in found.ran:
+        stats = online.stats.get(http_of.get(service, service))
+        line = f"{service}: {found.resolved.get(service, 0):,} resolved, {failed.get(service, 0):,} failed"
+        if stats is not None:
+            line += (
+                f", {stats.requests:,} requests, {stats.cached:,} cached, "
+                f"{stats.rate_limit_waits:,} rate-limit waits ({stats.waited:.1f} s)"
+            )
+        err.print(line, markup=False)
+    for (service, reason), items in sorted(reasons.items(), key=lambda kv: -len(kv[1]))[:10]:
+        shown = "; ".join(items[:3]) + (" ..." if len(items) > 3 else "")
+        err.print(f"Failed: {service} x{len(items)}: {reason} ({shown})", markup=False)
 
 
 @app.command("report")
