@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from paperweb import __version__
-from paperweb.errors import FetchError
+from paperweb.errors import FetchError, UsageError
 
 __all__ = [
     "SERVICES",
@@ -73,8 +73,8 @@ SERVICES: dict[str, Service] = {
     "s2": Service("PAPERWEB_S2_URL", "https://api.semanticscholar.org/graph/v1", 1.0),
     "openalex": Service("PAPERWEB_OPENALEX_URL", "https://api.openalex.org", 0.1),
     "arxiv": Service("PAPERWEB_ARXIV_URL", "http://export.arxiv.org", 3.0),
-    # short links: any host, no base URL
-    "web": Service(None, None, 0.2),
+    # short links: any host; a mirror URL (for tests) receives them as <mirror>/<host>/<path>
+    "web": Service("PAPERWEB_SHORTLINK_URL", None, 0.2),
 }
 
 # Which secret goes to which service, and how (a header or a query parameter).
@@ -145,7 +145,23 @@ def settings_from_env(environ: Mapping[str, str], *, refresh: bool = False) -> H
     secrets = {
         var: environ[var].strip() for var, _, _ in _SECRETS.values() if environ.get(var, "").strip()
     }
-    return HttpSettings(base_urls=bases, secrets=secrets, refresh=refresh)
+    settings = HttpSettings(base_urls=bases, secrets=secrets, refresh=refresh)
+    # Patience knobs, for slow mirrors and for tests that must not wait.
+    for var, name in (
+        ("PAPERWEB_HTTP_TRIES", "max_tries"),
+        ("PAPERWEB_HTTP_BACKOFF", "backoff"),
+        ("PAPERWEB_HTTP_MAX_WAIT", "max_wait"),
+        ("PAPERWEB_HTTP_TIMEOUT", "timeout"),
+    ):
+        if environ.get(var, "").strip():
+            try:
+                value = float(environ[var])
+            except ValueError:
+                raise UsageError(
+                    f"{var}={environ[var]!r} is not a number; unset it or fix it"
+                ) from None
+            setattr(settings, name, max(1, int(value)) if name == "max_tries" else max(0.0, value))
+    return settings
 
 
 @dataclass(slots=True)
@@ -230,7 +246,7 @@ class CacheTransport(httpx.BaseTransport):
     @staticmethod
     def _cacheable(status: int) -> bool:
         # Final answers only: a 429 or 5xx says nothing about the thing we asked for.
-        return 200 <= status < 400 or status in (404, 410)
+        return 200 <= status < 400 or status in (404, 405, 410)
 
     def _lookup(self, key: str, request: httpx.Request) -> httpx.Response | None:
         assert self.store is not None
@@ -420,6 +436,26 @@ class AuthTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+class MirrorTransport(httpx.BaseTransport):
+    """Send requests for any host to ``<mirror>/<host>/<path>`` (short links in tests)."""
+
+    def __init__(self, inner: httpx.BaseTransport, mirror: str) -> None:
+        self.inner, self.mirror = inner, httpx.URL(mirror)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send a copy of the request to the mirror."""
+        path = self.mirror.path.rstrip("/") + f"/{request.url.host}{request.url.path}"
+        url = self.mirror.copy_with(path=path, query=request.url.query or None)
+        headers = request.headers.copy()
+        del headers["host"]
+        moved = httpx.Request(request.method, url, headers=headers, extensions=request.extensions)
+        return self.inner.handle_request(moved)
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()
+
+
 def make_client(
     service: str,
     settings: HttpSettings,
@@ -433,6 +469,9 @@ def make_client(
     stats = stats if stats is not None else HttpStats()
     transport: httpx.BaseTransport = inner or httpx.HTTPTransport()
     base = settings.base_url(service)
+    if service == "web" and base:
+        transport = MirrorTransport(transport, base)
+        base = ""
     headers = {"User-Agent": USER_AGENT}
     if service == "github":
         headers |= {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}

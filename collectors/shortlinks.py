@@ -18,6 +18,14 @@ MAX_HOPS = 5
 
 
 def _status_and_location(client: httpx.Client, url: httpx.URL) -> tuple[int, str | None]:
+    try:
+        return _ask(client, url)
+    except httpx.InvalidURL:
+        # httpx prepares the next request of any 3xx, even unfollowed, and chokes on odd Locations.
+        raise FetchError(f"short link {url}: redirects to an invalid URL") from None
+
+
+def _ask(client: httpx.Client, url: httpx.URL) -> tuple[int, str | None]:
     response = client.head(url)
     if response.status_code == 405 or 400 <= response.status_code < 500:
         with client.stream("GET", url, extensions={NO_BODY: True}) as streamed:
@@ -36,7 +44,10 @@ def resolve_short_link(client: httpx.Client, url: str) -> tuple[str, str, str]:
         status, location = _status_and_location(client, current)
         if not (300 <= status < 400 and location):
             raise FetchError(f"short link {url}: HTTP {status} without a redirect")
-        current = current.join(location)
+        try:
+            current = current.join(location)
+        except httpx.InvalidURL:
+            raise FetchError(f"short link {url}: redirects to an invalid URL") from None
         found = canonical_link(str(current))
         if found is None:
             raise FetchError(
