@@ -59,7 +59,7 @@ def enrich_papers(
     refs = [PaperRef(r.paper_id, r.title, r.arxiv_id) for r in rows]
     with client("hf") as hf:
         online.enrichment.merge(enrich_with_hf(hf, refs, progress))
-    with client("web") as web:
+    with client("short") as web:
         links = [link for r in rows for link in r.links]
         online.enrichment.merge(resolve_short_links(web, links, progress))
     # [collectors: github, citations] merge further Enrichment results here

@@ -153,9 +153,8 @@ def _print_online_summary(online: OnlineResult) -> None:
     for f in found.failures:
         failed[f.service] = failed.get(f.service, 0) + 1
         reasons.setdefault((f.service, f.reason), []).append(f.item)
-    http_of = {"short": "web"}
     for service in found.ran:
-        stats = online.stats.get(http_of.get(service, service))
+        stats = online.stats.get(service)
         line = f"{service}: {found.resolved.get(service, 0):,} resolved, {failed.get(service, 0):,} failed"
         if stats is not None:
             line += (

@@ -35,7 +35,7 @@ def _client(routes: Routes, seen: list[str], store_path: Path | None = None) -> 
 
     settings = HttpSettings(sleep=lambda s: None, jitter=lambda: 0.0)
     store = open_store(store_path) if store_path else None
-    return make_client("web", settings, store=store, inner=httpx.MockTransport(handle))
+    return make_client("short", settings, store=store, inner=httpx.MockTransport(handle))
 
 
 def test_resolve_short_link_follows_301_to_repo() -> None:
