@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+
+import httpx
 
 from collectors.arxiv_ids import parse_id_list
 from collectors.bibtex import parse_bibtex
 from collectors.detect import detect_kind
+from collectors.enrich import EnrichProgress, quiet_progress
+from collectors.http import HttpSettings, settings_from_env
 from collectors.inputs import discover_inputs, read_text_file
 from collectors.jsonfeed import iter_jsonl, parse_json
 from collectors.listing import parse_listing_page
 from collectors.queries import OnlineInputs, collect_online
 from collectors.records import Paper, ParseResult
+from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, extract_keywords
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import community_labels, compute_metrics
@@ -47,8 +54,18 @@ class BuildOptions:
     max_nodes: int = 500
     #: force one input kind (page, ids, bibtex, json, jsonl) instead of detecting it
     input_format: str | None = None
-    #: queries, daily lists and full papers for ids to fetch (``--online``)
-    online_inputs: OnlineInputs | None = None
+    #: Hugging Face searches and daily lists whose papers join the inputs (need ``online``)
+    queries: tuple[str, ...] = ()
+    query_limit: int = 50
+    days: tuple[date, ...] = ()
+    #: ask online services to complete id-only papers, run queries, and enrich the papers
+    online: bool = False
+    #: ignore cached answers (they are still refreshed in the cache)
+    refresh: bool = False
+    #: HTTP settings; None reads PAPERWEB_*_URL and the tokens from the environment
+    http: HttpSettings | None = None
+    #: transport under the HTTP stack (tests inject httpx.MockTransport); None is the network
+    http_transport: httpx.BaseTransport | None = None
 
 
 @dataclass(slots=True)
@@ -63,6 +80,8 @@ class BuildSummary:
     edges: int = 0
     skipped: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    #: what online enrichment found and what it cost (None when offline)
+    online: OnlineResult | None = None
 
 
 _PARSERS: dict[str, Callable[[str, str], ParseResult]] = {
@@ -260,27 +279,47 @@ class _Clock:
 
 
 def build(
-    inputs: Sequence[str | Path], options: BuildOptions, progress: Progress = _quiet
+    inputs: Sequence[str | Path],
+    options: BuildOptions,
+    progress: Progress = _quiet,
+    online_progress: EnrichProgress = quiet_progress,
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
     occurrences, skipped, files = read_inputs(inputs, options.input_format)
     progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
-    # [stage: online inputs] full papers for ids, then query and daily-list papers
-    if options.online_inputs is not None:
-        occurrences, not_found = collect_online(options.online_inputs, occurrences)
-        skipped = skipped + not_found
-        progress(f"{len(occurrences):,} papers with online inputs {clock.lap()}")
-    rows = merge_papers(occurrences)
-    progress(f"{len(rows):,} distinct papers after de-duplication {clock.lap()}")
-    summary = BuildSummary(
-        files=files, occurrences=len(occurrences), papers=len(rows), skipped=skipped
-    )
     with open_store(options.db) as store:
+        online: OnlineResult | None = None
+        if options.online:
+            settings = options.http or settings_from_env(os.environ, refresh=options.refresh)
+            online = OnlineResult()
+            # [stage: online inputs] full papers for ids, then query and daily-list papers
+            with (
+                online.client("hf", settings, store, options.http_transport) as hf,
+                online.client("arxiv", settings, store, options.http_transport) as arxiv,
+            ):
+                fetch = OnlineInputs(
+                    hf, arxiv, options.queries, options.query_limit, options.days, arxiv_pause=0.0
+                )
+                occurrences, not_found = collect_online(fetch, occurrences)
+            skipped = skipped + not_found
+            progress(f"{len(occurrences):,} papers with online inputs {clock.lap()}")
+        rows = merge_papers(occurrences)
+        progress(f"{len(rows):,} distinct papers after de-duplication {clock.lap()}")
+        summary = BuildSummary(
+            files=files, occurrences=len(occurrences), papers=len(rows), skipped=skipped
+        )
         # [stage: online enrichment] adds arXiv ids, links, keywords, citations to rows
+        if online is not None:
+            summary.online = enrich_papers(
+                store, rows, settings, online_progress, options.http_transport, online
+            )
+            rows = apply_enrichment(rows, summary.online.enrichment)
+            progress(f"online enrichment {clock.lap()}")
         with store.transaction():
             store.clear()
             write_papers(store, rows)
+            write_enrichment(store, summary.online)
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
             write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))

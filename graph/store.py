@@ -76,6 +76,14 @@ CREATE TABLE IF NOT EXISTS communities (
     size INTEGER NOT NULL,
     keywords VARCHAR[]
 );
+-- answers of web services (build --online); not a graph table, so rebuilds keep it
+CREATE TABLE IF NOT EXISTS http_cache (
+    key VARCHAR PRIMARY KEY,
+    status INTEGER NOT NULL,
+    headers VARCHAR NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at DOUBLE NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from collectors.detect import INPUT_KINDS
-from collectors.queries import OnlineInputs, days_between
+from collectors.queries import days_between
+from graph.enrichment import OnlineResult
 from graph.explore import (
     PAPER_EDGE_KINDS,
     database_stats,
@@ -69,37 +71,20 @@ def _fail(exc: PaperwebError) -> typer.Exit:
     return typer.Exit(1)
 
 
-# [swap: shared client factory] the lead replaces these two with the HTTP layer's clients
-# (User-Agent, retries, cache) when merging.
-def _hf_client() -> httpx.Client:
-    return httpx.Client(
-        base_url=os.environ.get("PAPERWEB_HF_URL", "https://huggingface.co"), timeout=20
-    )
+def _http_transport() -> httpx.BaseTransport | None:
+    """The transport under the HTTP stack: the network (tests put a fake here)."""
+    return None
 
 
-def _arxiv_client() -> httpx.Client:
-    return httpx.Client(
-        base_url=os.environ.get("PAPERWEB_ARXIV_URL", "http://export.arxiv.org"), timeout=30
-    )
-
-
-def _online_inputs(
-    online: bool,
-    queries: list[str],
-    limit: int,
-    daily: list[str],
-    daily_range: tuple[str, str] | None,
-) -> OnlineInputs | None:
-    """What ``--online`` fetches; query options without ``--online`` are a usage error."""
+def _query_days(
+    online: bool, queries: list[str], daily: list[str], daily_range: tuple[str, str] | None
+) -> tuple[date, ...]:
+    """Days of ``--daily``/``--daily-range``; query options without ``--online`` are a usage error."""
     days = [day for text in daily for day in days_between(text, text)]
     days += days_between(*daily_range) if daily_range else []
-    if not online:
-        if queries or days:
-            raise UsageError("--query, --daily and --daily-range need --online")
-        return None
-    return OnlineInputs(
-        hf=_hf_client(), arxiv=_arxiv_client(), queries=queries, limit=limit, days=days
-    )
+    if not online and (queries or days):
+        raise UsageError("--query, --daily and --daily-range need --online")
+    return tuple(days)
 
 
 @app.command("build")
@@ -123,9 +108,6 @@ def build_command(
         str | None,
         typer.Option("--format", help=f"Read every input as: {'|'.join(INPUT_KINDS)}."),
     ] = None,
-    online: Annotated[
-        bool, typer.Option("--online", help="Fetch full papers for ids, and run queries.")
-    ] = False,
     query: Annotated[
         list[str] | None,
         typer.Option("--query", help="Hugging Face papers search (repeatable; --online)."),
@@ -139,37 +121,53 @@ def build_command(
         tuple[str, str] | None,
         typer.Option("--daily-range", help="Daily papers from START to END (--online)."),
     ] = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Complete id-only papers, run queries, and enrich with online services.",
+        ),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="With --online: ignore cached answers.")
+    ] = False,
 ) -> None:
     """Read papers from INPUTS (and online queries) and (re)build the database, graph and outputs.
 
-    Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --db out/paperweb.duckdb
+    Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --online
     """
     try:
-        fetch = _online_inputs(online, query or [], limit, daily or [], daily_range)
-        if not inputs and fetch is None:
+        days = _query_days(online, query or [], daily or [], daily_range)
+        if not inputs and not (online and (query or days)):
             raise UsageError("nothing to build: give input files, or --online with --query/--daily")
     except UsageError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    options = BuildOptions(
+        db=db,
+        out=out,
+        k=k,
+        max_nodes=max_nodes,
+        input_format=input_format,
+        online=online,
+        refresh=refresh,
+        queries=tuple(query or ()),
+        query_limit=limit,
+        days=days,
+        http_transport=_http_transport(),
+    )
     try:
-        summary = build(
-            inputs or [],
-            BuildOptions(
-                db=db,
-                out=out,
-                k=k,
-                max_nodes=max_nodes,
-                input_format=input_format,
-                online_inputs=fetch,
-            ),
-            progress=lambda m: err.print(m, markup=False),
-        )
+        with _ServiceBars() as bars:
+            summary = build(
+                inputs or [],
+                options,
+                progress=lambda m: err.print(m, markup=False),
+                online_progress=bars,
+            )
     except PaperwebError as exc:
         raise _fail(exc) from None
-    finally:
-        if fetch is not None:
-            fetch.hf.close()
-            fetch.arxiv.close()
+    if summary.online is not None:
+        _print_online_summary(summary.online)
     for line in summary.skipped:
         err.print(f"Skipped: {line}", markup=False)
     err.print(
@@ -182,6 +180,60 @@ def build_command(
         typer.echo(str(path))
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+class _ServiceBars:
+    """A rich progress bar per online service, on stderr."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:>6}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _ServiceBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tasks:
+            self.progress.stop()
+
+    def start(self, service: str, total: int) -> None:
+        """Add the service's bar (the display starts with the first one, so offline builds show none)."""
+        if not self.tasks:
+            self.progress.start()
+        self.tasks[service] = self.progress.add_task(service, total=total)
+
+    def advance(self, service: str) -> None:
+        """Move the service's bar one item on."""
+        self.progress.advance(self.tasks[service])
+
+
+def _print_online_summary(online: OnlineResult) -> None:
+    """One screen: per service resolved / cached / failed / waits, then failures by reason."""
+    found = online.enrichment
+    failed: dict[str, int] = {}
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for f in found.failures:
+        failed[f.service] = failed.get(f.service, 0) + 1
+        reasons.setdefault((f.service, f.reason), []).append(f.item)
+    for service in found.ran:
+        stats = online.stats.get(service)
+        line = f"{service}: {found.resolved.get(service, 0):,} resolved, {failed.get(service, 0):,} failed"
+        if stats is not None:
+            line += (
+                f", {stats.requests:,} requests, {stats.cached:,} cached, "
+                f"{stats.rate_limit_waits:,} rate-limit waits ({stats.waited:.1f} s)"
+            )
+        err.print(line, markup=False)
+    for (service, reason), items in sorted(reasons.items(), key=lambda kv: -len(kv[1]))[:10]:
+        shown = "; ".join(items[:3]) + (" ..." if len(items) > 3 else "")
+        err.print(f"Failed: {service} x{len(items)}: {reason} ({shown})", markup=False)
 
 
 @app.command("report")

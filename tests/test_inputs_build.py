@@ -15,7 +15,7 @@ from collectors.listing import parse_listing_page
 from graph.store import open_store
 from paperweb.cli import app
 from tests.conftest import CORPUS_PAGES, RICH_PAGE
-from tests.fake_services import FakeArxiv, FakeHub, hf_paper
+from tests.fake_hub import FakeArxiv, FakeHub, hf_paper
 
 runner = CliRunner()
 
@@ -218,8 +218,11 @@ def fake_online(monkeypatch: pytest.MonkeyPatch) -> FakeHub:
         search_results=[hf_paper("2505.00001", "Linear Mode Connectivity Revisited")],
     )
     arxiv = FakeArxiv()
-    monkeypatch.setattr(paperweb.cli, "_hf_client", hub.client)
-    monkeypatch.setattr(paperweb.cli, "_arxiv_client", arxiv.client)
+
+    def dispatch(request: httpx.Request) -> httpx.Response:
+        return (arxiv.handle if request.url.host == "export.arxiv.org" else hub.handle)(request)
+
+    monkeypatch.setattr(paperweb.cli, "_http_transport", lambda: httpx.MockTransport(dispatch))
     return hub
 
 
@@ -268,11 +271,9 @@ def test_build_online_service_down_is_one_error_line(
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    monkeypatch.setattr(
-        paperweb.cli,
-        "_hf_client",
-        lambda: httpx.Client(base_url="https://hf.test", transport=httpx.MockTransport(refuse)),
-    )
+    monkeypatch.setattr(paperweb.cli, "_http_transport", lambda: httpx.MockTransport(refuse))
+    monkeypatch.setenv("PAPERWEB_HF_URL", "https://hf.test")
+    monkeypatch.setenv("PAPERWEB_HTTP_TRIES", "1")
     code, _, err = _build("--online", "--query", "x", "--db", tmp_path / "db.duckdb")
     assert code == 1
     errors = [line for line in err.splitlines() if line.startswith("Error: ")]

@@ -11,7 +11,7 @@ import pytest
 
 from collectors.jsonfeed import iter_jsonl, paper_from_hf_object, parse_json
 from paperweb.errors import InputError
-from tests.fake_services import hf_paper
+from tests.fake_hub import hf_paper
 
 SIMPLE = {
     "title": "Koopman Operators Meet Spectral Graph Learning",

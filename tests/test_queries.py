@@ -19,7 +19,7 @@ from collectors.queries import (
     search_papers,
 )
 from paperweb.errors import FetchError, UsageError
-from tests.fake_services import FakeArxiv, FakeHub, arxiv_feed, hf_paper
+from tests.fake_hub import FakeArxiv, FakeHub, arxiv_feed, hf_paper
 
 IDS = [f"2506.{n:05d}" for n in range(1, 21)]
 

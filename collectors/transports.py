@@ -1,0 +1,338 @@
+"""The transports under every client: cache, retries, pacing, auth and a mirror, each wrapping the next.
+
+Each is an ``httpx.BaseTransport`` holding an inner transport, so tests put an
+``httpx.MockTransport`` (or a loopback server) at the bottom and keep every layer above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+
+from collectors.services import HttpSettings, HttpStats
+from paperweb.errors import FetchError
+
+__all__ = [
+    "FROM_CACHE",
+    "NO_BODY",
+    "AuthTransport",
+    "CacheStore",
+    "CacheTransport",
+    "MirrorTransport",
+    "PacingTransport",
+    "ResponseTooLarge",
+    "RetryTransport",
+    "cache_key",
+    "is_rate_limited",
+    "requested_wait",
+]
+
+#: request extension that asks the cache layer not to read (or store) the body
+NO_BODY = "paperweb_no_body"
+#: response extension set on answers served from the cache
+FROM_CACHE = "paperweb_cached"
+_SECRET_PARAMS = frozenset({"api_key", "key", "token", "access_token"})
+# Headers worth keeping in the cache; nothing that can carry a credential or a cookie.
+_KEPT_HEADERS = ("content-type", "content-encoding", "location")
+_RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_HF_RATELIMIT = re.compile(r"""r=(\d+)\s*;\s*t=(\d+)""")
+
+
+class CacheStore(Protocol):
+    """What the cache needs of the database (``graph.store.Store`` has it)."""
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement that returns nothing."""
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows."""
+
+
+class ResponseTooLarge(FetchError):
+    """A service sent more bytes than paperweb accepts for one answer."""
+
+
+def cache_key(request: httpx.Request) -> str:
+    """Method and URL (minus any secret parameter), plus a body digest for POSTs."""
+    url = request.url
+    if url.query:
+        pairs = [
+            (k, v)
+            for k, v in parse_qsl(url.query.decode(), keep_blank_values=True)
+            if k not in _SECRET_PARAMS
+        ]
+        url = url.copy_with(query=urlencode(pairs).encode() or None)
+    key = f"{request.method} {url}"
+    if request.method not in ("GET", "HEAD"):
+        key += " " + hashlib.sha256(request.content).hexdigest()
+    return key
+
+
+SQL_CACHE_GET = "SELECT status, headers, body, fetched_at FROM http_cache WHERE key = ?"
+SQL_CACHE_PUT = "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)"
+
+
+class CacheTransport(httpx.BaseTransport):
+    """Serve fresh answers from the ``http_cache`` table; store final answers as they arrive.
+
+    Each row is committed on its own (the build's big transaction comes later),
+    so an interrupted run resumes from what it already fetched.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        store: CacheStore | None,
+        settings: HttpSettings,
+        stats: HttpStats,
+    ) -> None:
+        self.inner, self.store, self.settings, self.stats = inner, store, settings, stats
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer from the cache when fresh, else from the network (and remember it)."""
+        key = cache_key(request)
+        if self.store is not None and not self.settings.refresh:
+            hit = self._lookup(key, request)
+            if hit is not None:
+                self.stats.cached += 1
+                return hit
+        response = self.inner.handle_request(request)
+        skip_body = (
+            request.method == "HEAD"
+            or 300 <= response.status_code < 400
+            or bool(request.extensions.get(NO_BODY))
+        )
+        body = b"" if skip_body else self._read_capped(response, request)
+        response.close()
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS]
+        if self.store is not None and self._cacheable(response.status_code):
+            self.store.execute(
+                SQL_CACHE_PUT,
+                [key, response.status_code, json.dumps(headers), body, self.settings.wall()],
+            )
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers if not skip_body else headers,
+            content=body,
+            request=request,
+            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
+        )
+
+    @staticmethod
+    def _cacheable(status: int) -> bool:
+        # Final answers only: a 429 or 5xx says nothing about the thing we asked for.
+        return 200 <= status < 400 or status in (404, 405, 410)
+
+    def _lookup(self, key: str, request: httpx.Request) -> httpx.Response | None:
+        assert self.store is not None
+        rows = self.store.query(SQL_CACHE_GET, [key])
+        if not rows:
+            return None
+        status, headers, body, fetched_at = rows[0]
+        ttl = self.settings.fresh_for if status < 400 else self.settings.missing_fresh_for
+        if self.settings.wall() - fetched_at > ttl:
+            return None
+        return httpx.Response(
+            status,
+            headers=[tuple(h) for h in json.loads(headers)],
+            content=bytes(body),
+            request=request,
+            extensions={FROM_CACHE: True},
+        )
+
+    def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.stream:  # type: ignore[union-attr]
+            size += len(chunk)
+            if size > self.settings.max_bytes:
+                response.close()
+                raise ResponseTooLarge(
+                    f"{request.url.host}: answer larger than {self.settings.max_bytes:,} bytes"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()
+
+
+def _retry_after(value: str, wall: float) -> float | None:
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - wall)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def requested_wait(response: httpx.Response, wall: float) -> float | None:
+    """Seconds the service asks us to wait (Retry-After, GitHub or HF rate-limit headers), if any."""
+    headers = response.headers
+    if "retry-after" in headers:
+        found = _retry_after(headers["retry-after"], wall)
+        if found is not None:
+            return found
+    if (
+        headers.get("x-ratelimit-remaining") == "0"
+        and headers.get("x-ratelimit-reset", "").isdigit()
+    ):
+        return max(0.0, float(headers["x-ratelimit-reset"]) - wall)
+    match = _HF_RATELIMIT.search(headers.get("ratelimit", ""))
+    if match and (response.status_code == 429 or match.group(1) == "0"):
+        return float(match.group(2))
+    return None
+
+
+def is_rate_limited(response: httpx.Response) -> bool:
+    status = response.status_code
+    github_limit = status == 403 and response.headers.get("x-ratelimit-remaining") == "0"
+    return status == 429 or github_limit
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Retry connect errors, timeouts, 429 and 5xx with exponential backoff and jitter."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, settings: HttpSettings, stats: HttpStats
+    ) -> None:
+        self.inner, self.settings, self.stats = inner, settings, stats
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send, and on a transient failure wait and send again, a bounded number of times."""
+        s = self.settings
+        for attempt in range(1, s.max_tries + 1):
+            last = attempt == s.max_tries
+            try:
+                response = self.inner.handle_request(request)
+            except _RETRY_ERRORS:
+                if last:
+                    raise
+                self._wait(self._backoff(attempt), limited=False)
+                continue
+            limited = is_rate_limited(response)
+            if not (limited or response.status_code >= 500):
+                self._respect_quota(response)
+                return response
+            wait = requested_wait(response, s.wall())
+            if wait is not None and wait > s.max_wait:
+                # Never sleep for an hour inside a build: give up on this item now.
+                self.stats.rate_limited += 1
+                return response
+            if last:
+                if limited:
+                    self.stats.rate_limited += 1
+                return response
+            response.close()
+            self._wait(wait if wait is not None else self._backoff(attempt), limited=limited)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, attempt: int) -> float:
+        s = self.settings
+        return min(s.max_wait, s.backoff * 2 ** (attempt - 1) * (1 + s.jitter()))
+
+    def _wait(self, seconds: float, *, limited: bool) -> None:
+        self.stats.retries += 1
+        if limited:
+            self.stats.rate_limit_waits += 1
+        self.stats.waited += seconds
+        self.settings.sleep(seconds)
+
+    def _respect_quota(self, response: httpx.Response) -> None:
+        # A success that spent the window's last request: wait now rather than be refused next.
+        wait = requested_wait(response, self.settings.wall())
+        if wait and wait <= self.settings.max_wait and "retry-after" not in response.headers:
+            self.stats.rate_limit_waits += 1
+            self.stats.waited += wait
+            self.settings.sleep(wait)
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()
+
+
+class PacingTransport(httpx.BaseTransport):
+    """Keep at least ``interval`` seconds between two requests to the same host."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, interval: float, settings: HttpSettings, stats: HttpStats
+    ) -> None:
+        self.inner, self.interval, self.settings, self.stats = inner, interval, settings, stats
+        self.last: dict[str, float] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Wait for the host's turn, then send."""
+        host = request.url.host
+        if self.interval and host in self.last:
+            gap = self.last[host] + self.interval - self.settings.clock()
+            if gap > 0:
+                self.settings.sleep(gap)
+        self.stats.requests += 1
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            self.last[host] = self.settings.clock()
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()
+
+
+class AuthTransport(httpx.BaseTransport):
+    """Add a service's secret to requests for that service's own host, and nowhere else."""
+
+    def __init__(self, inner: httpx.BaseTransport, host: str, how: str, name: str, value: str):
+        self.inner, self.host, self.how, self.name, self._value = inner, host, how, name, value
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send a copy of the request that carries the secret when the host matches."""
+        if request.url.host != self.host:
+            return self.inner.handle_request(request)
+        headers = request.headers.copy()
+        url = request.url
+        if self.how == "header":
+            bearer = f"Bearer {self._value}" if self.name == "Authorization" else self._value
+            headers[self.name] = bearer
+        else:
+            url = url.copy_merge_params({self.name: self._value})
+        signed = httpx.Request(
+            request.method,
+            url,
+            headers=headers,
+            content=request.content,
+            extensions=request.extensions,
+        )
+        return self.inner.handle_request(signed)
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()
+
+
+class MirrorTransport(httpx.BaseTransport):
+    """Send requests for any host to ``<mirror>/<host>/<path>`` (short links in tests)."""
+
+    def __init__(self, inner: httpx.BaseTransport, mirror: str) -> None:
+        self.inner, self.mirror = inner, httpx.URL(mirror)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send a copy of the request to the mirror."""
+        path = self.mirror.path.rstrip("/") + f"/{request.url.host}{request.url.path}"
+        url = self.mirror.copy_with(path=path, query=request.url.query or None)
+        headers = request.headers.copy()
+        del headers["host"]
+        moved = httpx.Request(request.method, url, headers=headers, extensions=request.extensions)
+        return self.inner.handle_request(moved)
+
+    def close(self) -> None:
+        """Close the inner transports."""
+        self.inner.close()

@@ -1,0 +1,177 @@
+"""The online enrichment stage: run the collectors, apply what they found to the papers, record it.
+
+``enrich_papers`` runs before the build's transaction (so the HTTP cache commits
+answers as they arrive); ``write_enrichment`` runs inside it, after the papers are
+stored. Adding a collector is one more ``result.merge(...)`` line in ``enrich_papers``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from collectors.enrich import (
+    Enrichment,
+    EnrichProgress,
+    PaperRef,
+    enrich_with_hf,
+    quiet_progress,
+    resolve_short_links,
+)
+from collectors.http import HttpSettings, HttpStats, make_client
+from collectors.records import Link
+from graph.linkgraph import EdgeRow
+from graph.papers import PaperRow
+from graph.store import Store
+
+__all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
+
+#: failures listed one by one in build_info (the rest are counted)
+LISTED_FAILURES = 50
+
+
+@dataclass(slots=True)
+class OnlineResult:
+    """What the online stage found, and what each service's client did."""
+
+    enrichment: Enrichment = field(default_factory=Enrichment)
+    stats: dict[str, HttpStats] = field(default_factory=dict)
+
+    def client(
+        self,
+        service: str,
+        settings: HttpSettings,
+        store: Store,
+        inner: httpx.BaseTransport | None = None,
+    ) -> httpx.Client:
+        """A client for ``service`` whose requests are counted in this result's stats."""
+        stats = self.stats.setdefault(service, HttpStats())
+        return make_client(service, settings, store=store, stats=stats, inner=inner)
+
+
+def enrich_papers(
+    store: Store,
+    rows: Sequence[PaperRow],
+    settings: HttpSettings,
+    progress: EnrichProgress = quiet_progress,
+    inner: httpx.BaseTransport | None = None,
+    online: OnlineResult | None = None,
+) -> OnlineResult:
+    """Ask every online service about ``rows``; answers are cached in ``store`` as they arrive."""
+    online = online if online is not None else OnlineResult()
+
+    def client(service: str) -> httpx.Client:
+        return online.client(service, settings, store, inner)
+
+    refs = [PaperRef(r.paper_id, r.title, r.arxiv_id) for r in rows]
+    with client("hf") as hf:
+        online.enrichment.merge(enrich_with_hf(hf, refs, progress))
+    with client("short") as web:
+        links = [link for r in rows for link in r.links]
+        online.enrichment.merge(resolve_short_links(web, links, progress))
+    # [collectors: github, citations] merge further Enrichment results here
+    return online
+
+
+def _resolve(link: Link, found: Enrichment) -> Link:
+    """A link with its short target resolved and a renamed repo under its new name (url kept)."""
+    if link.kind == "short" and link.target in found.short_links:
+        kind, target, _ = found.short_links[link.target]
+        link = dataclasses.replace(link, kind=kind, target=target)
+    if link.target in found.renamed:
+        link = dataclasses.replace(link, target=found.renamed[link.target])
+    return link
+
+
+def apply_enrichment(rows: Sequence[PaperRow], found: Enrichment) -> list[PaperRow]:
+    """The papers with arXiv ids, links, keywords and missing fields the services gave."""
+    added: dict[str, list[Link]] = {}
+    for paper_id, link in found.links:
+        added.setdefault(paper_id, []).append(link)
+    keywords: dict[str, list[tuple[str, str]]] = {}
+    for paper_id, keyword, origin in found.keywords:
+        keywords.setdefault(paper_id, []).append((keyword, origin))
+    result = []
+    for row in rows:
+        links: dict[str, Link] = {}
+        # Offline links first: a service's link only counts when it adds a new target.
+        for link in (*row.links, *added.get(row.paper_id, ())):
+            resolved = _resolve(link, found)
+            links.setdefault(resolved.target, resolved)
+        result.append(
+            dataclasses.replace(
+                row,
+                arxiv_id=row.arxiv_id or found.arxiv_ids.get(row.paper_id),
+                upvotes=row.upvotes if row.upvotes is not None else found.upvotes.get(row.paper_id),
+                published=row.published or found.published.get(row.paper_id),
+                links=tuple(links.values()),
+                keywords=tuple(sorted({*row.keywords, *keywords.get(row.paper_id, ())})),
+            )
+        )
+    return result
+
+
+SQL_CITED_BY = (
+    "UPDATE papers SET cited_by_count = c.n FROM "
+    "(SELECT unnest(?::VARCHAR[]) AS pid, unnest(?::INTEGER[]) AS n) AS c "
+    "WHERE papers.paper_id = c.pid"
+)
+
+
+def cites_edges(found: Enrichment, paper_ids: set[str]) -> list[EdgeRow]:
+    """One ``cites`` edge per citing/cited pair inside the corpus; evidence names the sources."""
+    sources: dict[tuple[str, str], set[str]] = {}
+    for citing, cited, source in found.cites:
+        if citing in paper_ids and cited in paper_ids and citing != cited:
+            sources.setdefault((citing, cited), set()).add(source)
+    return [
+        EdgeRow(citing, cited, "cites", 1.0, ",".join(sorted(s)))
+        for (citing, cited), s in sorted(sources.items())
+    ]
+
+
+def info_rows(online: OnlineResult | None) -> dict[str, str]:
+    """build_info keys that say which enrichments ran and what failed (see the README)."""
+    if online is None:
+        return {"online.enabled": "false"}
+    found = online.enrichment
+    info = {"online.enabled": "true", "online.ran": ",".join(found.ran)}
+    failed: dict[str, int] = {}
+    for failure in found.failures:
+        failed[failure.service] = failed.get(failure.service, 0) + 1
+    for service in found.ran:
+        info[f"online.{service}.resolved"] = str(found.resolved.get(service, 0))
+        info[f"online.{service}.failed"] = str(failed.get(service, 0))
+    for service, stats in online.stats.items():
+        info[f"http.{service}"] = json.dumps(dataclasses.asdict(stats), sort_keys=True)
+    info["online.failures"] = json.dumps(
+        [dataclasses.asdict(f) for f in found.failures[:LISTED_FAILURES]], ensure_ascii=False
+    )
+    return info
+
+
+def write_enrichment(store: Store, online: OnlineResult | None) -> None:
+    """cites edges, cited_by_count and the build_info notes (inside the caller's transaction)."""
+    if online is not None:
+        found = online.enrichment
+        paper_ids = {row[0] for row in store.query("SELECT paper_id FROM papers")}
+        edges = cites_edges(found, paper_ids)
+        store.insert_columns(
+            "edges",
+            {
+                "src": [e.src for e in edges],
+                "dst": [e.dst for e in edges],
+                "kind": [e.kind for e in edges],
+                "weight": [e.weight for e in edges],
+                "evidence": [e.evidence for e in edges],
+            },
+        )
+        if found.cited_by_count:
+            counts = sorted(found.cited_by_count.items())
+            store.execute(SQL_CITED_BY, [[c[0] for c in counts], [c[1] for c in counts]])
+    info = sorted(info_rows(online).items())
+    store.insert_columns("build_info", {"key": [k for k, _ in info], "value": [v for _, v in info]})
