@@ -69,7 +69,8 @@ BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     conducting report reports reported reporting attain attains attained consistently
     substantial considerable notable remarkable remarkably superior competitive
     comparable crucially importantly simply easily readily naturally potentially
-    primarily mainly largely highly fully partially relatively respectively""".split()
+    primarily mainly largely highly fully partially relatively respectively subsequent
+    subsequently unavailable rely relies relying facilitate facilitates facilitating ell""".split()
 )
 # Words that may sit inside a phrase but are too vague to be a keyword on their own.
 GENERIC_WORDS = frozenset(
@@ -95,9 +96,11 @@ TOKEN_PATTERN = r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?|[^\s
 # scikit-learn's tokenizer for the pattern; its n-gram analyzer is not used because it
 # joins words across stop words and punctuation ("networks for PDEs" -> "networks pdes").
 _TOKENIZE = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).build_tokenizer()
+_SENTINEL = "\x00"
 _ABSTRACT_UNIT = 2.0**20
 _GIVEN_UNIT = 2.0**40
-_ACRONYM_PAREN = re.compile(r"(?<=\w)\s+\(\s*([A-Za-z][A-Za-z0-9\-]{1,11}?)s?\s*\)")
+# Starts with a literal "(" so the scan is fast; the word and space before it are checked in code.
+_ACRONYM_PAREN = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-]{1,11}?)s?\s*\)")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -113,9 +116,10 @@ class KeywordOptions:
     min_papers: int = 2
     #: a keyword in more than this share of papers is a hub: stored, never linked
     hub_share: float = 0.05
-    #: ... or in more than this many papers, whatever the corpus size (this also bounds
-    #: the work of the similarity product: each paper meets at most this many per keyword)
-    hub_papers: int = 200
+    #: ... or in more than this many papers, whatever the corpus size. This bounds the
+    #: work of the similarity product (each paper meets at most this many per keyword);
+    #: a paper's k strongest neighbours come from rarer keywords anyway.
+    hub_papers: int = 100
 
 
 @dataclass(slots=True)
@@ -185,9 +189,11 @@ def _acronyms(text: str) -> dict[str, str]:
         letters = [c.lower() for c in acronym if c.isupper()] or [
             c.lower() for c in acronym if c.isalpha()
         ]
-        if len(letters) < 2:
+        before = text[max(0, match.start() - 120) : match.start()]
+        stripped = before.rstrip()
+        if len(letters) < 2 or len(stripped) == len(before) or not stripped[-1:].isalnum():
             continue
-        words = text[max(0, match.start() - 120) : match.start()].split()[-(len(letters) + 1) :]
+        words = stripped.split()[-(len(letters) + 1) :]
         for size in range(min(len(words), len(letters) + 1), 0, -1):
             long_words = [w.strip(",;:") for w in words[-size:]]
             if not all(w[:1].isalpha() for w in long_words):
@@ -330,20 +336,21 @@ def extract_keywords(
     count as much as a title phrase.
     """
     aliases, long_forms = _acronym_aliases(papers)
-    # All titles and abstracts as one token stream; a break token closes each text.
-    stream: list[str] = []
-    lengths: list[int] = []
-    for _paper_id, title, abstract in papers:
-        for text in (title, abstract):
-            tokens = _TOKENIZE(text)
-            stream.extend(tokens)
-            stream.append(".")
-            lengths.append(len(tokens) + 1)
+    # All titles and abstracts as one token stream (one regex pass); a sentinel token,
+    # which breaks phrases like any punctuation, closes each text.
+    stream = _TOKENIZE(
+        "".join(
+            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
+            for _paper_id, title, abstract in papers
+            for text in (title, abstract)
+        )
+    )
     # A missing token gets the next id; map() over the dict keeps the loop in C.
     raw_ids: defaultdict[str, int] = defaultdict()
     raw_ids.default_factory = raw_ids.__len__
     raw = np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
     del stream
+    closes = raw == raw_ids.get(_SENTINEL, -1)
     parts: list[str] = []
     surfaces: list[str] = []
     generic_flags: list[bool] = []
@@ -362,7 +369,7 @@ def extract_keywords(
     keys: dict[str, int] = {}
     grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
     text_keys = len(keys)
-    text_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    text_of = np.cumsum(closes) - closes
     where = text_of[np.concatenate(grams.positions)]
     rows = [where // 2]
     cols = [np.concatenate(grams.keys_at)]
