@@ -550,7 +550,7 @@ def _drop_contained(scored: Iterable[tuple[str, int]], limit: int) -> list[tuple
     kept = " | "
     for text, index in scored:
         lowered = text.lower()
-        if f" {lowered} " in kept or f"| {lowered} |" in kept:
+        if f" {lowered} " in kept:
             continue
         chosen.append((text, index))
         kept += f"{lowered} | "
