@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import snowballstemmer
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 __all__ = ["KeywordOptions", "KeywordTable", "extract_keywords", "keyword_key"]
 
@@ -52,7 +52,25 @@ BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     hence therefore still even across among within without toward towards upon whereas
     whose whether while first second third one two three four five several many much
     more most less least fewer high higher highest lower lowest better best large larger
-    largest small smaller smallest extensive extensively notably""".split()
+    largest small smaller smallest extensive extensively notably
+    despite reveal reveals revealed revealing offer offers offering offered define defines
+    defined defining perform performs performed performing contribute contributes
+    contributed contributing corrects correctly solve solves solving solved suffer suffers suffering remain
+    remained remaining exhibit exhibits exhibited exhibiting serve serves serving become
+    becomes became becoming needs need needed needing converge converges converged
+    aim aims aimed aiming tackle tackles tackled adopt adopts adopted adopting
+    incorporate incorporates incorporated incorporating integrate integrates integrated
+    integrating combine combines combined combining introduce introducing presenting
+    proposing utilize utilizes utilized utilizing utilise utilises utilised achieves
+    enhance enhances enhanced enhancing surpass surpasses surpassing establish establishes
+    established establishing highlight highlights highlighted highlighting suggest
+    suggests suggested suggesting indicate indicates indicated indicating observe observes
+    observed observing find finds found finding findings conduct conducts conducted
+    conducting report reports reported reporting attain attains attained consistently
+    substantial considerable notable remarkable remarkably superior competitive
+    comparable crucially importantly simply easily readily naturally potentially
+    primarily mainly largely highly fully partially relatively respectively subsequent
+    subsequently unavailable rely relies relying facilitate facilitates facilitating ell""".split()
 )
 # Words that may sit inside a phrase but are too vague to be a keyword on their own.
 GENERIC_WORDS = frozenset(
@@ -68,10 +86,21 @@ GENERIC_WORDS = frozenset(
     fast faster cost costs scheme schemes strategy strategies module modules component
     components tool tools setting settings solution solutions insight insights art
     evaluation evaluate evaluated quality property properties step steps version
-    input inputs output outputs information knowledge research field area""".split()
+    input inputs output outputs information knowledge research field area
+    correct balance balances balancing contrast contrasts survey surveys overview review
+    codes approach novelty aspect aspects factor factors manner context score scores""".split()
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?|[^\sA-Za-z0-9]")
-_ACRONYM_PAREN = re.compile(r"(?<=\w)\s+\(\s*([A-Za-z][A-Za-z0-9\-]{1,11}?)s?\s*\)")
+#: words (with inner hyphens and apostrophes), numbers, and single punctuation marks, which
+#: end phrases just as stop words do
+TOKEN_PATTERN = r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?|[^\sA-Za-z0-9]"
+# scikit-learn's tokenizer for the pattern; its n-gram analyzer is not used because it
+# joins words across stop words and punctuation ("networks for PDEs" -> "networks pdes").
+_TOKENIZE = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).build_tokenizer()
+_SENTINEL = "\x00"
+_ABSTRACT_UNIT = 2.0**20
+_GIVEN_UNIT = 2.0**40
+# Starts with a literal "(" so the scan is fast; the word and space before it are checked in code.
+_ACRONYM_PAREN = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-]{1,11}?)s?\s*\)")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -87,17 +116,19 @@ class KeywordOptions:
     min_papers: int = 2
     #: a keyword in more than this share of papers is a hub: stored, never linked
     hub_share: float = 0.05
-    #: ... or in more than this many papers, whatever the corpus size (this also bounds
-    #: the work of the similarity product: each paper meets at most this many per keyword)
-    hub_papers: int = 200
+    #: ... or in more than this many papers, whatever the corpus size. This bounds the
+    #: work of the similarity product (each paper meets at most this many per keyword);
+    #: a paper's k strongest neighbours come from rarer keywords anyway.
+    hub_papers: int = 100
 
 
 @dataclass(slots=True)
 class KeywordTable:
     """Keywords per paper, corpus statistics, and the paper x keyword matrix for similarity."""
 
-    #: paper_id -> [(keyword label, weight, where it was found)], strongest first
-    by_paper: dict[str, list[tuple[str, float, str]]]
+    #: paper_id -> [(keyword label, weight, origin, evidence)], strongest first; origin is
+    #: 'text' for phrases found in title or abstract, else the source that gave it
+    by_paper: dict[str, list[tuple[str, float, str, str]]]
     #: keyword label -> number of papers whose text has it
     doc_freq: dict[str, int]
     #: keyword label -> inverse document frequency
@@ -119,7 +150,16 @@ def _stem(word: str) -> str:
     stem = _stem_cache.get(word)
     if stem is None:
         lowered = word.lower().replace("'", "")
-        stem = "".join(_STEMMER.stemWords(lowered.split("-")))
+        if any(c.isdigit() for c in word) or any(
+            c.isupper() for part in word.split("-") for c in part[1:]
+        ):
+            # Names and acronyms (BiBench, I-ViT, GPT4) are not English words: only fold
+            # case, hyphens and a plural s after a capital (LLMs, ReLUs).
+            stem = lowered.replace("-", "")
+            if len(word) > 2 and word[-1] == "s" and word[-2].isupper():
+                stem = stem[:-1]
+        else:
+            stem = "".join(_STEMMER.stemWords(lowered.split("-")))
         _stem_cache[word] = stem
     return stem
 
@@ -149,9 +189,11 @@ def _acronyms(text: str) -> dict[str, str]:
         letters = [c.lower() for c in acronym if c.isupper()] or [
             c.lower() for c in acronym if c.isalpha()
         ]
-        if len(letters) < 2:
+        before = text[max(0, match.start() - 120) : match.start()]
+        stripped = before.rstrip()
+        if len(letters) < 2 or len(stripped) == len(before) or not stripped[-1:].isalnum():
             continue
-        words = text[max(0, match.start() - 120) : match.start()].split()[-(len(letters) + 1) :]
+        words = stripped.split()[-(len(letters) + 1) :]
         for size in range(min(len(words), len(letters) + 1), 0, -1):
             long_words = [w.strip(",;:") for w in words[-size:]]
             if not all(w[:1].isalpha() for w in long_words):
@@ -159,57 +201,14 @@ def _acronyms(text: str) -> dict[str, str]:
             heads = [w[0].lower() for w in long_words]
             initials = heads + [p[0].lower() for w in long_words for p in w.split("-")[1:] if p]
             if heads == letters or sorted(initials) == sorted(letters):
-                if long_words[0].lower() not in BREAK_WORDS:
+                # "large language models (LLMs)": the long form starts at the first content
+                # word, so the acronym meets the phrase the text actually keeps.
+                while long_words and long_words[0].lower() in BREAK_WORDS:
+                    long_words = long_words[1:]
+                if long_words:
                     found[acronym] = " ".join(long_words)
                 break
     return found
-
-
-class _Tokens:
-    """Per-word facts computed once per distinct word: key part, surface form, genericness."""
-
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self.aliases = aliases
-        self.cache: dict[str, tuple[str, str, bool] | None] = {}
-
-    def facts(self, token: str) -> tuple[str, str, bool] | None:
-        """(key part, surface, generic) of a content word, or None for a word that breaks phrases."""
-        found = self.cache.get(token, False)
-        if found is not False:
-            return found  # type: ignore[return-value]
-        lowered = token.lower()
-        result: tuple[str, str, bool] | None = None
-        if token[0].isalpha() and len(token) > 1 and lowered not in BREAK_WORDS:
-            stem = _stem(token)
-            if sum(c.isupper() for c in token) >= 2:
-                stem = self.aliases.get(stem, stem)
-            generic = lowered.replace("-", "") in GENERIC_WORDS
-            result = (stem, _surface((token,)), generic)
-        self.cache[token] = result
-        return result
-
-    def phrases(self, text: str, limit: int = 4) -> Iterable[tuple[str, str, int]]:
-        """(key, surface, words) of every non-generic run of 1..limit content words."""
-        run: list[tuple[str, str, bool]] = []
-        for token in _TOKEN.findall(text):
-            facts = self.facts(token)
-            if facts is not None:
-                run.append(facts)
-                continue
-            if run:
-                yield from _run_phrases(run, limit)
-                run = []
-        if run:
-            yield from _run_phrases(run, limit)
-
-
-def _run_phrases(run: list[tuple[str, str, bool]], limit: int) -> Iterable[tuple[str, str, int]]:
-    for start in range(len(run)):
-        for end in range(start + 1, min(start + limit, len(run)) + 1):
-            part = run[start:end]
-            if all(generic for _, _, generic in part):
-                continue
-            yield "".join(p[0] for p in part), " ".join(p[1] for p in part), end - start
 
 
 def _surface(words: tuple[str, ...]) -> str:
@@ -226,36 +225,103 @@ def _is_generic(words: tuple[str, ...]) -> bool:
     )
 
 
-class _Vocabulary:
-    """Phrase keys as integer ids, with the ways each is written."""
+def _word_facts(token: str, aliases: dict[str, str]) -> tuple[str, str, bool] | None:
+    """(key part, surface, generic) of a content word, or None for a word that breaks phrases."""
+    lowered = token.lower()
+    if not token[0].isalpha() or len(token) < 2 or lowered in BREAK_WORDS:
+        return None
+    stem = _stem(token)
+    # Only a word written as an acronym (two or more capitals) stands for its long form.
+    if sum(c.isupper() for c in token) >= 2:
+        stem = aliases.get(stem, stem)
+    return stem, _surface((token,)), lowered.replace("-", "") in GENERIC_WORDS
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.first_surface: list[str] = []
-        self.first_count: list[int] = []
-        self.words: list[int] = []
-        self.other_surfaces: dict[int, Counter[str]] = defaultdict(Counter)
 
-    def add(self, key: str, surface: str, words: int) -> int:
-        index = self.ids.get(key)
-        if index is None:
-            index = self.ids[key] = len(self.first_surface)
-            self.first_surface.append(surface)
-            self.first_count.append(1)
-            self.words.append(words)
-        elif surface == self.first_surface[index]:
-            self.first_count[index] += 1
+@dataclass(slots=True)
+class _Grams:
+    """Distinct phrases of each length (1..4 words), folded to keys, and where they occur."""
+
+    #: per length, per distinct phrase: key id (-1 if all words are generic), occurrences,
+    #: the phrase one word shorter it extends, and its last word
+    key: list[np.ndarray] = field(default_factory=list)
+    count: list[np.ndarray] = field(default_factory=list)
+    prefix: list[np.ndarray] = field(default_factory=list)
+    last: list[np.ndarray] = field(default_factory=list)
+    #: per length: token position where each kept occurrence starts, and its key id
+    positions: list[np.ndarray] = field(default_factory=list)
+    keys_at: list[np.ndarray] = field(default_factory=list)
+
+
+def _phrase_grams(
+    words: np.ndarray, generic: np.ndarray, parts: list[str], keys: dict[str, int], limit: int
+) -> _Grams:
+    """Number every run of 1..limit content words and fold it to a key, vectorised over the corpus.
+
+    ``words`` holds a word id per token (-1 for a token that breaks phrases). A phrase
+    of n words is a (phrase of n-1 words, next word) pair, so each length costs one
+    ``np.unique`` over the corpus and Python only touches distinct phrases.
+    """
+    grams = _Grams()
+    size, vocabulary = len(words), max(len(parts), 1)
+    code = words.astype(np.int64)  # id of the phrase of the current length starting here
+    all_generic = generic[np.maximum(words, 0)]
+    text_keys: list[str] = list(parts)
+    for n in range(1, limit + 1):
+        if n == 1:
+            start = np.flatnonzero(code >= 0)
+            prefix = np.full(len(parts), -1, dtype=np.int64)
+            last = np.arange(len(parts), dtype=np.int64)
+            distinct_count = len(parts)
         else:
-            self.other_surfaces[index][surface] += 1
-        return index
+            start = np.flatnonzero(code[: max(size - n + 1, 0)] >= 0)
+            start = start[words[start + n - 1] >= 0]
+            nxt_word = words[start + n - 1]
+            distinct, first, inverse = np.unique(
+                code[start] * vocabulary + nxt_word, return_index=True, return_inverse=True
+            )
+            prefix = code[start[first]]
+            last = nxt_word[first]
+            shorter = text_keys
+            text_keys = [
+                shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
+            ]
+            all_generic[start] &= generic[nxt_word]
+            code = np.full(size, -1, dtype=np.int64)
+            code[start] = inverse.ravel()
+            distinct_count = len(distinct)
+        ids = code[start]
+        generic_gram = np.zeros(distinct_count, dtype=bool)
+        generic_gram[ids] = all_generic[start]
+        key = np.fromiter(
+            (
+                -1 if skip else keys.setdefault(text, len(keys))
+                for text, skip in zip(text_keys, generic_gram.tolist(), strict=True)
+            ),
+            dtype=np.int64,
+            count=distinct_count,
+        )
+        grams.key.append(key)
+        grams.count.append(np.bincount(ids, minlength=distinct_count))
+        grams.prefix.append(prefix)
+        grams.last.append(last)
+        at = key[ids]
+        grams.positions.append(start[at >= 0])
+        grams.keys_at.append(at[at >= 0])
+    return grams
 
-    def label(self, index: int, long_form: str | None) -> str:
-        if long_form:
-            return long_form
-        forms = Counter(self.other_surfaces.get(index, {}))
-        forms[self.first_surface[index]] += self.first_count[index]
-        # Most frequent way of writing it; shortest, then alphabetical, on ties.
-        return min(forms.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
+
+def _evidence(title: int, abstract: int, origin: str | None) -> str:
+    """Where a keyword was found, in words a person reads ("appears 3 times in abstract")."""
+    found = []
+    if title and abstract:
+        found.append("appears in title and abstract")
+    elif title or abstract:
+        times = title or abstract
+        place = "title" if title else "abstract"
+        found.append(f"appears {times} times in {place}" if times > 1 else f"appears in {place}")
+    if origin:
+        found.append(f"given by {origin}")
+    return "; ".join(found)
 
 
 def extract_keywords(
@@ -269,95 +335,148 @@ def extract_keywords(
     (Hugging Face ``ai_keywords``, GitHub topics); they are normalised the same way and
     count as much as a title phrase.
     """
-    given_by_paper: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for paper_id, keyword, origin in given:
-        given_by_paper[paper_id].append((keyword, origin))
     aliases, long_forms = _acronym_aliases(papers)
-    tokens = _Tokens(aliases)
-    tokens = _Tokens(aliases)
-    vocab = _Vocabulary()
-    counted: list[tuple[np.ndarray, np.ndarray, set[int], dict[int, str]]] = []
-    for paper_id, title, abstract in papers:
-        counts: dict[int, float] = defaultdict(float)
-        in_title: set[int] = set()
-        origins: dict[int, str] = {}
-        for text, weight in ((title, options.title_weight), (abstract, 1.0)):
-            for key, surface, size in tokens.phrases(text):
-                index = vocab.add(key, surface, size)
-                counts[index] += weight
-                if weight != 1.0:
-                    in_title.add(index)
-        for keyword, origin in sorted(given_by_paper.get(paper_id, ())):
-            words = tuple(w for w in _TOKEN.findall(keyword) if w[0].isalnum())
-            if words and not _is_generic(words):
-                index = vocab.add(
-                    keyword_key(" ".join(words), aliases), _surface(words), len(words)
-                )
-                counts[index] += options.title_weight
-                origins.setdefault(index, origin)
-        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tfs = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        counted.append((ids, tfs, in_title, origins))
-    total = max(len(papers), 1)
-    df = np.bincount(
-        np.concatenate([c[0] for c in counted]) if counted else np.zeros(0, np.int64),
-        minlength=len(vocab.first_surface),
+    # All titles and abstracts as one token stream (one regex pass); a sentinel token,
+    # which breaks phrases like any punctuation, closes each text.
+    stream = _TOKENIZE(
+        "".join(
+            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
+            for _paper_id, title, abstract in papers
+            for text in (title, abstract)
+        )
     )
-    idf = np.log((1 + total) / (1 + df)) + 1.0
+    # A missing token gets the next id; map() over the dict keeps the loop in C.
+    raw_ids: defaultdict[str, int] = defaultdict()
+    raw_ids.default_factory = raw_ids.__len__
+    raw = np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
+    del stream
+    closes = raw == raw_ids.get(_SENTINEL, -1)
+    parts: list[str] = []
+    surfaces: list[str] = []
+    generic_flags: list[bool] = []
+    word_of_surface: dict[str, int] = {}
+    word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int64)
+    for token, index in raw_ids.items():
+        facts = _word_facts(token, aliases)
+        if facts is not None:
+            word = word_of_surface.setdefault(facts[1], len(parts))
+            if word == len(parts):
+                parts.append(facts[0])
+                surfaces.append(facts[1])
+                generic_flags.append(facts[2])
+            word_of_raw[index] = word
+    words = word_of_raw[raw]
+    keys: dict[str, int] = {}
+    grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
+    text_keys = len(keys)
+    text_of = np.cumsum(closes) - closes
+    where = text_of[np.concatenate(grams.positions)]
+    rows = [where // 2]
+    cols = [np.concatenate(grams.keys_at)]
+    # Title, abstract and given occurrences summed in one number: counts stay below 2**20.
+    data = [np.where(where % 2 == 0, 1.0, _ABSTRACT_UNIT)]
+    given_label: dict[int, str] = {}
+    given_words: dict[int, int] = {}
+    origins: dict[tuple[int, int], str] = {}
+    row_of = {p[0]: i for i, p in enumerate(papers)}
+    for paper_id, keyword, source in sorted(given):
+        found = tuple(w for w in _TOKENIZE(keyword) if w[0].isalnum())
+        if paper_id not in row_of or not found or _is_generic(found):
+            continue
+        column = keys.setdefault(keyword_key(" ".join(found), aliases), len(keys))
+        if column >= text_keys:
+            given_label.setdefault(column, _surface(found))
+            given_words.setdefault(column, len(found))
+        origins.setdefault((row_of[paper_id], column), source)
+        rows.append(np.array([row_of[paper_id]]))
+        cols.append(np.array([column]))
+        data.append(np.array([_GIVEN_UNIT]))
+    counts = sparse.coo_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(papers), len(keys)),
+    ).tocsr()
+    counts.sum_duplicates()
+    given_n = np.floor(counts.data / _GIVEN_UNIT)
+    rest = counts.data - given_n * _GIVEN_UNIT
+    abstract_n = np.floor(rest / _ABSTRACT_UNIT)
+    title_n = rest - abstract_n * _ABSTRACT_UNIT
+    tf = counts.copy()
+    tf.data = options.title_weight * (title_n + given_n) + abstract_n
+    # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
+    idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(tf).idf_
+    df = np.bincount(tf.indices, minlength=len(keys))
+    representative, size = _representatives(grams, len(keys))
+    for column, count in given_words.items():
+        size[column] = count
     # Longer phrases say more than their parts.
-    length_bonus = 1.0 + 0.25 * (np.asarray(vocab.words, dtype=np.float64) - 1.0)
+    length_bonus = 1.0 + 0.25 * (size - 1.0)
+    scores = (1.0 + np.log(tf.data)) * idf[tf.indices] * length_bonus[tf.indices]
+    total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
-    long_form_of = {vocab.ids[key]: form for key, form in long_forms.items() if key in vocab.ids}
+    long_form_of = {keys[key]: form for key, form in long_forms.items() if key in keys}
     labels: dict[int, str] = {}
 
-    def label(index: int) -> str:
-        if index not in labels:
-            labels[index] = vocab.label(index, long_form_of.get(index))
-        return labels[index]
+    def label(column: int) -> str:
+        if column not in labels:
+            if column in long_form_of:
+                labels[column] = long_form_of[column]
+            elif column in given_label:
+                labels[column] = given_label[column]
+            else:
+                labels[column] = _gram_surface(grams, surfaces, *representative[column])
+        return labels[column]
 
-    by_paper: dict[str, list[tuple[str, float, str]]] = {}
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    for row, ((paper_id, _, _), (ids, tfs, in_title, origins)) in enumerate(
-        zip(papers, counted, strict=True)
-    ):
-        if len(ids) == 0:
-            by_paper[paper_id] = []
-            continue
-        scores = (1.0 + np.log(tfs)) * idf[ids] * length_bonus[ids]
-        order = np.lexsort((ids, -scores))
+    linkable_column = (df >= options.min_papers) & (df <= hub_limit)
+    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
+    link_rows: list[np.ndarray] = []
+    link_cols: list[np.ndarray] = []
+    link_vals: list[np.ndarray] = []
+    rounded = np.round(scores, 6)
+    titles, abstracts = title_n.astype(np.int64), abstract_n.astype(np.int64)
+    bounds, indices = tf.indptr.tolist(), tf.indices
+    for row, (paper_id, _, _) in enumerate(papers):
+        lo, hi = bounds[row], bounds[row + 1]
+        columns, score = indices[lo:hi], scores[lo:hi]
+        order = np.lexsort((columns, -score))
+        ordered = columns[order].tolist()
         shown = _drop_contained(
-            ((label(int(ids[i])), float(scores[i]), int(ids[i])) for i in order), options.per_paper
+            ((label(c), i) for c, i in zip(ordered, order.tolist(), strict=True)), options.per_paper
         )
-        by_paper[paper_id] = [
-            (
-                text,
-                round(weight, 6),
-                origins.get(index) or ("title" if index in in_title else "abstract"),
+        kept: list[tuple[str, float, str, str]] = []
+        for text, i in shown:
+            column, at = int(columns[i]), lo + i
+            origin: str | None = origins.get((row, column)) if origins else None
+            # Evidence is only read on keyword edges, which exist for linkable keywords.
+            evidence = (
+                _evidence(int(titles[at]), int(abstracts[at]), origin)
+                if linkable_column[column]
+                else ""
             )
-            for text, weight, index in shown
-        ]
-        linkable = order[(df[ids[order]] >= options.min_papers) & (df[ids[order]] <= hub_limit)][
-            : options.vector_size
-        ]
-        rows.append(np.full(len(linkable), row, dtype=np.int64))
-        cols.append(ids[linkable])
-        vals.append(scores[linkable])
-    used = np.unique(np.concatenate(cols)) if cols else np.zeros(0, np.int64)
-    column_of = np.full(len(vocab.first_surface), -1, dtype=np.int64)
+            kept.append((text, float(rounded[at]), origin or "text", evidence))
+        by_paper[paper_id] = kept
+        linkable = order[linkable_column[columns[order]]][: options.vector_size]
+        link_rows.append(np.full(len(linkable), row, dtype=np.int64))
+        link_cols.append(columns[linkable])
+        link_vals.append(score[linkable])
+    all_cols = np.concatenate(link_cols) if link_cols else np.zeros(0, np.int64)
+    used = np.unique(all_cols)
+    column_of = np.full(len(keys), -1, dtype=np.int64)
     column_of[used] = np.arange(len(used))
     matrix = sparse.csr_matrix(
         (
-            np.concatenate(vals) if vals else [],
-            (np.concatenate(rows) if rows else [], column_of[np.concatenate(cols)] if cols else []),
+            np.concatenate(link_vals) if link_vals else np.zeros(0),
+            (
+                np.concatenate(link_rows) if link_rows else np.zeros(0, np.int64),
+                column_of[all_cols],
+            ),
         ),
         shape=(len(papers), len(used)),
     )
-    shown_labels = {text for kws in by_paper.values() for text, _, _ in kws}
-    index_of_label = {label(int(i)): int(i) for i in used}
-    for text in shown_labels:
-        index_of_label.setdefault(text, vocab.ids.get(keyword_key(text, aliases), -1))
+    column_labels = {int(c): label(int(c)) for c in used}
+    shown_labels = {text for kws in by_paper.values() for text, _, _, _ in kws}
+    index_of_label = {text: c for c, text in column_labels.items()}
+    for text in sorted(shown_labels - set(index_of_label)):
+        index_of_label[text] = keys.get(keyword_key(text, aliases), -1)
     doc_freq = {text: int(df[i]) for text, i in index_of_label.items() if i >= 0}
     return KeywordTable(
         by_paper=by_paper,
@@ -369,9 +488,38 @@ def extract_keywords(
             if options.min_papers <= doc_freq.get(text, 0) <= hub_limit
         ),
         paper_ids=[p[0] for p in papers],
-        columns=[label(int(i)) for i in used],
+        columns=[column_labels[int(c)] for c in used],
         matrix=matrix,
     )
+
+
+def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Per key: its most frequent spelling as (length index, phrase id), and that phrase's words."""
+    key = np.concatenate(grams.key)
+    count = np.concatenate(grams.count)
+    length = np.concatenate([np.full(len(k), n, dtype=np.int64) for n, k in enumerate(grams.key)])
+    phrase = np.concatenate([np.arange(len(k), dtype=np.int64) for k in grams.key])
+    keep = key >= 0
+    key, count, length, phrase = key[keep], count[keep], length[keep], phrase[keep]
+    # Most frequent first; ties go to the shorter phrase, then the earlier one (stable order).
+    order = np.lexsort((phrase, length, -count, key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
+    representative = [(0, 0)] * columns
+    size = np.ones(columns, dtype=np.float64)
+    for index in first.tolist():
+        representative[int(key[index])] = (int(length[index]), int(phrase[index]))
+        size[int(key[index])] = length[index] + 1
+    return representative, size
+
+
+def _gram_surface(grams: _Grams, surfaces: list[str], length: int, phrase: int) -> str:
+    """The words of a phrase, written as the corpus writes them."""
+    found: list[str] = []
+    while length >= 0:
+        found.append(surfaces[int(grams.last[length][phrase])])
+        phrase = int(grams.prefix[length][phrase])
+        length -= 1
+    return " ".join(reversed(found))
 
 
 def _acronym_aliases(
@@ -392,19 +540,20 @@ def _acronym_aliases(
     return aliases, long_forms
 
 
-def _drop_contained(
-    scored: Iterable[tuple[str, float, int]], limit: int
-) -> list[tuple[str, float, int]]:
-    """Keep the strongest phrases, skipping one that is part of a phrase already kept."""
-    chosen: list[tuple[str, float, int]] = []
+def _drop_contained(scored: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
+    """Keep the strongest phrases, skipping one that is part of a phrase already kept.
+
+    Without this a paper about "neural operators" would also list "neural" and
+    "operators" as keywords of their own and let them dominate its links.
+    """
+    chosen: list[tuple[str, int]] = []
     kept = " | "
-    seen: set[str] = set()
-    for text, weight, index in scored:
-        if f" {text.lower()} " in kept or text in seen:
+    for text, index in scored:
+        lowered = text.lower()
+        if f" {lowered} " in kept:
             continue
-        chosen.append((text, weight, index))
-        kept += f"{text.lower()} | "
-        seen.add(text)
+        chosen.append((text, index))
+        kept += f"{lowered} | "
         if len(chosen) >= limit:
             break
     return chosen

@@ -203,9 +203,9 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
     given = store.query(SQL_GIVEN_KEYWORDS)
     table = extract_keywords(papers, options.keywords, given)
     chosen = [
-        (pid, label, weight, where)
+        (pid, label, weight, origin)
         for pid, keywords in table.by_paper.items()
-        for label, weight, where in keywords
+        for label, weight, origin, _ in keywords
     ]
     store.execute("DELETE FROM keywords")
     store.insert_columns(
@@ -214,7 +214,7 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
             "paper_id": [c[0] for c in chosen],
             "keyword": [c[1] for c in chosen],
             "weight": [c[2] for c in chosen],
-            "origin": ["text" if c[3] in ("title", "abstract") else c[3] for c in chosen],
+            "origin": [c[3] for c in chosen],
         },
     )
     nodes, keyword_edges = keyword_layer(table)

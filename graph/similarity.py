@@ -37,25 +37,12 @@ def keyword_layer(table: KeywordTable) -> tuple[list[NodeRow], list[EdgeRow]]:
     nodes = [
         NodeRow(keyword_node_id(label), "keyword", label, None) for label in sorted(table.linkable)
     ]
-    edges = []
-    for paper_id in sorted(table.by_paper):
-        for label, weight, where in table.by_paper[paper_id]:
-            if label in table.linkable:
-                shared = table.doc_freq[label]
-                edges.append(
-                    EdgeRow(
-                        paper_id,
-                        keyword_node_id(label),
-                        "keyword",
-                        weight,
-                        (
-                            f"keyword from the {where}"
-                            if where in ("title", "abstract")
-                            else f"keyword given by {where}"
-                        )
-                        + f"; in {shared} papers",
-                    )
-                )
+    edges = [
+        EdgeRow(paper_id, keyword_node_id(label), "keyword", weight, evidence)
+        for paper_id in sorted(table.by_paper)
+        for label, weight, _, evidence in table.by_paper[paper_id]
+        if label in table.linkable
+    ]
     return nodes, edges
 
 
@@ -84,7 +71,8 @@ def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
         # Strongest first within each row; a stable sort keeps column order among ties.
         order = np.argsort(rows - scores / 2.0, kind="stable")
         rows, cols, scores = rows[order], cols[order], scores[order]
-        starts = np.searchsorted(rows, rows, side="left")
+        per_row = np.bincount(rows - first, minlength=block.shape[0])
+        starts = np.repeat(np.cumsum(per_row) - per_row, per_row)
         top = (np.arange(len(rows)) - starts) < k
         sources.append(rows[top])
         targets.append(cols[top])
@@ -98,27 +86,33 @@ def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
         np.stack([low, high, np.round(weight * 1e6).astype(np.int64)], axis=1), axis=0
     )
     pairs = pairs[np.unique(pairs[:, :2], axis=0, return_index=True)[1]]
+    # Papers in id order, so that each pair is stored once as src < dst.
+    ids = np.asarray(table.paper_ids, dtype=object)
+    swap = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+    names = np.asarray(table.columns, dtype=object)
     edges = []
     for chunk in range(0, len(pairs), EVIDENCE_CHUNK):
         part = pairs[chunk : chunk + EVIDENCE_CHUNK]
         # Row p of ``shared`` holds the product of both papers' weights on the keywords they share.
         shared = matrix[part[:, 0]].multiply(matrix[part[:, 1]]).tocsr()
         shared.eliminate_zeros()
-        for p, (i, j, micro) in enumerate(part.tolist()):
-            start, end = shared.indptr[p], shared.indptr[p + 1]
-            found = sorted(
-                zip(
-                    (-shared.data[start:end]).tolist(),
-                    shared.indices[start:end].tolist(),
-                    strict=True,
-                )
+        pair_of = np.repeat(np.arange(len(part)), np.diff(shared.indptr))
+        # Strongest shared keyword first; ties by column so the order never depends on chance.
+        order = np.lexsort((shared.indices, -shared.data, pair_of))
+        ranked = names[shared.indices[order]].tolist()
+        bounds = shared.indptr.tolist()
+        left, right = part[:, 0], part[:, 1]
+        flip = swap[left] > swap[right]
+        src = np.where(flip, ids[right], ids[left]).tolist()
+        dst = np.where(flip, ids[left], ids[right]).tolist()
+        for p, micro in enumerate(part[:, 2].tolist()):
+            start, end = bounds[p], bounds[p + 1]
+            shown = ", ".join(ranked[start : min(end, start + EVIDENCE_KEYWORDS)])
+            if end - start > EVIDENCE_KEYWORDS:
+                shown += f" (+{end - start - EVIDENCE_KEYWORDS} more)"
+            edges.append(
+                EdgeRow(src[p], dst[p], "similar", micro / 1e6, f"shares keywords: {shown}")
             )
-            names = [table.columns[c] for _, c in found]
-            shown = ", ".join(names[:EVIDENCE_KEYWORDS])
-            if len(names) > EVIDENCE_KEYWORDS:
-                shown += f" (+{len(names) - EVIDENCE_KEYWORDS} more)"
-            src, dst = sorted((table.paper_ids[i], table.paper_ids[j]))
-            edges.append(EdgeRow(src, dst, "similar", micro / 1e6, f"shares keywords: {shown}"))
     edges.sort()
     return edges
 

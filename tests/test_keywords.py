@@ -1,15 +1,10 @@
-"""Tests for keyphrase extraction, normalisation and the paper-paper edges built from it."""
+"""Tests for keyphrase extraction and normalisation (graph/keywords.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from graph.keywords import GENERIC_WORDS, KeywordOptions, extract_keywords, keyword_key
-from graph.similarity import shared_code_edges, similar_edges
-from graph.store import open_store
-from tests.test_build import _build
 
 OPERATORS = (
     "p1",
@@ -62,7 +57,7 @@ def test_extract_keywords_acronym_joins_long_form() -> None:
     """LMC defined as 'linear mode connectivity' is one keyword labelled with the long form."""
     table = extract_keywords(PAPERS)
     for paper_id in ("p3", "p4"):
-        labels = [label for label, _, _ in table.by_paper[paper_id]]
+        labels = [label for label, _, _, _ in table.by_paper[paper_id]]
         assert "linear mode connectivity" in labels
         assert "LMC" not in labels
     assert table.doc_freq["linear mode connectivity"] == 2
@@ -86,7 +81,7 @@ def test_extract_keywords_variants_meet_across_papers() -> None:
 def test_extract_keywords_no_generic_keywords() -> None:
     """Generic research words never become keywords on their own."""
     table = extract_keywords(PAPERS)
-    labels = {label.lower() for kws in table.by_paper.values() for label, _, _ in kws}
+    labels = {label.lower() for kws in table.by_paper.values() for label, _, _, _ in kws}
     assert not labels & {
         "method",
         "proposed method",
@@ -105,7 +100,7 @@ def test_extract_keywords_given_keywords_join() -> None:
     table = extract_keywords(
         PAPERS, given=[("p5", "Private Inference", "hf"), ("p1", "operator learning", "hf")]
     )
-    p1 = {label: where for label, _, where in table.by_paper["p1"]}
+    p1 = {label: origin for label, _, origin, _ in table.by_paper["p1"]}
     assert p1.get("operator learning") == "hf"
     assert table.doc_freq["private inference"] == 2
 
@@ -125,150 +120,70 @@ def test_extract_keywords_hubs_are_not_linkable() -> None:
     assert "quantum annealing" not in table.linkable
 
 
-def test_similar_edges_top_k_and_evidence() -> None:
-    """Similar edges join the papers that share keywords, once per pair, with readable evidence."""
-    table = extract_keywords(PAPERS)
-    edges = similar_edges(table, k=1)
-    pairs = {(e.src, e.dst) for e in edges}
-    assert {("p1", "p2"), ("p3", "p4"), ("p5", "p6")} <= pairs
-    assert all(e.src < e.dst and e.evidence.startswith("shares keywords: ") for e in edges)
-    assert len(edges) <= 1 * len(PAPERS)
-    assert similar_edges(table, k=1) == edges
+@pytest.mark.parametrize(
+    ("title", "abstract", "label", "evidence"),
+    [
+        (
+            "Spin Glass Solvers",
+            "Spin glass solvers are fast.",
+            "spin glass solvers",
+            "appears in title and abstract",
+        ),
+        (
+            "On Annealing",
+            "Spin glasses resist. Spin glass order. Spin glass phases.",
+            "spin glass",
+            "appears 3 times in abstract",
+        ),
+        ("Spin Glass Phases", "Nothing else here.", "spin glass phases", "appears in title"),
+    ],
+)
+def test_extract_keywords_evidence_says_where(
+    title: str, abstract: str, label: str, evidence: str
+) -> None:
+    """Each linkable keyword says where and how often the paper uses it."""
+    other = ("z", "Spin Glass Solvers and Phases", "Spin glass solvers meet spin glass phases.")
+    table = extract_keywords([("a", title, abstract), other])
+    found = {kw[0]: kw[3] for kw in table.by_paper["a"]}
+    assert found[label] == evidence
 
 
-def test_similar_edges_none_when_nothing_shared() -> None:
-    """Papers with nothing in common get no similar edges."""
-    table = extract_keywords(
-        [("a", "Quantum annealing", "Spin glasses."), ("b", "Protein folding", "Amino acids.")]
-    )
-    assert similar_edges(table, k=10) == []
-
-
-def test_shared_code_edges_repo_and_owner() -> None:
-    """Same repo weighs 1 with the repo as evidence; same owner 0.5 naming the owner."""
-    links = [
-        ("a", "github.com/lab/x"),
-        ("b", "github.com/lab/x"),
-        ("c", "github.com/lab/y"),
-        ("d", "github.com/other/z"),
+def test_extract_keywords_label_is_most_frequent_spelling() -> None:
+    """A keyword is labelled with the way most papers write it."""
+    papers = [
+        ("a", "Zero-shot Parsing", "Zero-shot parsing of tables."),
+        ("b", "Zero-Shot Parsing Again", "We study zero-shot parsing."),
+        ("c", "Zeroshot Parsing", "A note."),
     ]
-    edges = shared_code_edges(links)
-    found = {(e.src, e.dst): (e.weight, e.evidence) for e in edges}
-    assert found[("a", "b")] == (1.0, "both link github.com/lab/x")
-    assert found[("a", "c")][0] == 0.5 and "github.com/lab" in found[("a", "c")][1]
-    assert not any("d" in pair for pair in found)
+    table = extract_keywords(papers, KeywordOptions(hub_share=1.0))
+    assert "zero-shot parsing" in table.linkable
+    assert table.doc_freq["zero-shot parsing"] == 3
 
 
-def test_shared_code_edges_cap_large_groups() -> None:
-    """A repository linked by more papers than the cap adds no pairwise edges."""
-    links = [(f"p{i:03d}", "github.com/big/repo") for i in range(60)]
-    assert shared_code_edges(links, max_papers=50) == []
-    assert len(shared_code_edges(links[:5], max_papers=50)) == 10
+def test_extract_keywords_acronym_plural_folds() -> None:
+    """'LLMs' and 'LLM' are one keyword and meet the long form the corpus defines."""
+    papers = [
+        ("a", "Private LLMs", "Large language models (LLMs) leak data through LLM outputs."),
+        ("b", "Auditing an LLM", "We audit one LLM for leaks."),
+    ]
+    table = extract_keywords(papers)
+    labels_b = [kw[0] for kw in table.by_paper["b"]]
+    # The long form starts at its first content word ("large" is a stop word here).
+    assert table.doc_freq["language models"] == 2
+    assert "language models" in labels_b and "LLM" not in labels_b
 
 
-ACCEPTANCE_SIMILAR = [
-    ("DeepReDuce", "AutoReP"),
-    ("I-ViT", "I-BERT"),
-    ("AERO: Softmax-Only LLMs", "Entropy-Guided Attention for Private LLMs"),
-    (
-        "Neural Operator: Learning Maps Between Function Spaces",
-        "Fourier Neural Operator for Parametric Partial Differential Equations",
-    ),
-    ("KOROL", "Limits and Powers of Koopman Learning"),
-    (
-        "Linear Mode Connectivity in Differentiable Tree Ensembles",
-        "Analysis of Linear Mode Connectivity via Permutation-Based Weight Matching",
-    ),
-    ("BiBench", "BiPer"),
-]
-ACCEPTANCE_SHARED_CODE = [
-    ("DistZO2", "ZO2:", 1.0),
-    ("Group Equivariant Fourier Neural Operators", "SineNet", 1.0),
-    ("GNOT", "NUNO", 0.5),
-    ("cosFormer", "Lightning Attention-2", 0.5),
-]
+def test_extract_keywords_deterministic() -> None:
+    """The same input gives identical keywords and weights, whatever the given-keyword order."""
+    given = [("p1", "operator learning", "hf"), ("p5", "Private Inference", "hf")]
+    first = extract_keywords(PAPERS, given=given)
+    second = extract_keywords(PAPERS, given=list(reversed(given)))
+    assert first.by_paper == second.by_paper and first.columns == second.columns
 
 
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus built once."""
-    from tests.conftest import CORPUS
-
-    if not CORPUS.is_dir():
-        pytest.skip("corpus not found")
-    tmp = tmp_path_factory.mktemp("kw")
-    code, _, err = _build(CORPUS, "--db", tmp / "db.duckdb", "--out", tmp / "out")
-    assert code == 0, err
-    return tmp / "db.duckdb"
-
-
-def _paper(store: object, prefix: str) -> str:
-    rows = store.query("SELECT paper_id FROM papers WHERE title LIKE ? || '%'", [prefix])  # type: ignore[attr-defined]
-    assert len(rows) == 1, prefix
-    return str(rows[0][0])
-
-
-def _top(store: object, paper_id: str, k: int = 10) -> list[str]:
-    rows = store.query(  # type: ignore[attr-defined]
-        "SELECT CASE WHEN src = ? THEN dst ELSE src END FROM edges WHERE kind = 'similar' AND ? IN (src, dst) "
-        "ORDER BY weight DESC LIMIT ?",
-        [paper_id, paper_id, k],
-    )
-    return [r[0] for r in rows]
-
-
-@pytest.mark.parametrize(("a", "b"), ACCEPTANCE_SIMILAR)
-def test_corpus_similar_pairs_mutual_top10(corpus_db: Path, a: str, b: str) -> None:
-    """Known related papers are joined and each is among the other's 10 strongest neighbours."""
-    with open_store(corpus_db, read_only=True) as store:
-        pa, pb = _paper(store, a), _paper(store, b)
-        assert pb in _top(store, pa) and pa in _top(store, pb)
-
-
-@pytest.mark.parametrize(("a", "b", "weight"), ACCEPTANCE_SHARED_CODE)
-def test_corpus_shared_code_pairs(corpus_db: Path, a: str, b: str, weight: float) -> None:
-    """Papers sharing a repository (or an owner) are joined with that evidence."""
-    with open_store(corpus_db, read_only=True) as store:
-        pa, pb = sorted((_paper(store, a), _paper(store, b)))
-        rows = store.query(
-            "SELECT weight, evidence FROM edges WHERE kind = 'shared_code' AND src = ? AND dst = ?",
-            [pa, pb],
-        )
-        assert len(rows) == 1 and rows[0][0] == weight and "github.com/" in rows[0][1]
-
-
-def test_corpus_top_keywords_not_generic(corpus_db: Path) -> None:
-    """None of the 30 keywords with the most papers is a generic research word."""
-    with open_store(corpus_db, read_only=True) as store:
-        top = [
-            r[0]
-            for r in store.query(
-                "SELECT keyword FROM keywords GROUP BY keyword ORDER BY count(*) DESC, keyword LIMIT 30"
-            )
-        ]
-    generic = {
-        "paper",
-        "method",
-        "methods",
-        "approach",
-        "results",
-        "we propose",
-        "experiments",
-        "state of the art",
-        "performance",
-        "framework",
-        "model",
-        "models",
-    }
-    assert len(top) == 30 and not set(map(str.lower, top)) & generic
-
-
-def test_corpus_edges_bounded_and_explained(corpus_db: Path) -> None:
-    """similar edges <= k x papers; every edge has non-empty evidence; pairs stored once."""
-    with open_store(corpus_db, read_only=True) as store:
-        papers = store.count("papers")
-        assert store.query("SELECT count(*) FROM edges WHERE kind = 'similar'")[0][0] <= 10 * papers
-        assert store.query("SELECT count(*) FROM edges WHERE trim(evidence) = ''") == [(0,)]
-        assert store.query(
-            "SELECT count(*) FROM edges WHERE kind IN ('similar', 'shared_code') AND src >= dst"
-        ) == [(0,)]
+def test_extract_keywords_contained_phrase_dropped() -> None:
+    """A phrase inside a stronger kept phrase of the same paper is not listed again."""
+    table = extract_keywords(PAPERS)
+    labels = [kw[0] for kw in table.by_paper["p1"]]
+    assert "fourier neural operators" in labels
+    assert "neural" not in labels and "fourier" not in labels
