@@ -76,6 +76,22 @@ CREATE TABLE IF NOT EXISTS communities (
     size INTEGER NOT NULL,
     keywords VARCHAR[]
 );
+CREATE TABLE IF NOT EXISTS repos (
+    target VARCHAR PRIMARY KEY,
+    full_name VARCHAR,
+    html_url VARCHAR,
+    description VARCHAR,
+    homepage VARCHAR,
+    stars INTEGER,
+    forks INTEGER,
+    topics VARCHAR[],
+    language VARCHAR,
+    license VARCHAR,
+    archived BOOLEAN,
+    fork BOOLEAN,
+    pushed_at TIMESTAMP,
+    status VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -93,6 +109,7 @@ GRAPH_TABLES = (
     "metrics",
     "communities",
     "build_info",
+    "repos",
 )
 
 _LOCK_PID = re.compile(r"PID (\d+)")
