@@ -15,7 +15,7 @@ import httpx
 
 from paperweb.errors import FetchError
 
-__all__ = ["UnusableResponse", "read_json", "service_failure"]
+__all__ = ["BadStatus", "UnusableResponse", "expect_ok", "read_json", "service_failure"]
 
 
 class UnusableResponse(FetchError):
@@ -48,3 +48,13 @@ def service_failure(response: httpx.Response) -> str:
         if isinstance(message, str):
             detail = f": {message[:200]}"
     return f"HTTP {response.status_code}{detail}"
+
+
+class BadStatus(FetchError):
+    """A service answered with an HTTP status the caller cannot use (after the client's retries)."""
+
+
+def expect_ok(response: httpx.Response, what: str) -> None:
+    """Raise :class:`BadStatus` naming ``what`` unless the answer is a 200."""
+    if response.status_code != 200:
+        raise BadStatus(f"{what}: {service_failure(response)}")
