@@ -179,7 +179,7 @@ def fetch_repo(client: httpx.Client, owner: str, repo: str) -> RepoResult:
     hops = 0
     try:
         while True:
-            response = client.send(request)
+            response = client.send(request, follow_redirects=False)
             if response.status_code not in (301, 302, 307, 308):
                 break
             location = response.headers.get("location")

@@ -5,19 +5,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
-from collectors.github import RepoInfo, missing_repo
+from collectors.github import RepoInfo, enrich_repos, missing_repo
 from collectors.links import extract_links
 from graph.linkgraph import link_graph
 from graph.papers import merge_papers
-from graph.pipeline import read_inputs, write_papers
+from graph.pipeline import BuildOptions, read_inputs, write_paper_edges, write_papers
 from graph.repos import apply_renames, final_target, write_repo_topics, write_repos
 from graph.store import Store, open_store
 from tests.conftest import CORPUS_PAGES
 
 OLD = "github.com/old-lab/oldname"
 NEW = "github.com/new-lab/newname"
+SQL_GITHUB_TARGETS = (
+    "SELECT DISTINCT target FROM links WHERE kind = 'repo' AND target LIKE 'github.com/%' "
+    "ORDER BY 1"
+)
+SQL_PAPERS_WITH_GITHUB_KEYWORDS = (
+    "SELECT DISTINCT paper_id FROM keywords WHERE origin = 'github' ORDER BY 1"
+)
+SQL_LINKING_PAPERS = (
+    "SELECT DISTINCT paper_id FROM links "
+    "WHERE target IN (SELECT target FROM repos WHERE status <> 'missing') ORDER BY 1"
+)
 
 
 @pytest.fixture
@@ -183,3 +195,52 @@ def test_apply_renames_on_corpus_build(corpus: Path, tmp_path: Path) -> None:
             "SELECT count(*) FROM edges WHERE src = 'github.com/renamed-owner/renamed-repo' "
             "AND dst = 'github.com/renamed-owner' AND kind = 'owner'"
         ) == [(1,)]
+
+
+def test_github_enrichment_on_corpus_build(corpus: Path, tmp_path: Path) -> None:
+    """Corpus repos fetched from a fake GitHub: one renamed, one missing, topics reach the keywords."""
+    occurrences, _, _ = read_inputs([CORPUS_PAGES["003"]])
+    rows = merge_papers(occurrences)
+    with open_store(tmp_path / "db.duckdb") as store:
+        with store.transaction():
+            write_papers(store, rows)
+        targets = [t for (t,) in store.query(SQL_GITHUB_TARGETS)]
+        assert len(targets) >= 3
+        renamed, gone = targets[0], targets[1]
+        seen: list[httpx.Request] = []
+
+        def github(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            owner, repo = request.url.path.split("/")[2:4]
+            target = f"github.com/{owner}/{repo}".lower()
+            if target == renamed:
+                return httpx.Response(301, headers={"Location": "/repos/moved-lab/moved-repo"})
+            if target == gone:
+                return httpx.Response(404, json={"message": "Not Found"})
+            full_name = "Moved-Lab/Moved-Repo" if owner == "moved-lab" else f"{owner}/{repo}"
+            # One rare topic per repository, so keyword extraction has no reason to drop it.
+            word = "zebra" + "".join(chr(97 + int(d)) for d in str(len(seen)))
+            return httpx.Response(
+                200, json={"full_name": full_name, "stargazers_count": 9, "topics": [word]}
+            )
+
+        transport = httpx.MockTransport(github)
+        with httpx.Client(base_url="https://api.test", transport=transport) as client:
+            enrichment = enrich_repos(client, targets)
+        assert len(seen) == len(targets) + 1
+        with store.transaction():
+            apply_renames(store, enrichment.renamed)
+            write_repos(store, enrichment.repos)
+            write_repo_topics(store, enrichment.topics)
+            assert store.query(SQL_PAPERS_WITH_GITHUB_KEYWORDS) == store.query(SQL_LINKING_PAPERS)
+            write_paper_edges(store, BuildOptions())
+        # Topics are given keywords: they survive extraction among each paper's top keywords.
+        assert store.query(SQL_PAPERS_WITH_GITHUB_KEYWORDS) == store.query(SQL_LINKING_PAPERS)
+        assert len(store.query(SQL_LINKING_PAPERS)) > 0
+        new = "github.com/moved-lab/moved-repo"
+        assert store.query("SELECT count(*) FROM links WHERE target = ?", [renamed]) == [(0,)]
+        assert store.query("SELECT status FROM repos WHERE target = ?", [new]) == [("renamed",)]
+        assert store.query("SELECT status FROM repos WHERE target = ?", [gone]) == [("missing",)]
+        assert store.query("SELECT label FROM nodes WHERE node_id = ?", [new]) == [
+            ("Moved-Lab/Moved-Repo",)
+        ]
