@@ -11,9 +11,9 @@ __all__ = ["write_citations"]
 SQL_KNOWN_PAPERS = "SELECT paper_id FROM papers"
 SQL_DROP_CITES = "DELETE FROM edges WHERE kind = 'cites'"
 SQL_SET_COUNTS = """
-UPDATE papers SET cited_by_count = counts.n
-FROM (SELECT unnest(?::VARCHAR[]) AS paper_id, unnest(?::INTEGER[]) AS n) AS counts
-WHERE papers.paper_id = counts.paper_id
+UPDATE papers SET cited_by_count = _cited_by.n
+FROM _cited_by
+WHERE papers.paper_id = _cited_by.paper_id
 """
 
 
@@ -44,5 +44,10 @@ def write_citations(store: Store, result: CitationResult) -> int:
     )
     counts = sorted((pid, n) for pid, n in result.cited_by_count.items() if pid in known)
     if counts:
-        store.execute(SQL_SET_COUNTS, [[pid for pid, _ in counts], [n for _, n in counts]])
+        columns: dict[str, list[str] | list[int]] = {
+            "paper_id": [pid for pid, _ in counts],
+            "n": [n for _, n in counts],
+        }
+        with store.columns_view("_cited_by", columns):
+            store.execute(SQL_SET_COUNTS)
     return len(edges)

@@ -65,7 +65,7 @@ WHERE (src = ? OR dst = ?) AND rowid NOT IN (
 SQL_TOPIC_KEYWORDS = """
 INSERT INTO keywords (paper_id, keyword, weight, origin)
 SELECT DISTINCT links.paper_id, topics.keyword, 1.0, 'github'
-FROM (SELECT unnest(?::VARCHAR[]) AS target, unnest(?::VARCHAR[]) AS keyword) AS topics
+FROM _topics AS topics
 JOIN links ON links.target = topics.target AND links.kind = 'repo'
 WHERE NOT EXISTS (
     SELECT 1 FROM keywords AS k
@@ -161,4 +161,6 @@ def write_repo_topics(store: Store, topics: Iterable[tuple[str, str]]) -> None:
     pairs = sorted({(target, topic.replace("-", " ").strip()) for target, topic in topics})
     pairs = [(target, topic) for target, topic in pairs if topic]
     if pairs:
-        store.execute(SQL_TOPIC_KEYWORDS, [[p[0] for p in pairs], [p[1] for p in pairs]])
+        columns = {"target": [p[0] for p in pairs], "keyword": [p[1] for p in pairs]}
+        with store.columns_view("_topics", columns):
+            store.execute(SQL_TOPIC_KEYWORDS)
