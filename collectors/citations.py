@@ -218,7 +218,9 @@ def citations_for(
         for pair in _openalex_pairs(works):
             sources.setdefault(pair, []).append(f"{OPENALEX} reference")
         _merge_counts(result.cited_by_count, ((p, w.cited_by_count) for p, w in works.items()))
-    result.cites = sorted(
-        Citation(citing, cited, "; ".join(names)) for (citing, cited), names in sources.items()
-    )
+    # Sorting plain tuples, not the dataclasses: same order, a fraction of the comparisons' cost.
+    result.cites = [
+        Citation(citing, cited, "; ".join(names))
+        for (citing, cited), names in sorted(sources.items())
+    ]
     return result
