@@ -72,11 +72,15 @@ def run(n: int) -> str:
         return httpx.Response(200, json={"meta": {"count": len(works)}, "results": works})
 
     papers = [(f"p{i:07d}", arxiv_of(i), f"Paper {i}") for i in range(n)]
-    s2_client = httpx.Client(base_url="https://s2.bench/graph/v1", transport=httpx.MockTransport(s2))
-    oa_client = httpx.Client(base_url="https://oa.bench", transport=httpx.MockTransport(openalex))
-    started = time.perf_counter()
-    result = citations_for(papers, s2_client=s2_client, openalex_client=oa_client)
-    matched = time.perf_counter() - started
+    with (
+        httpx.Client(
+            base_url="https://s2.bench/graph/v1", transport=httpx.MockTransport(s2)
+        ) as s2c,
+        httpx.Client(base_url="https://oa.bench", transport=httpx.MockTransport(openalex)) as oac,
+    ):
+        started = time.perf_counter()
+        result = citations_for(papers, s2_client=s2c, openalex_client=oac)
+        matched = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.duckdb") as store:
         store.insert_columns(
             "papers", {"paper_id": [p[0] for p in papers], "title": [p[2] for p in papers]}
