@@ -14,18 +14,22 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from collectors.citations import CitationResult, citations_for
 from collectors.enrich import (
     Enrichment,
     EnrichProgress,
+    Failure,
     PaperRef,
     enrich_with_hf,
     quiet_progress,
     resolve_short_links,
 )
+from collectors.github import GithubEnrichment, enrich_repos
 from collectors.http import HttpSettings, HttpStats, make_client
 from collectors.records import Link
 from graph.linkgraph import EdgeRow
 from graph.papers import PaperRow
+from graph.repos import write_repo_topics, write_repos
 from graph.store import Store
 
 __all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
@@ -40,6 +44,8 @@ class OnlineResult:
 
     enrichment: Enrichment = field(default_factory=Enrichment)
     stats: dict[str, HttpStats] = field(default_factory=dict)
+    github: GithubEnrichment | None = None
+    citations: CitationResult | None = None
 
     def client(
         self,
@@ -73,7 +79,29 @@ def enrich_papers(
     with client("short") as web:
         links = [link for r in rows for link in r.links]
         online.enrichment.merge(resolve_short_links(web, links, progress))
-    # [collectors: github, citations] merge further Enrichment results here
+    found = online.enrichment
+    targets = {link.target for r in rows for link in r.links if link.kind == "repo"}
+    targets |= {link.target for _, link in found.links if link.kind == "repo"}
+    targets |= {target for kind, target, _ in found.short_links.values() if kind == "repo"}
+    github_targets = sorted(t for t in targets if t.startswith("github.com/"))
+    with client("github") as github:
+        online.github = enrich_repos(github, github_targets)
+    found.ran.append("github")
+    found.resolved["github"] += len(online.github.repos)
+    found.renamed |= online.github.renamed
+    found.failures += [
+        Failure("github", target, reason) for target, reason in online.github.failures
+    ]
+    papers = [(r.paper_id, found.arxiv_ids.get(r.paper_id) or r.arxiv_id, r.title) for r in rows]
+    with client("s2") as s2, client("openalex") as openalex:
+        online.citations = citations_for(papers, s2, openalex)
+    found.ran.append("citations")
+    found.resolved["citations"] += len(online.citations.cited_by_count)
+    found.cites += [(c.citing, c.cited, c.evidence) for c in online.citations.cites]
+    found.cited_by_count |= online.citations.cited_by_count
+    found.failures += [
+        Failure("citations", pid, reason) for pid, reason in online.citations.failures
+    ]
     return online
 
 
@@ -170,6 +198,9 @@ def write_enrichment(store: Store, online: OnlineResult | None) -> None:
                 "evidence": [e.evidence for e in edges],
             },
         )
+        if online.github is not None:
+            write_repos(store, online.github.repos)
+            write_repo_topics(store, online.github.topics)
         if found.cited_by_count:
             counts = sorted(found.cited_by_count.items())
             store.execute(SQL_CITED_BY, [[c[0] for c in counts], [c[1] for c in counts]])

@@ -3,8 +3,9 @@
 Hugging Face search answers every query with a paper of exactly that title (and a
 made-up arXiv id), except the titles in ``MISMATCHED`` (a near miss that must not be
 accepted); ``HF_EXTRA`` adds a repository and keywords to chosen papers. Short links
-live under ``/<host>/<code>`` (the PAPERWEB_SHORTLINK_URL mirror layout). Every other
-path, including those of the services not wired in yet, is a plain 404.
+live under ``/<host>/<code>`` (the PAPERWEB_SHORTLINK_URL mirror layout). GitHub answers
+every repo under its own name except ``RENAMED`` (a 301); Semantic Scholar's batch
+says every paper cites ``MINDEYE``. Every other path (OpenAlex included) is a 404.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["HF_EXTRA", "MISMATCHED", "SHORT_LINKS", "FakeServices", "fake_arxiv_id", "serving"]
+__all__ = [
+    "HF_EXTRA",
+    "MINDEYE",
+    "MISMATCHED",
+    "RENAMED",
+    "SHORT_LINKS",
+    "FakeServices",
+    "fake_arxiv_id",
+    "serving",
+]
 
 HF_EXTRA: dict[str, dict[str, Any]] = {
     "MindEye2: Shared-Subject Models Enable fMRI-To-Image With 1 Hour of Data": {
@@ -34,6 +44,47 @@ SHORT_LINKS = {
     "/bit.ly/3zdVqcg": (301, 301, "https://github.com/Example-Lab/NestedMorph"),
     "/bit.ly/grok-adversarial": (405, 302, "https://example-lab.github.io/grokking/"),
 }
+
+
+# GitHub: this repo was renamed (old lower-case name, new full name)
+RENAMED = ("thu-ml/gnot", "thu-ml/GNOT-v2")
+
+
+def _repo(full_name: str) -> dict[str, Any]:
+    return {
+        "id": 4242 if full_name == RENAMED[1] else 1,
+        "full_name": full_name,
+        "html_url": f"https://github.com/{full_name}",
+        "description": "A repository of the fake server.",
+        "homepage": None,
+        "stargazers_count": 10,
+        "forks_count": 2,
+        "topics": [],
+        "language": "Python",
+        "license": {"spdx_id": "MIT", "name": "MIT License"},
+        "archived": False,
+        "fork": False,
+        "pushed_at": "2024-05-01T12:00:00Z",
+    }
+
+
+def _s2_paper(requested: str) -> dict[str, Any]:
+    """Semantic Scholar: every paper cites MindEye2 (MINDEYE), which cites nothing."""
+    arxiv_id = requested.removeprefix("ARXIV:")
+    cited = fake_arxiv_id(MINDEYE)
+    references = (
+        [] if arxiv_id == cited else [{"paperId": f"S2-{cited}", "externalIds": {"ArXiv": cited}}]
+    )
+    return {
+        "paperId": f"S2-{arxiv_id}",
+        "externalIds": {"ArXiv": arxiv_id},
+        "title": None,
+        "citationCount": 7,
+        "references": references,
+    }
+
+
+MINDEYE = "MindEye2: Shared-Subject Models Enable fMRI-To-Image With 1 Hour of Data"
 
 
 def fake_arxiv_id(title: str) -> str:
@@ -86,7 +137,7 @@ class FakeServices:
                 fake.answer(self, "GET")
 
             def do_POST(self) -> None:
-                """Batch endpoints of services not wired in yet: 404."""
+                """Semantic Scholar's batch endpoint; anything else is a 404."""
                 fake.answer(self, "POST")
 
         return Handler
@@ -107,6 +158,12 @@ class FakeServices:
             head, get, location = SHORT_LINKS[parts.path]
             status = head if method == "HEAD" else get
             self._send(handler, status, b"moved" if method == "GET" else b"", location)
+        elif parts.path.startswith(("/repos/", "/repositories/")):
+            self._github(handler, parts.path)
+        elif parts.path == "/paper/batch" and method == "POST":
+            length = int(handler.headers.get("Content-Length", "0"))
+            ids = json.loads(handler.rfile.read(length) or b"{}").get("ids", [])
+            self._send(handler, 200, json.dumps([_s2_paper(i) for i in ids]).encode())
         elif parts.path == "/api/papers/search":
             query = parse_qs(parts.query).get("q", [""])[0]
             title = query + " (extended)" if query in MISMATCHED else query
@@ -114,6 +171,17 @@ class FakeServices:
             self._send(handler, 200, json.dumps(body).encode())
         else:
             self._send(handler, 404, b'{"error": "Not Found"}')
+
+    def _github(self, handler: BaseHTTPRequestHandler, path: str) -> None:
+        """Every repo exists under its own name, except RENAMED, which moved (301, then 200)."""
+        if path == "/repositories/4242":
+            self._send(handler, 200, json.dumps(_repo(RENAMED[1])).encode())
+            return
+        name = path.removeprefix("/repos/")
+        if name.lower() == RENAMED[0]:
+            self._send(handler, 301, b"", f"{self.url}/repositories/4242")
+        else:
+            self._send(handler, 200, json.dumps(_repo(name)).encode())
 
     @staticmethod
     def _send(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,9 @@ def test_build_online_enriches_corpus(corpus: Path, tmp_path: Path, env_for: obj
         code, _, err = _build(tmp_path, corpus, "--online")
         assert code == 0, err
         first = len(fake.requests)
-        assert first == 401 + 3  # one search per paper; HEAD, HEAD + GET for the two short links
+        hf_and_short = [r for r in fake.requests if r[1].startswith(("/api/", "/bit.ly/"))]
+        assert len(hf_and_short) == 401 + 3  # a search per paper; HEAD, HEAD + GET for short links
+        assert any(r[1].startswith("/paper/batch") for r in fake.requests)
         db = tmp_path / "db.duckdb"
         before = _tables(db)
         code, _, err = _build(tmp_path, corpus, "--online")
@@ -93,8 +96,30 @@ def test_build_online_enriches_corpus(corpus: Path, tmp_path: Path, env_for: obj
             "SELECT count(*) FROM keywords WHERE origin = 'hf' AND keyword = 'neural decoding'"
         ) == [(1,)]
         info = dict(store.query("SELECT key, value FROM build_info WHERE key LIKE 'online.%'"))
-    assert info["online.ran"] == "hf,short"
+    assert info["online.ran"] == "hf,short,github,citations"
     assert (info["online.hf.resolved"], info["online.short.resolved"]) == ("400", "2")
+    with open_store(db, read_only=True) as store:
+        # GitHub: the renamed repo is stored under its new name everywhere, its old URL kept.
+        assert store.query(
+            "SELECT count(*) FROM nodes WHERE node_id = 'github.com/thu-ml/gnot'"
+        ) == [(0,)]
+        assert store.query("SELECT url FROM links WHERE target = 'github.com/thu-ml/gnot-v2'") == [
+            ("https://github.com/thu-ml/GNOT",)
+        ]
+        assert store.query(
+            "SELECT full_name, status FROM repos WHERE target = 'github.com/thu-ml/gnot-v2'"
+        ) == [("thu-ml/GNOT-v2", "renamed")]
+        # Citations: every resolved paper cites MindEye2, which leads PageRank among papers.
+        assert store.query("SELECT count(*) FROM edges WHERE kind = 'cites'") == [(399,)]
+        top = store.query(
+            "SELECT n.label FROM metrics m JOIN nodes n USING (node_id) WHERE m.metric = 'pagerank' "
+            "AND n.kind = 'paper' ORDER BY m.value DESC LIMIT 1"
+        )
+        assert top == [(MINDEYE,)]
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "/ 399 |" in report and "Semantic Scholar reference" in report
+    page = (tmp_path / "out" / "graph.html").read_text(encoding="utf-8")
+    assert re.search(r'"kind":\s*"cites"', page)
 
 
 def test_build_online_refresh_refetches(corpus: Path, tmp_path: Path, env_for: object) -> None:
@@ -134,7 +159,8 @@ def test_build_online_survives_server_death(corpus: Path, tmp_path: Path, env_fo
     with serving(port=port) as fake:
         env_for(fake)  # type: ignore[operator]
         assert _build(tmp_path, SMALL, "--online")[0] == 0
-        assert len(fake.requests) == 39 - cached
+        # Only the searches not cached before are asked again (GitHub and citations come after).
+        assert len([r for r in fake.requests if r[1].startswith("/api/")]) == 39 - cached
 
 
 def test_build_online_never_leaks_tokens(
@@ -146,11 +172,25 @@ def test_build_online_never_leaks_tokens(
         for var, value in TOKENS.items():
             monkeypatch.setenv(var, value)
         code, out, err = _build(tmp_path, SMALL, "--online")
-        sent = json.dumps(fake.requests)
+        # Every service lives on the one fake host here, so tell them apart by path.
+        own = {
+            "GITHUB_TOKEN": ("/repos/", "/repositories/"),
+            "S2_API_KEY": ("/paper/",),
+            "OPENALEX_API_KEY": ("/works",),
+        }
+        sent = {
+            var: json.dumps([r for r in fake.requests if not r[1].startswith(paths)])
+            for var, paths in own.items()
+        }
+        github = [r for r in fake.requests if r[1].startswith("/repos/")]
     assert code == 0, err
     files = [tmp_path / "db.duckdb", *(tmp_path / "out").rglob("*")]
     blobs = [p.read_bytes() for p in files if p.is_file()] + [out.encode(), err.encode()]
     for value in TOKENS.values():
         assert all(value.encode() not in blob for blob in blobs)
-        # Hugging Face and the short-link hosts are not the tokens' own services
-        assert value not in sent
+    for var, value in TOKENS.items():
+        # a token goes only to its own service: never to Hugging Face, short links or the others
+        assert value not in sent[var]
+    assert github and all(
+        r[2].get("Authorization") == f"Bearer {TOKENS['GITHUB_TOKEN']}" for r in github
+    )

@@ -88,3 +88,32 @@ def test_open_store_locked_by_other_process(tmp_path: Path) -> None:
             assert str(path) in str(info.value)
         finally:
             holder.kill()
+
+
+def test_columns_view_joins_then_disappears(tmp_path: Path) -> None:
+    """Column lists can drive a set-based UPDATE, and the scratch relation is gone afterwards."""
+    with open_store(tmp_path / "db.duckdb") as store:
+        store.insert_columns("papers", {"paper_id": ["a", "b"], "title": ["A", "B"]})
+        with store.columns_view("_counts", {"paper_id": ["b"], "n": [7]}) as name:
+            store.execute(
+                f"UPDATE papers SET cited_by_count = {name}.n FROM {name} "
+                f"WHERE papers.paper_id = {name}.paper_id"
+            )
+        assert store.query("SELECT paper_id, cited_by_count FROM papers ORDER BY 1") == [
+            ("a", None),
+            ("b", 7),
+        ]
+        assert store.query("SELECT count(*) FROM duckdb_views() WHERE view_name = '_counts'") == [
+            (0,)
+        ]
+
+
+@pytest.mark.parametrize("name", ["papers", "_Counts", "_x; DROP TABLE papers"])
+def test_columns_view_refuses_names_that_are_not_scratch(tmp_path: Path, name: str) -> None:
+    """Only _lowercase names are accepted, so a scratch relation never hides a real table."""
+    with (
+        open_store(tmp_path / "db.duckdb") as store,
+        pytest.raises(ValueError, match="scratch"),
+        store.columns_view(name, {"a": [1]}),
+    ):
+        pass

@@ -1,0 +1,226 @@
+"""Citations between the papers of a corpus, from Semantic Scholar, OpenAlex, or both.
+
+Each source is asked about the corpus papers (arXiv ids in batches, the rest by
+title, accepted only on an equal normalised title); a reference counts only when
+it lands on another paper of the corpus. References are matched:
+
+* Semantic Scholar: by the S2 paper id, arXiv id or DOI of the referenced paper
+  against the ids of the corpus papers (their own S2 ids come from the lookup);
+* OpenAlex: by the referenced W ids against the W ids the lookup gave the corpus
+  papers, so no extra requests are needed for the references themselves.
+
+Failed requests do not stop the others: each paper they covered gets a failure
+record (``(paper_id, reason)``) and the result holds whatever else was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import httpx
+
+from collectors.openalex import (
+    OPENALEX_BATCH_SIZE,
+    OpenAlexWork,
+    arxiv_doi,
+    fetch_openalex_works,
+    parse_openalex_work,
+    search_openalex_title,
+)
+from collectors.scholar import (
+    S2_BATCH_SIZE,
+    S2Paper,
+    arxiv_key,
+    fetch_s2_batch,
+    match_s2_title,
+    parse_s2_batch,
+)
+from paperweb.errors import FetchError
+
+__all__ = [
+    "OPENALEX",
+    "SEMANTIC_SCHOLAR",
+    "Citation",
+    "CitationResult",
+    "citations_for",
+    "parse_openalex_work",
+    "parse_s2_batch",
+]
+
+SEMANTIC_SCHOLAR = "Semantic Scholar"
+OPENALEX = "OpenAlex"
+#: (paper_id, arxiv_id or None, title): what the corpus says about each paper
+CorpusPaper = tuple[str, str | None, str]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Citation:
+    """``citing`` references ``cited``; ``evidence`` names the source(s) that say so."""
+
+    citing: str
+    cited: str
+    evidence: str
+
+
+@dataclass(slots=True)
+class CitationResult:
+    """Citations inside the corpus, citation counts, and what could not be asked."""
+
+    cites: list[Citation] = field(default_factory=list)
+    #: paper_id -> times cited anywhere (the larger of the sources' counts)
+    cited_by_count: dict[str, int] = field(default_factory=dict)
+    #: source -> corpus papers it recognised
+    resolved: dict[str, int] = field(default_factory=dict)
+    #: (paper_id, "source: reason")
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _reason(source: str, exc: Exception) -> str:
+    if isinstance(exc, FetchError):
+        return f"{source}: {exc}"
+    return f"{source}: {type(exc).__name__}: {exc}"
+
+
+def _s2_lookup(
+    client: httpx.Client, papers: Sequence[CorpusPaper], failures: list[tuple[str, str]]
+) -> dict[str, S2Paper]:
+    found: dict[str, S2Paper] = {}
+    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
+    for chunk in _chunks(with_id, S2_BATCH_SIZE):
+        try:
+            answers = fetch_s2_batch(client, [arxiv for _, arxiv in chunk])
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.extend((pid, _reason(SEMANTIC_SCHOLAR, exc)) for pid, _ in chunk)
+            continue
+        for (pid, _), paper in zip(chunk, answers, strict=True):
+            if paper is not None:
+                found[pid] = paper
+    for pid, arxiv, title in papers:
+        if arxiv or not title.strip():
+            continue
+        try:
+            match = match_s2_title(client, title)
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.append((pid, _reason(SEMANTIC_SCHOLAR, exc)))
+            continue
+        if match is not None:
+            found[pid] = match
+    return found
+
+
+def _s2_pairs(found: dict[str, S2Paper], by_arxiv: dict[str, str]) -> set[tuple[str, str]]:
+    index: dict[str, str] = {}
+    for arxiv, pid in by_arxiv.items():
+        index[f"arxiv:{arxiv}"] = pid
+        index[f"doi:{arxiv_doi(arxiv).lower()}"] = pid
+    for pid, paper in sorted(found.items()):
+        if paper.paper_id:
+            index[f"s2:{paper.paper_id}"] = pid
+        if paper.arxiv_id:
+            index.setdefault(f"arxiv:{paper.arxiv_id}", pid)
+        if paper.doi:
+            index.setdefault(f"doi:{paper.doi}", pid)
+    pairs = set()
+    for citing, paper in found.items():
+        for ref in paper.references:
+            keys = (f"s2:{ref.paper_id}", f"arxiv:{ref.arxiv_id}", f"doi:{ref.doi}")
+            cited = next((index[k] for k in keys if k in index), None)
+            if cited is not None and cited != citing:
+                pairs.add((citing, cited))
+    return pairs
+
+
+def _openalex_lookup(
+    client: httpx.Client,
+    papers: Sequence[CorpusPaper],
+    by_arxiv: dict[str, str],
+    failures: list[tuple[str, str]],
+) -> dict[str, OpenAlexWork]:
+    found: dict[str, OpenAlexWork] = {}
+    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
+    for chunk in _chunks(with_id, OPENALEX_BATCH_SIZE):
+        try:
+            works = fetch_openalex_works(client, [arxiv for _, arxiv in chunk])
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.extend((pid, _reason(OPENALEX, exc)) for pid, _ in chunk)
+            continue
+        for work in works:
+            pid = by_arxiv.get(work.arxiv_id or "")
+            if pid is not None:
+                found.setdefault(pid, work)
+    for pid, arxiv, title in papers:
+        if arxiv or not title.strip():
+            continue
+        try:
+            match = search_openalex_title(client, title)
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.append((pid, _reason(OPENALEX, exc)))
+            continue
+        if match is not None:
+            found[pid] = match
+    return found
+
+
+def _openalex_pairs(found: dict[str, OpenAlexWork]) -> set[tuple[str, str]]:
+    by_work = {work.openalex_id: pid for pid, work in sorted(found.items())}
+    pairs = set()
+    for citing, work in found.items():
+        for referenced in work.referenced_works:
+            cited = by_work.get(referenced)
+            if cited is not None and cited != citing:
+                pairs.add((citing, cited))
+    return pairs
+
+
+def _merge_counts(counts: dict[str, int], more: Iterable[tuple[str, int | None]]) -> None:
+    for pid, count in more:
+        if count is not None:
+            counts[pid] = max(count, counts.get(pid, count))
+
+
+def citations_for(
+    papers: Iterable[CorpusPaper],
+    s2_client: httpx.Client | None = None,
+    openalex_client: httpx.Client | None = None,
+) -> CitationResult:
+    """``cites`` pairs between the given papers and their citation counts, from each source given.
+
+    ``papers`` are ``(paper_id, arxiv_id, title)`` rows (e.g. from the papers
+    table). Pairs are de-duplicated, never self-citations; a pair both sources
+    know carries both names in its evidence.
+    """
+    corpus = sorted(
+        (pid, arxiv_key(arxiv) if arxiv else None, title or "") for pid, arxiv, title in papers
+    )
+    by_arxiv: dict[str, str] = {}
+    for pid, arxiv, _ in corpus:
+        if arxiv:
+            by_arxiv.setdefault(arxiv, pid)
+    result = CitationResult()
+    sources: dict[tuple[str, str], list[str]] = {}
+    if s2_client is not None:
+        s2 = _s2_lookup(s2_client, corpus, result.failures)
+        result.resolved[SEMANTIC_SCHOLAR] = len(s2)
+        for pair in _s2_pairs(s2, by_arxiv):
+            sources.setdefault(pair, []).append(f"{SEMANTIC_SCHOLAR} reference")
+        _merge_counts(result.cited_by_count, ((p, s.citation_count) for p, s in s2.items()))
+    if openalex_client is not None:
+        works = _openalex_lookup(openalex_client, corpus, by_arxiv, result.failures)
+        result.resolved[OPENALEX] = len(works)
+        for pair in _openalex_pairs(works):
+            sources.setdefault(pair, []).append(f"{OPENALEX} reference")
+        _merge_counts(result.cited_by_count, ((p, w.cited_by_count) for p, w in works.items()))
+    # Sorting plain tuples, not the dataclasses: same order, a fraction of the comparisons' cost.
+    result.cites = [
+        Citation(citing, cited, "; ".join(names))
+        for (citing, cited), names in sorted(sources.items())
+    ]
+    return result
