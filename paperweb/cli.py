@@ -130,14 +130,16 @@ class _ServiceBars:
         self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _ServiceBars:
-        self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        if self.tasks:
+            self.progress.stop()
 
     def start(self, service: str, total: int) -> None:
-        """Add the service's bar."""
+        """Add the service's bar (the first one starts the display; offline builds draw none)."""
+        if not self.tasks:
+            self.progress.start()
         self.tasks[service] = self.progress.add_task(service, total=total)
 
     def advance(self, service: str) -> None:
