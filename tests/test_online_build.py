@@ -154,3 +154,10 @@ def test_build_online_never_leaks_tokens(
         assert all(value.encode() not in blob for blob in blobs)
         # Hugging Face and the short-link hosts are not the tokens' own services
         assert value not in sent
+
+
+def test_build_refresh_needs_online(tmp_path: Path) -> None:
+    """--refresh without --online is a one-line usage error and touches no database."""
+    code, _, err = _build(tmp_path, SMALL, "--refresh")
+    assert code == 1 and err.startswith("Error: --refresh only applies")
+    assert not (tmp_path / "db.duckdb").exists()
