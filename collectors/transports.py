@@ -206,10 +206,18 @@ class RetryTransport(httpx.BaseTransport):
         self, inner: httpx.BaseTransport, settings: HttpSettings, stats: HttpStats
     ) -> None:
         self.inner, self.settings, self.stats = inner, settings, stats
+        #: host -> wall time until which it told us to stay away (longer than max_wait)
+        self.blocked_until: dict[str, float] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send, and on a transient failure wait and send again, a bounded number of times."""
         s = self.settings
+        host = request.url.host
+        if s.wall() < self.blocked_until.get(host, 0.0):
+            # The host's quota is spent for longer than we wait: fail the item without asking.
+            self.stats.rate_limited += 1
+            left = int(self.blocked_until[host] - s.wall()) + 1
+            return httpx.Response(429, headers={"retry-after": str(left)}, request=request)
         for attempt in range(1, s.max_tries + 1):
             last = attempt == s.max_tries
             try:
@@ -225,8 +233,9 @@ class RetryTransport(httpx.BaseTransport):
                 return response
             wait = requested_wait(response, s.wall())
             if wait is not None and wait > s.max_wait:
-                # Never sleep for an hour inside a build: give up on this item now.
+                # Never sleep for an hour inside a build: give up on this item (and the host) now.
                 self.stats.rate_limited += 1
+                self.blocked_until[host] = s.wall() + wait
                 return response
             if last:
                 if limited:

@@ -29,6 +29,7 @@ from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import keyword_layer, shared_code_edges, similar_edges
 from graph.store import Store, open_store
+from paperweb.errors import UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
 
@@ -286,6 +287,10 @@ def build(
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
+    if options.refresh and not options.online:
+        raise UsageError(
+            "--refresh only applies to online enrichment; add --online or drop --refresh"
+        )
     occurrences, skipped, files = read_inputs(inputs, options.input_format)
     progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
     with open_store(options.db) as store:

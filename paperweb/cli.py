@@ -204,7 +204,7 @@ class _ServiceBars:
             self.progress.stop()
 
     def start(self, service: str, total: int) -> None:
-        """Add the service's bar (the display starts with the first one, so offline builds show none)."""
+        """Add the service's bar (the first one starts the display; offline builds draw none)."""
         if not self.tasks:
             self.progress.start()
         self.tasks[service] = self.progress.add_task(service, total=total)

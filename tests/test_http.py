@@ -232,7 +232,11 @@ def test_retry_refuses_to_wait_an_hour(clock: Clock) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "3600"})
     with _client("github", _settings(clock), [limited], seen, stats=stats) as client:
         assert client.get("/repos/a/b").status_code == 429
-    assert (clock.sleeps, len(seen), stats.rate_limited) == ([], 1, 1)
+        # the host stays blocked: later items fail at once, without a request
+        assert client.get("/repos/c/d").status_code == 429
+        clock.now += 3601
+        client.get("/repos/e/f")
+    assert (clock.sleeps, len(seen), stats.rate_limited) == ([], 2, 3)
 
 
 def test_quota_spent_waits_before_next_request(clock: Clock) -> None:

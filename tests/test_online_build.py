@@ -194,3 +194,10 @@ def test_build_online_never_leaks_tokens(
     assert github and all(
         r[2].get("Authorization") == f"Bearer {TOKENS['GITHUB_TOKEN']}" for r in github
     )
+
+
+def test_build_refresh_needs_online(tmp_path: Path) -> None:
+    """--refresh without --online is a one-line usage error and touches no database."""
+    code, _, err = _build(tmp_path, SMALL, "--refresh")
+    assert code == 1 and err.startswith("Error: --refresh only applies")
+    assert not (tmp_path / "db.duckdb").exists()
