@@ -14,7 +14,7 @@ from graph.pipeline import BuildOptions, build
 from graph.store import open_store
 from tests.test_viewer import HOSTILE_TITLE, _inputs
 from viz.page import write_graph_page
-from viz.page_data import page_data
+from viz.page_data import load_page_inputs, page_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -82,14 +82,14 @@ def corpus_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_viewer_corpus_offline(browser: Any, corpus_page: Path, tmp_path: Path) -> None:
     """The corpus page draws the expected graph offline: counts, search, panel, no errors, no requests."""
     with open_store(corpus_page.parent.parent / "db.duckdb", read_only=True) as store:
-        expected = page_data(
-            __import__("viz.page_data", fromlist=["load_page_inputs"]).load_page_inputs(store)
-        )
+        expected = page_data(load_page_inputs(store))
     visit = Visit(browser, corpus_page)
     page = visit.page
     assert page.evaluate("network.body.data.nodes.length") == len(expected.nodes) == 500
     assert page.evaluate("network.body.data.edges.length") == len(expected.edges)
     assert "left out" in page.inner_text("#pw-status")
+    page.wait_for_function("window.paperweb.drawnAt !== null")
+    assert page.evaluate("network.physics.options.enabled") is False
     page.fill("#pw-search", "GNOT")
     page.press("#pw-search", "Enter")
     page.wait_for_timeout(500)
