@@ -152,3 +152,35 @@ def test_viewer_hostile_input_stays_text(browser: Any, tmp_path: Path) -> None:
     )
     assert page.eval_on_selector_all("#pw-panel img", "els => els.length") == 0
     assert visit.requests == []
+
+
+def _hover(page: Any, canvas_point: str) -> str:
+    """Move the mouse to a point of the network (a JS expression) and return the tooltip text."""
+    point = page.evaluate(f"network.canvasToDOM({canvas_point})")
+    box = page.eval_on_selector("#mynetwork", "e => e.getBoundingClientRect().toJSON()")
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector(".vis-tooltip", state="visible")
+    return str(page.inner_text(".vis-tooltip"))
+
+
+def test_viewer_hover_shows_evidence_and_plain_titles(browser: Any, tmp_path: Path) -> None:
+    """Hovering an edge shows its kind and evidence; a hostile node title's tooltip is plain text."""
+    path = write_graph_page(page_data(_inputs()), tmp_path / "hover.html")
+    visit = Visit(browser, path)
+    page = visit.page
+    page.wait_for_function("window.paperweb.drawnAt !== null")
+    midpoint = (
+        "((a, b) => ({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}))"
+        "(network.getPosition('p1'), network.getPosition('github.com/thu-ml/gnot'))"
+    )
+    assert (
+        _hover(page, midpoint) == "code (1): links https://github.com/thu-ml/GNOT (from abstract)"
+    )
+    page.mouse.move(1, 1)
+    page.wait_for_selector(".vis-tooltip", state="hidden")
+    assert _hover(page, "network.getPosition('p2')").startswith(HOSTILE_TITLE)
+    assert page.evaluate("window.__pwned") is None
+    # Text set with innerText: the newline before "(paper)" is the only element (a <br>).
+    tags = page.eval_on_selector_all(".vis-tooltip *", "els => els.map(e => e.tagName)")
+    assert tags == ["BR"]
+    assert visit.errors == [] and visit.requests == []

@@ -265,7 +265,10 @@ def page_data(
     positions = _layout([n[0] for n in chosen], edges)
     top = max((scores[n[0]] for n in chosen), default=1.0) or 1.0
     # The most central nodes get large labels, readable when the whole graph is in view.
-    headline = {n[0] for n in chosen[:HEADLINE_LABELS]}
+    # Small pages are drawn zoomed in, where every label is readable already.
+    headline = (
+        {n[0] for n in chosen[:HEADLINE_LABELS]} if len(chosen) > 4 * HEADLINE_LABELS else set()
+    )
     nodes, details = [], {}
     for node_id, kind, label, url in sorted(chosen, key=lambda n: n[0]):
         x, y = positions[node_id]
