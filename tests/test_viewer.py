@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import open_store
+from paperweb.errors import UsageError
 from viz.page import render_graph_page, script_json
 from viz.page_data import PageInputs, load_page_inputs, page_data, short_label
 
@@ -334,3 +335,9 @@ def test_page_data_places_nodes_beyond_layout_core(monkeypatch: pytest.MonkeyPat
     # The owner hangs off the repo only; it lands nearer the repo than the far lonely paper.
     owner, repo, lonely = pos["github.com/thu-ml"], pos["github.com/thu-ml/gnot"], pos["p3"]
     assert math.dist(owner, repo) < math.dist(owner, lonely)
+
+
+def test_page_data_unknown_kind_is_a_usage_error() -> None:
+    """A misspelt --kinds value names the kind and the valid ones instead of drawing an empty page."""
+    with pytest.raises(UsageError, match="unknown node kind papers in --kinds"):
+        page_data(_inputs(), kinds=["papers", "repo"])

@@ -17,6 +17,7 @@ import networkx as nx
 
 from collectors.links import is_http_url
 from graph.store import Store
+from paperweb.errors import UsageError
 
 __all__ = ["KIND_COLORS", "PageData", "PageInputs", "load_page_inputs", "page_data", "short_label"]
 
@@ -236,8 +237,13 @@ def page_data(
     inputs: PageInputs, max_nodes: int = 500, kinds: Sequence[str] | None = None
 ) -> PageData:
     """Choose the ``max_nodes`` most central nodes (of ``kinds``), their edges, layout and details."""
-    scores = _scores(inputs)
     wanted = set(kinds) if kinds else None
+    unknown = sorted((wanted or set()) - set(KIND_COLORS))
+    if unknown:
+        raise UsageError(
+            f"unknown node kind {', '.join(unknown)} in --kinds; use some of {', '.join(KIND_COLORS)}"
+        )
+    scores = _scores(inputs)
     candidates = [n for n in inputs.nodes if wanted is None or n[1] in wanted]
     chosen = sorted(candidates, key=lambda n: (-scores[n[0]], n[0]))[: max(max_nodes, 0)]
     kept = {n[0] for n in chosen}

@@ -35,6 +35,8 @@
     if (byCommunity && node.kind === "paper" && node.community !== null && data.communities[node.community]) {
       return data.communities[node.community].color;
     }
+    // In community colours the other kinds step back so the palette is not mistaken for kinds.
+    if (byCommunity) return "#c9ced6";
     return KIND_COLORS[node.kind] || "#999999";
   }
 
