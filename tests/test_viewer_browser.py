@@ -184,3 +184,14 @@ def test_viewer_hover_shows_evidence_and_plain_titles(browser: Any, tmp_path: Pa
     tags = page.eval_on_selector_all(".vis-tooltip *", "els => els.map(e => e.tagName)")
     assert tags == ["BR"]
     assert visit.errors == [] and visit.requests == []
+
+
+def test_viewer_without_metrics_hides_community_switch(browser: Any, tmp_path: Path) -> None:
+    """A database with no metrics still draws every node, sized by degree, without the community switch."""
+    inputs = _inputs()
+    inputs.metrics, inputs.communities = {}, {}
+    visit = Visit(browser, write_graph_page(page_data(inputs), tmp_path / "bare.html"))
+    page = visit.page
+    assert page.evaluate("network.body.data.nodes.length") == len(inputs.nodes)
+    assert page.is_hidden(".pw-toggle")
+    assert visit.errors == [] and visit.requests == []

@@ -213,6 +213,8 @@
 
   document.getElementById("pw-status").textContent = data.status;
   legend();
+  // Without community metrics there is nothing to switch to.
+  if (!Object.keys(data.communities).length) document.querySelector(".pw-toggle").style.display = "none";
   document.getElementById("pw-by-community").addEventListener("change", function (ev) {
     byCommunity = ev.target.checked;
     document.getElementById("pw-communities").style.display = byCommunity ? "block" : "none";
