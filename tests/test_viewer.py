@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import pytest
 
 from graph.store import open_store
+from paperweb.errors import UsageError
 from viz.page import render_graph_page, script_json
-from viz.page_data import PageInputs, page_data, short_label
+from viz.page_data import PageInputs, load_page_inputs, page_data, short_label
 
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"> </script><script>window.__pwned=2</script>'
 
@@ -214,3 +216,128 @@ def test_view_command_writes_page(tmp_path: Path) -> None:
     assert result.stdout.strip() == str(out)
     assert "2 of 4 nodes" in result.stderr
     assert out.read_text(encoding="utf-8").count('"kind":"paper"') >= 1
+
+
+def _store_with_everything(path: Path) -> None:
+    """Write the small graph of ``_inputs`` into a database, with every table the page reads."""
+    inputs = _inputs()
+    with open_store(path) as store:
+        store.insert_columns(
+            "papers",
+            {
+                "paper_id": ["p1", "p2", "p3"],
+                "title": [label for _, _, label, _ in inputs.nodes[:3]],
+                "authors": [3, None, 1],
+                "upvotes": [12, None, 0],
+                "published_text": ["Feb 28, 2023", None, None],
+            },
+        )
+        store.insert_columns(
+            "paper_sources",
+            {"paper_id": ["p1", "p1"], "source": ["a.txt", "b.txt"], "position": [1, 7]},
+        )
+        store.insert_columns(
+            "links",
+            {
+                "paper_id": ["p1", "p2"],
+                "url": ["https://github.com/thu-ml/GNOT", "javascript:alert(1)"],
+                "kind": ["repo", "page"],
+                "target": ["github.com/thu-ml/gnot", "x"],
+                "origin": ["abstract", "abstract"],
+            },
+        )
+        store.insert_columns(
+            "keywords",
+            {
+                "paper_id": ["p1", "p1"],
+                "keyword": ["neural operators", "transformer"],
+                "weight": [2.0, 1.0],
+            },
+        )
+        store.insert_columns(
+            "nodes",
+            dict(
+                zip(
+                    ["node_id", "kind", "label", "url"],
+                    zip(*inputs.nodes, strict=True),
+                    strict=True,
+                )
+            ),
+        )
+        edges = [*inputs.edges, ("p1", "p3", "cites", 1.0, "cited by OpenAlex")]
+        store.insert_columns(
+            "edges",
+            dict(
+                zip(
+                    ["src", "dst", "kind", "weight", "evidence"],
+                    zip(*edges, strict=True),
+                    strict=True,
+                )
+            ),
+        )
+        rows = [
+            (node, name, value) for node, ms in inputs.metrics.items() for name, value in ms.items()
+        ]
+        store.insert_columns(
+            "metrics",
+            dict(zip(["node_id", "metric", "value"], zip(*rows, strict=True), strict=True)),
+        )
+        store.insert_columns(
+            "communities", {"community": [0, 1], "label": ["neural operators", "x"], "size": [2, 1]}
+        )
+
+
+def test_load_page_inputs_reads_every_table(tmp_path: Path) -> None:
+    """The thin reader gathers nodes, edges, metrics, details, sources, links, keywords and communities."""
+    _store_with_everything(tmp_path / "db.duckdb")
+    with open_store(tmp_path / "db.duckdb", read_only=True) as store:
+        data = page_data(load_page_inputs(store))
+    p1 = data.details["p1"]
+    assert (p1["authors"], p1["upvotes"], p1["date"]) == (3, 12, "Feb 28, 2023")
+    assert p1["sources"] == ["a.txt #1", "b.txt #7"]
+    assert p1["keywords"] == ["neural operators", "transformer"]
+    assert [link["url"] for link in p1["links"]] == ["https://github.com/thu-ml/GNOT"]
+    assert data.details["p2"]["links"] == []
+    assert p1["metrics"]["pagerank"] == 0.4
+    assert data.communities["0"]["label"] == "neural operators"
+    cites = [e for e in data.edges if e["kind"] == "cites"]
+    assert [(e["from"], e["to"], e["arrows"]) for e in cites] == [("p1", "p3", "to")]
+    assert {n["kind"] for n in data.nodes} == {"paper", "repo", "owner", "keyword"}
+
+
+def test_page_data_without_metrics_sizes_by_degree() -> None:
+    """With no metrics rows, nodes are ranked and sized by degree and carry no community."""
+    inputs = _inputs()
+    inputs.metrics, inputs.communities = {}, {}
+    data = page_data(inputs, max_nodes=2)
+    # p1 has four edges, the repo and the keyword two each; ties go by id.
+    assert [n["id"] for n in data.nodes] == ["github.com/thu-ml/gnot", "p1"]
+    size = {n["id"]: n["size"] for n in data.nodes}
+    assert size["p1"] == 40.0 and size["github.com/thu-ml/gnot"] < 40.0
+    assert all(n["community"] is None for n in data.nodes) and data.communities == {}
+
+
+def test_page_data_drops_repeated_edge_ids() -> None:
+    """Two rows with the same ends and kind become one edge (vis-network rejects repeated ids)."""
+    inputs = _inputs()
+    inputs.edges = [*inputs.edges, ("p1", "p2", "similar", 0.9, "shares keywords: again")]
+    ids = [e["id"] for e in page_data(inputs).edges]
+    assert len(ids) == len(set(ids)) == len(_inputs().edges)
+
+
+def test_page_data_places_nodes_beyond_layout_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodes past the spring-laid core sit beside their neighbours, deterministically."""
+    monkeypatch.setattr("viz.page_data.LAYOUT_CORE", 2)
+    first, second = page_data(_inputs()), page_data(_inputs())
+    assert first.nodes == second.nodes
+    pos = {n["id"]: (n["x"], n["y"]) for n in first.nodes}
+    assert len(set(pos.values())) == len(pos)
+    # The owner hangs off the repo only; it lands nearer the repo than the far lonely paper.
+    owner, repo, lonely = pos["github.com/thu-ml"], pos["github.com/thu-ml/gnot"], pos["p3"]
+    assert math.dist(owner, repo) < math.dist(owner, lonely)
+
+
+def test_page_data_unknown_kind_is_a_usage_error() -> None:
+    """A misspelt --kinds value names the kind and the valid ones instead of drawing an empty page."""
+    with pytest.raises(UsageError, match="unknown node kind papers in --kinds"):
+        page_data(_inputs(), kinds=["papers", "repo"])

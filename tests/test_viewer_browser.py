@@ -14,7 +14,7 @@ from graph.pipeline import BuildOptions, build
 from graph.store import open_store
 from tests.test_viewer import HOSTILE_TITLE, _inputs
 from viz.page import write_graph_page
-from viz.page_data import page_data
+from viz.page_data import load_page_inputs, page_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -82,14 +82,14 @@ def corpus_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_viewer_corpus_offline(browser: Any, corpus_page: Path, tmp_path: Path) -> None:
     """The corpus page draws the expected graph offline: counts, search, panel, no errors, no requests."""
     with open_store(corpus_page.parent.parent / "db.duckdb", read_only=True) as store:
-        expected = page_data(
-            __import__("viz.page_data", fromlist=["load_page_inputs"]).load_page_inputs(store)
-        )
+        expected = page_data(load_page_inputs(store))
     visit = Visit(browser, corpus_page)
     page = visit.page
     assert page.evaluate("network.body.data.nodes.length") == len(expected.nodes) == 500
     assert page.evaluate("network.body.data.edges.length") == len(expected.edges)
     assert "left out" in page.inner_text("#pw-status")
+    page.wait_for_function("window.paperweb.drawnAt !== null")
+    assert page.evaluate("network.physics.options.enabled") is False
     page.fill("#pw-search", "GNOT")
     page.press("#pw-search", "Enter")
     page.wait_for_timeout(500)
@@ -152,3 +152,46 @@ def test_viewer_hostile_input_stays_text(browser: Any, tmp_path: Path) -> None:
     )
     assert page.eval_on_selector_all("#pw-panel img", "els => els.length") == 0
     assert visit.requests == []
+
+
+def _hover(page: Any, canvas_point: str) -> str:
+    """Move the mouse to a point of the network (a JS expression) and return the tooltip text."""
+    point = page.evaluate(f"network.canvasToDOM({canvas_point})")
+    box = page.eval_on_selector("#mynetwork", "e => e.getBoundingClientRect().toJSON()")
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector(".vis-tooltip", state="visible")
+    return str(page.inner_text(".vis-tooltip"))
+
+
+def test_viewer_hover_shows_evidence_and_plain_titles(browser: Any, tmp_path: Path) -> None:
+    """Hovering an edge shows its kind and evidence; a hostile node title's tooltip is plain text."""
+    path = write_graph_page(page_data(_inputs()), tmp_path / "hover.html")
+    visit = Visit(browser, path)
+    page = visit.page
+    page.wait_for_function("window.paperweb.drawnAt !== null")
+    midpoint = (
+        "((a, b) => ({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}))"
+        "(network.getPosition('p1'), network.getPosition('github.com/thu-ml/gnot'))"
+    )
+    assert (
+        _hover(page, midpoint) == "code (1): links https://github.com/thu-ml/GNOT (from abstract)"
+    )
+    page.mouse.move(1, 1)
+    page.wait_for_selector(".vis-tooltip", state="hidden")
+    assert _hover(page, "network.getPosition('p2')").startswith(HOSTILE_TITLE)
+    assert page.evaluate("window.__pwned") is None
+    # Text set with innerText: the newline before "(paper)" is the only element (a <br>).
+    tags = page.eval_on_selector_all(".vis-tooltip *", "els => els.map(e => e.tagName)")
+    assert tags == ["BR"]
+    assert visit.errors == [] and visit.requests == []
+
+
+def test_viewer_without_metrics_hides_community_switch(browser: Any, tmp_path: Path) -> None:
+    """A database with no metrics still draws every node, sized by degree, without the community switch."""
+    inputs = _inputs()
+    inputs.metrics, inputs.communities = {}, {}
+    visit = Visit(browser, write_graph_page(page_data(inputs), tmp_path / "bare.html"))
+    page = visit.page
+    assert page.evaluate("network.body.data.nodes.length") == len(inputs.nodes)
+    assert page.is_hidden(".pw-toggle")
+    assert visit.errors == [] and visit.requests == []

@@ -7,6 +7,7 @@ nodes, lays them out, and gathers each node's details. Nothing here writes HTML.
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import networkx as nx
 
 from collectors.links import is_http_url
 from graph.store import Store
+from paperweb.errors import UsageError
 
 __all__ = ["KIND_COLORS", "PageData", "PageInputs", "load_page_inputs", "page_data", "short_label"]
 
@@ -142,24 +144,65 @@ def _scores(inputs: PageInputs) -> dict[str, float]:
     }
 
 
+#: How many of the most central nodes get a large label.
+HEADLINE_LABELS = 25
+#: Nodes laid out by the spring layout; the rest are placed beside their neighbours.
+#: NetworkX's spring layout costs O(n^2) per iteration, which is seconds at 1,000 nodes.
+LAYOUT_CORE = 800
+
+
 def _layout(
-    ids: Sequence[str], edges: Sequence[dict[str, Any]], seed: int = 42
+    ranked: Sequence[str], edges: Sequence[dict[str, Any]], seed: int = 42
 ) -> dict[str, tuple[float, float]]:
-    """Positions in pixels, precomputed so the browser need not simulate physics."""
-    graph = nx.Graph()
-    graph.add_nodes_from(ids)
-    graph.add_edges_from((e["from"], e["to"]) for e in edges)
-    if not ids:
+    """Positions in pixels, precomputed so the browser need not simulate physics.
+
+    ``ranked`` is most central first: the top ``LAYOUT_CORE`` nodes get a seeded spring
+    layout, each later node sits near the mean of its already placed neighbours (or on
+    an outer ring when it has none), then two smoothing sweeps pull those towards all
+    their neighbours. Deterministic for a given ``seed``.
+    """
+    if not ranked:
         return {}
-    iterations = 60 if len(ids) <= 1000 else 30 if len(ids) <= 3000 else 15
-    positions = nx.spring_layout(
-        graph, seed=seed, iterations=iterations, k=1.5 / math.sqrt(len(ids))
+    core = list(ranked[:LAYOUT_CORE])
+    core_set = set(core)
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        neighbours[edge["from"]].append(edge["to"])
+        neighbours[edge["to"]].append(edge["from"])
+    graph = nx.Graph()
+    graph.add_nodes_from(core)
+    graph.add_edges_from(
+        (e["from"], e["to"]) for e in edges if e["from"] in core_set and e["to"] in core_set
     )
-    scale = 120.0 * math.sqrt(len(ids))
-    return {
-        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
-        for node, (x, y) in positions.items()
-    }
+    found = nx.spring_layout(graph, seed=seed, iterations=50, k=1.5 / math.sqrt(len(core)))
+    pos = {node: (float(x), float(y)) for node, (x, y) in found.items()}
+    rng = random.Random(seed)
+    rest = list(ranked[LAYOUT_CORE:])
+    spread = 1.0 / math.sqrt(len(core))
+    jitter: dict[str, tuple[float, float]] = {}
+    for i, node in enumerate(rest):
+        placed = [pos[n] for n in neighbours[node] if n in pos]
+        jitter[node] = (rng.uniform(-spread, spread), rng.uniform(-spread, spread))
+        if placed:
+            x = sum(p[0] for p in placed) / len(placed)
+            y = sum(p[1] for p in placed) / len(placed)
+        else:
+            # A golden-angle spiral outside the core keeps unconnected nodes apart.
+            angle = i * 2.399963
+            radius = 1.15 + 0.5 * math.sqrt(i / max(len(rest), 1))
+            x, y = radius * math.cos(angle), radius * math.sin(angle)
+        pos[node] = (x + jitter[node][0], y + jitter[node][1])
+    for _ in range(2):
+        for node in rest:
+            if neighbours[node]:
+                xs = [pos[n][0] for n in neighbours[node]]
+                ys = [pos[n][1] for n in neighbours[node]]
+                pos[node] = (
+                    sum(xs) / len(xs) + jitter[node][0],
+                    sum(ys) / len(ys) + jitter[node][1],
+                )
+    scale = 120.0 * math.sqrt(len(ranked))
+    return {node: (round(x * scale, 1), round(y * scale, 1)) for node, (x, y) in pos.items()}
 
 
 def _details(
@@ -194,17 +237,26 @@ def page_data(
     inputs: PageInputs, max_nodes: int = 500, kinds: Sequence[str] | None = None
 ) -> PageData:
     """Choose the ``max_nodes`` most central nodes (of ``kinds``), their edges, layout and details."""
-    scores = _scores(inputs)
     wanted = set(kinds) if kinds else None
+    unknown = sorted((wanted or set()) - set(KIND_COLORS))
+    if unknown:
+        raise UsageError(
+            f"unknown node kind {', '.join(unknown)} in --kinds; use some of {', '.join(KIND_COLORS)}"
+        )
+    scores = _scores(inputs)
     candidates = [n for n in inputs.nodes if wanted is None or n[1] in wanted]
     chosen = sorted(candidates, key=lambda n: (-scores[n[0]], n[0]))[: max(max_nodes, 0)]
     kept = {n[0] for n in chosen}
     edges = []
+    seen: set[str] = set()
     for src, dst, kind, weight, evidence in inputs.edges:
-        if src in kept and dst in kept:
+        edge_id = f"{src}|{dst}|{kind}"
+        # vis-network refuses the whole edge list if one id repeats; the first row wins.
+        if src in kept and dst in kept and edge_id not in seen:
+            seen.add(edge_id)
             edges.append(
                 {
-                    "id": f"{src}|{dst}|{kind}",
+                    "id": edge_id,
                     "from": src,
                     "to": dst,
                     "kind": kind,
@@ -216,8 +268,13 @@ def page_data(
                     "arrows": "to" if kind == "cites" else "",
                 }
             )
-    positions = _layout(sorted(kept), edges)
+    positions = _layout([n[0] for n in chosen], edges)
     top = max((scores[n[0]] for n in chosen), default=1.0) or 1.0
+    # The most central nodes get large labels, readable when the whole graph is in view.
+    # Small pages are drawn zoomed in, where every label is readable already.
+    headline = (
+        {n[0] for n in chosen[:HEADLINE_LABELS]} if len(chosen) > 4 * HEADLINE_LABELS else set()
+    )
     nodes, details = [], {}
     for node_id, kind, label, url in sorted(chosen, key=lambda n: n[0]):
         x, y = positions[node_id]
@@ -233,6 +290,7 @@ def page_data(
                 "size": round(8.0 + 32.0 * math.sqrt(scores[node_id] / top), 2),
                 "x": x,
                 "y": y,
+                "font": {"size": 40 if node_id in headline else 14},
             }
         )
         details[node_id] = _details(node_id, kind, label, url, inputs)

@@ -35,6 +35,8 @@
     if (byCommunity && node.kind === "paper" && node.community !== null && data.communities[node.community]) {
       return data.communities[node.community].color;
     }
+    // In community colours the other kinds step back so the palette is not mistaken for kinds.
+    if (byCommunity) return "#c9ced6";
     return KIND_COLORS[node.kind] || "#999999";
   }
 
@@ -48,11 +50,13 @@
     var updates = nodes.get().map(function (node) {
       var color = neighbours === null || neighbours[node.id] ? baseColor(node) : DIM;
       return { id: node.id, color: color, hidden: !!hiddenKinds[node.kind],
-               font: { color: neighbours === null || neighbours[node.id] ? "#1f2933" : "rgba(0,0,0,0.25)" } };
+               font: { color: neighbours === null || neighbours[node.id] ? "#1f2933" : "rgba(0,0,0,0.12)" } };
     });
     nodes.update(updates);
     edges.update(edges.get().map(function (edge) {
-      return { id: edge.id, hidden: !!hiddenEdgeKinds[edge.kind] };
+      var near = neighbours === null || edge.from === selected || edge.to === selected;
+      return { id: edge.id, hidden: !!hiddenEdgeKinds[edge.kind],
+               color: { color: near ? data.edgeColors[edge.kind] || "#cccccc" : "rgba(200,205,212,0.15)" } };
     }));
   }
 
@@ -130,7 +134,7 @@
     if (hiddenKinds[node.kind]) { hiddenKinds[node.kind] = false; syncChecks(); }
     selected = id;
     network.selectNodes([id]);
-    network.focus(id, { scale: 1.4, animation: { duration: 400 } });
+    network.focus(id, { scale: 0.9, animation: { duration: 400 } });
     repaint();
     showPanel(id);
   }
@@ -209,6 +213,8 @@
 
   document.getElementById("pw-status").textContent = data.status;
   legend();
+  // Without community metrics there is nothing to switch to.
+  if (!Object.keys(data.communities).length) document.querySelector(".pw-toggle").style.display = "none";
   document.getElementById("pw-by-community").addEventListener("change", function (ev) {
     byCommunity = ev.target.checked;
     document.getElementById("pw-communities").style.display = byCommunity ? "block" : "none";
@@ -225,5 +231,8 @@
     repaint();
   });
   showPanel(null);
-  window.paperweb = { focusNode: focusNode, search: search, details: details };
+  window.paperweb = { focusNode: focusNode, search: search, details: details, drawnAt: null };
+  // Physics is off, so the first frame is the settled layout; tests and bench/ read this time.
+  network.once("afterDrawing", function () { window.paperweb.drawnAt = performance.now(); });
+  network.redraw();
 })();
