@@ -1,6 +1,9 @@
 """Build from one large JSONL file and report wall time and peak memory (issue 6).
 
-Usage: python bench/bench_jsonl.py [N]   (default: 100000 lines)
+Usage: python bench/bench_jsonl.py [N] [--ingest-only]   (default: 100000 lines)
+
+``--ingest-only`` stops after the stages this input kind touches (stream the JSONL, merge,
+bulk-load papers, sources and links in one transaction), leaving out keywords and metrics.
 
 Writes N lines under bench/data/ (git-ignored) from the synthetic corpus of
 bench/make_corpus.py (seed 0): half Hugging Face API wrappers with an arXiv id, ids and
@@ -49,9 +52,28 @@ def write_jsonl(n: int, path: Path) -> int:
     return path.stat().st_size
 
 
+def ingest(jsonl: Path, db: Path) -> None:
+    """The ingest stages only, in this process: read, merge, store."""
+    from graph.papers import merge_papers
+    from graph.pipeline import read_inputs, write_papers
+    from graph.store import open_store
+
+    papers, skipped, _ = read_inputs([jsonl])
+    rows = merge_papers(papers)
+    with open_store(db) as store, store.transaction():
+        store.clear()
+        write_papers(store, rows)
+    print(f"{len(papers):,} entries, {len(rows):,} papers, {len(skipped)} skipped", file=sys.stderr)
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    data = HERE / "data" / f"jsonl{n}"
+    if sys.argv[1:2] == ["--child-ingest"]:
+        ingest(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    n = int(numbers[0]) if numbers else 100_000
+    only_ingest = "--ingest-only" in sys.argv
+    data = HERE / "data" / f"jsonl{n}{'-ingest' if only_ingest else ''}"
     shutil.rmtree(data, ignore_errors=True)
     size = write_jsonl(n, data / "papers.jsonl")
     command = [
@@ -65,6 +87,14 @@ def main() -> None:
         "--out",
         str(data / "out"),
     ]
+    if only_ingest:
+        command = [
+            sys.executable,
+            __file__,
+            "--child-ingest",
+            str(data / "papers.jsonl"),
+            str(data / "db.duckdb"),
+        ]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
