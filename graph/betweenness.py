@@ -49,7 +49,7 @@ def _dependencies(adjacency: object, sources: Sequence[int], n: int) -> np.ndarr
     for depth in range(level, 0, -1):
         at_depth = dist == depth
         coefficient = np.where(at_depth, (1.0 + delta) / np.where(at_depth, sigma, 1.0), 0.0)
-        pulled = adjacency @ coefficient  # type: ignore[operator]
+        pulled = adjacency @ coefficient
         parents = dist == depth - 1
         delta[parents] += sigma[parents] * pulled[parents]
     # A source depends on nothing for itself: its own column entry is not betweenness.
