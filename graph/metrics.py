@@ -32,7 +32,7 @@ __all__ = [
 #: graphs with more nodes than this get betweenness from sampled sources
 EXACT_BETWEENNESS_LIMIT = 3000
 #: work budget (sources x (nodes + edges)) of sampled betweenness: ~64 sources at 100k papers
-BETWEENNESS_BUDGET = 70_000_000
+BETWEENNESS_BUDGET = 40_000_000
 #: fewest sources a sampled estimate uses, however large the graph
 MIN_SOURCES = 32
 SEED = 42
