@@ -137,6 +137,27 @@ def test_betweenness_from_sources_sampled_is_scaled_like_networkx(seed: int) -> 
     assert all(value == 0.0 for node, value in got.items() if node != "n00")
 
 
+@pytest.mark.parametrize(
+    "graph", [nx.karate_club_graph(), nx.barbell_graph(5, 3), nx.path_graph(7)], ids=str
+)
+def test_eigenvector_by_component_matches_networkx_on_connected(graph: nx.Graph) -> None:
+    """On a connected graph the block power iteration gives NetworkX's eigenvector centrality."""
+    graph = nx.relabel_nodes(graph, str)
+    expected = nx.eigenvector_centrality(graph, weight="weight", max_iter=2000, tol=1e-12)
+    assert eigenvector_by_component(graph) == pytest.approx(expected, abs=1e-7)
+
+
+def test_eigenvector_by_component_scales_each_component() -> None:
+    """Each component is normalised on its own and scaled by its share of nodes."""
+    graph = nx.relabel_nodes(nx.disjoint_union(nx.star_graph(3), nx.path_graph(2)), str)
+    graph.add_node("lonely")
+    values = eigenvector_by_component(graph)
+    star = nx.eigenvector_centrality(graph.subgraph(["0", "1", "2", "3"]), tol=1e-12)
+    assert values["0"] == pytest.approx(star["0"] * 4 / 7, abs=1e-7)
+    assert values["4"] == pytest.approx(2**-0.5 * 2 / 7)
+    assert values["lonely"] == 0.0
+
+
 def test_component_ids_and_eigenvector_doctests() -> None:
     """Component ids are ordered by size; eigenvector works per component."""
     assert component_ids(nx.Graph([("x", "y")])) == {"x": 0, "y": 0}
