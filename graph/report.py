@@ -128,10 +128,16 @@ def report_data(store: Store) -> dict[str, Any]:
         paper["joins"] = [
             {"community": c, "label": labels.get(c, f"community {c}")} for c in joined
         ]
-    communities = []
-    for community in store.query_dicts(SQL_COMMUNITIES):
-        members = [p for p in papers if p["community"] == community["community"]][:3]
-        communities.append({**community, "central_papers": [p["title"] for p in members]})
+    # papers are in PageRank order, so the first three seen per community are its most central.
+    central: dict[int, list[str]] = {}
+    for paper in papers:
+        titles = central.setdefault(paper["community"], [])
+        if len(titles) < 3:
+            titles.append(paper["title"])
+    communities = [
+        {**community, "central_papers": central.get(community["community"], [])}
+        for community in store.query_dicts(SQL_COMMUNITIES)
+    ]
     return {
         "summary": summary,
         "top_pagerank": by_pagerank,

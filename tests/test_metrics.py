@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from graph.betweenness import betweenness_from_sources
 from graph.metrics import (
     betweenness,
     community_labels,
@@ -100,9 +101,61 @@ def test_metrics_deterministic() -> None:
 def test_betweenness_sampled_above_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the size limit betweenness is sampled with a fixed seed and says so."""
     monkeypatch.setattr("graph.metrics.EXACT_BETWEENNESS_LIMIT", 10)
+    monkeypatch.setattr("graph.metrics.BETWEENNESS_BUDGET", 0)
     graph = nx.path_graph(50)
     values, how = betweenness(graph)
-    assert how.startswith("sampled") and values == betweenness(graph)[0]
+    assert how.startswith("estimated from 32 of 50") and values == betweenness(graph)[0]
+    assert values != betweenness(graph, seed=7)[0]
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        nx.path_graph(6),
+        nx.star_graph(5),
+        nx.barbell_graph(4, 2),
+        nx.karate_club_graph(),
+        nx.gnp_random_graph(80, 0.04, seed=3),
+        nx.Graph([(0, 1), (2, 3), (3, 4), (5, 6), (6, 7), (7, 5)]),
+    ],
+    ids=["path", "star", "barbell", "karate", "random-disconnected", "components"],
+)
+def test_betweenness_from_sources_matches_networkx_exact(graph: nx.Graph) -> None:
+    """With every node as a source the sparse block algorithm equals NetworkX's exact values."""
+    graph = nx.relabel_nodes(graph, {n: f"n{n:03d}" for n in graph})
+    expected = nx.betweenness_centrality(graph, normalized=True)
+    got = betweenness_from_sources(graph)
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_betweenness_from_sources_sampled_is_scaled_like_networkx(seed: int) -> None:
+    """On a star any sample of sources estimates the hub at exactly 1, sampled itself or not."""
+    graph = nx.relabel_nodes(nx.star_graph(30), lambda n: f"n{n:02d}")
+    got = betweenness_from_sources(graph, k=5, seed=seed)
+    assert got["n00"] == pytest.approx(1.0)
+    assert all(value == 0.0 for node, value in got.items() if node != "n00")
+
+
+@pytest.mark.parametrize(
+    "graph", [nx.karate_club_graph(), nx.barbell_graph(5, 3), nx.path_graph(7)], ids=str
+)
+def test_eigenvector_by_component_matches_networkx_on_connected(graph: nx.Graph) -> None:
+    """On a connected graph the block power iteration gives NetworkX's eigenvector centrality."""
+    graph = nx.relabel_nodes(graph, str)
+    expected = nx.eigenvector_centrality(graph, weight="weight", max_iter=2000, tol=1e-12)
+    assert eigenvector_by_component(graph) == pytest.approx(expected, abs=1e-7)
+
+
+def test_eigenvector_by_component_scales_each_component() -> None:
+    """Each component is normalised on its own and scaled by its share of nodes."""
+    graph = nx.relabel_nodes(nx.disjoint_union(nx.star_graph(3), nx.path_graph(2)), str)
+    graph.add_node("lonely")
+    values = eigenvector_by_component(graph)
+    star = nx.eigenvector_centrality(graph.subgraph(["0", "1", "2", "3"]), tol=1e-12)
+    assert values["0"] == pytest.approx(star["0"] * 4 / 7, abs=1e-7)
+    assert values["4"] == pytest.approx(2**-0.5 * 2 / 7)
+    assert values["lonely"] == 0.0
 
 
 def test_component_ids_and_eigenvector_doctests() -> None:
