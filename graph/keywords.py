@@ -264,7 +264,8 @@ def _phrase_grams(
     grams = _Grams()
     size, vocabulary = len(words), max(len(parts), 1)
     code = words.astype(np.int64)  # id of the phrase of the current length starting here
-    all_generic = generic[np.maximum(words, 0)]
+    # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
+    all_generic = np.append(generic, False)[words]
     text_keys: list[str] = list(parts)
     for n in range(1, limit + 1):
         if n == 1:
@@ -402,6 +403,16 @@ def extract_keywords(
     title_n = rest - abstract_n * _ABSTRACT_UNIT
     tf = counts.copy()
     tf.data = options.title_weight * (title_n + given_n) + abstract_n
+    if not keys:  # no content word anywhere (say, papers known only by arXiv id)
+        return KeywordTable(
+            by_paper={paper_id: [] for paper_id, _, _ in papers},
+            doc_freq={},
+            idf={},
+            linkable=frozenset(),
+            paper_ids=[paper_id for paper_id, _, _ in papers],
+            columns=[],
+            matrix=sparse.csr_matrix((len(papers), 0)),
+        )
     # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
     idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(tf).idf_
     df = np.bincount(tf.indices, minlength=len(keys))

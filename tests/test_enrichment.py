@@ -95,12 +95,18 @@ def test_build_keeps_cache_when_build_fails(
     rich_page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build that fails after enrichment rolls back the graph but keeps the cached answers."""
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url}")
+        return _hf(request)
+
     options = BuildOptions(
         db=tmp_path / "db.duckdb",
         out=tmp_path / "out",
         online=True,
         http=HttpSettings(base_urls={"hf": "https://hf.test"}, sleep=lambda s: None),
-        http_transport=httpx.MockTransport(_hf),
+        http_transport=httpx.MockTransport(answer),
     )
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -111,7 +117,10 @@ def test_build_keeps_cache_when_build_fails(
         build([rich_page], options)
     with open_store(options.db) as store:
         assert store.count("papers") == 0
-        assert store.count("http_cache") == 3
+        keys = [row[0] for row in store.query("SELECT key FROM http_cache")]
+    # Every answer survived the rollback: one per paper from HF, plus the later services'.
+    assert len(keys) == len(set(sent)) > 3
+    assert sum("hf.test/api/papers/search" in key for key in keys) == 3
 
 
 def test_build_online_with_mock_transport(rich_page: Path, tmp_path: Path) -> None:

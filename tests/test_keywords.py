@@ -187,3 +187,14 @@ def test_extract_keywords_contained_phrase_dropped() -> None:
     labels = [kw[0] for kw in table.by_paper["p1"]]
     assert "fourier neural operators" in labels
     assert "neural" not in labels and "fourier" not in labels
+
+
+@pytest.mark.parametrize(
+    "papers",
+    [[], [("p1", "", "")], [("p1", "The", "a"), ("p2", "", "2401.00001 (2, 3) !")]],
+)
+def test_extract_keywords_no_content_words(papers: list[tuple[str, str, str]]) -> None:
+    """Papers without a single content word (id-only papers) give empty keywords, not a crash."""
+    table = extract_keywords(papers)
+    assert table.by_paper == {p[0]: [] for p in papers}
+    assert table.matrix is not None and table.matrix.shape == (len(papers), 0)
