@@ -70,13 +70,17 @@ SQL_COMMUNITIES = (
     "SELECT community, label, size FROM communities WHERE size > 1 ORDER BY size DESC, community"
 )
 SQL_SHARED_TARGETS = """
+WITH code AS (SELECT src AS paper_id, dst AS node_id FROM edges WHERE kind = 'code'),
+linked AS (
+  SELECT paper_id, node_id FROM code
+  UNION
+  -- a paper reaches an owner through any of its repositories (repo -> owner edges)
+  SELECT code.paper_id, owner.dst FROM code JOIN edges owner ON owner.kind = 'owner' AND owner.src = code.node_id
+)
 SELECT n.node_id, n.kind, count(DISTINCT p.paper_id) AS papers, list(DISTINCT p.title ORDER BY p.title) AS titles
-FROM nodes n
-JOIN edges e ON (e.dst = n.node_id AND e.kind = 'code')
-   OR (n.kind = 'owner' AND e.kind = 'code' AND e.dst IN (SELECT src FROM edges WHERE kind = 'owner' AND dst = n.node_id))
-JOIN papers p ON p.paper_id = e.src
+FROM linked JOIN nodes n USING (node_id) JOIN papers p USING (paper_id)
 WHERE n.kind IN ('repo', 'owner')
-GROUP BY ALL HAVING count(DISTINCT p.paper_id) > 1
+GROUP BY n.node_id, n.kind HAVING count(DISTINCT p.paper_id) > 1
 ORDER BY papers DESC, n.node_id
 LIMIT 20
 """
