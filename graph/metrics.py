@@ -37,6 +37,10 @@ BETWEENNESS_BUDGET = 40_000_000
 #: fewest sources a sampled estimate uses, however large the graph
 MIN_SOURCES = 32
 SEED = 42
+#: a community of at least this many papers whose best label keyword is in fewer than
+#: this share of them is labelled "mixed: ..."
+MIXED_MIN_SIZE = 10
+MIXED_SHARE = 0.1
 
 
 @dataclass(slots=True)
@@ -224,8 +228,13 @@ def community_labels(
             if count >= 2 or size == 1
         )
         chosen = [word for _, word in sorted(scored, key=lambda item: (-item[0], item[1]))[:top]]
-        labels[index] = (
-            ", ".join(chosen) if chosen else f"{size} paper(s) without shared keywords",
-            chosen,
-        )
+        if not chosen:
+            text = f"{size} paper(s) without shared keywords"
+        elif size >= MIXED_MIN_SIZE and max(inside[w] for w in chosen) < MIXED_SHARE * size:
+            # No keyword reaches a tenth of the papers: the community is held together by
+            # many small overlaps, and its label should not pretend otherwise.
+            text = "mixed: " + ", ".join(chosen)
+        else:
+            text = ", ".join(chosen)
+        labels[index] = (text, chosen)
     return labels

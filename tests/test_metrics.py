@@ -180,6 +180,20 @@ def test_community_labels_prefer_characteristic_keywords() -> None:
     assert labels[1][1][0] == "private inference"
 
 
+def test_community_labels_say_mixed_when_no_keyword_is_common() -> None:
+    """A large community whose best keyword covers under a tenth of it is labelled mixed."""
+    loose = [f"p{i}" for i in range(25)]
+    keywords = {p: [f"topic {i}"] for i, p in enumerate(loose)}
+    keywords.update({"p0": ["baryonic effects"], "p1": ["baryonic effects"]})
+    tight = [f"q{i}" for i in range(10)]
+    keywords.update({q: ["koopman operator"] for q in tight})
+    labels = community_labels({0: loose, 1: tight}, keywords, 35)
+    assert labels[0][0] == "mixed: baryonic effects"
+    assert labels[1][0] == "koopman operator"
+    # Two of nineteen papers clear the tenth: not mixed.
+    assert community_labels({0: loose[:19]}, keywords, 35)[0][0] == "baryonic effects"
+
+
 def test_md_escapes_hostile_titles() -> None:
     """Titles cannot break tables, inject HTML or links into the Markdown report."""
     text = md("A | B <script>alert(1)</script> [x](javascript:alert(1))\nnext line")
