@@ -238,9 +238,9 @@ SQL_PAPER_KEYWORDS = (
 
 def write_metrics(store: Store, progress: Progress = _quiet) -> None:
     """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
-    result = compute_metrics(store.query(SQL_GRAPH_NODES), store.query(SQL_GRAPH_EDGES))
-    nodes, metrics, values = result.rows()
-    store.insert_columns("metrics", {"node_id": nodes, "metric": metrics, "value": values})
+    result = compute_metrics(store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES))
+    rows = result.rows()
+    store.insert_columns("metrics", {name: rows[name] for name in rows.column_names})
     keywords: dict[str, list[str]] = {}
     for paper_id, keyword in store.query(SQL_PAPER_KEYWORDS):
         keywords.setdefault(paper_id, []).append(keyword)
@@ -260,7 +260,9 @@ def write_metrics(store: Store, progress: Progress = _quiet) -> None:
         "build_info",
         {"key": [f"metric.{k}" for k, _ in notes], "value": [v for _, v in notes]},
     )
-    progress(f"metrics for {len(set(nodes)):,} nodes, {len(ordered):,} communities")
+    progress(
+        f"metrics for {len(result.columns['degree'][0]):,} nodes, {len(ordered):,} communities"
+    )
 
 
 def _paper_url(row: PaperRow) -> str | None:
