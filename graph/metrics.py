@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -40,6 +40,7 @@ __all__ = [
     "component_ids",
     "compute_metrics",
     "eigenvector_by_component",
+    "label_communities",
     "pagerank",
     "participation",
 ]
@@ -359,22 +360,41 @@ def community_labels(
     corpus: Counter[str] = Counter()
     for words in keywords_by_paper.values():
         corpus.update(set(words))
-    labels = {}
+    counts = []
     for index, papers in members.items():
         inside: Counter[str] = Counter()
         for paper in papers:
             inside.update(set(keywords_by_paper.get(paper, ())))
-        size = len(papers)
-        scored = sorted(
-            (
-                (count / size)
-                * math.log(1.0 + (count / size) / (corpus[word] / max(total_papers, 1))),
-                word,
-            )
-            for word, count in inside.items()
-            if count >= 2 or size == 1
-        )
-        chosen = [word for _, word in sorted(scored, key=lambda item: (-item[0], item[1]))[:top]]
+        counts += [(index, word, count, corpus[word]) for word, count in inside.items()]
+    sizes = {index: len(papers) for index, papers in members.items()}
+    return label_communities(sizes, counts, total_papers, top)
+
+
+def label_communities(
+    sizes: dict[int, int],
+    counts: Iterable[tuple[int, str, int, int]],
+    total_papers: int,
+    top: int = 3,
+) -> dict[int, tuple[str, list[str]]]:
+    """:func:`community_labels` from counts: community size, and per ``(community, keyword)``
+    how many of its papers and of the corpus' papers have the keyword.
+
+    The build counts in the database and passes the counts here.
+
+    >>> label_communities({0: 2, 1: 1}, [(0, "koopman", 2, 2), (1, "x", 1, 1)], 3)[0]
+    ('koopman', ['koopman'])
+    """
+    scored: dict[int, list[tuple[float, str]]] = {index: [] for index in sizes}
+    for index, word, count, corpus in counts:
+        size = sizes[index]
+        if count >= 2 or size == 1:
+            share = count / size
+            lift = share / (corpus / max(total_papers, 1))
+            scored[index].append((share * math.log(1.0 + lift), word))
+    labels = {}
+    for index, size in sizes.items():
+        chosen = [word for _, word in sorted(scored[index], key=lambda item: (-item[0], item[1]))]
+        chosen = chosen[:top]
         labels[index] = (
             ", ".join(chosen) if chosen else f"{size} paper(s) without shared keywords",
             chosen,

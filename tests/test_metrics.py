@@ -317,3 +317,18 @@ def test_communities_leave_global_random_untouched() -> None:
     first = communities(graph)
     assert random.random() == expected
     assert communities(graph) == first and len(first) == 4
+
+
+def test_report_corpus_labels_counted_in_sql_match_python(corpus_out: Path) -> None:
+    """The labels the build counts in DuckDB equal community_labels computed from Python dicts."""
+    with open_store(corpus_out / "db.duckdb", read_only=True) as store:
+        members: dict[int, list[str]] = {}
+        rows = store.query("SELECT node_id, value FROM metrics WHERE metric = 'community'")
+        for paper, community in sorted(rows):
+            members.setdefault(int(community), []).append(paper)
+        keywords: dict[str, list[str]] = {}
+        for paper, keyword in store.query("SELECT paper_id, keyword FROM keywords ORDER BY ALL"):
+            keywords.setdefault(paper, []).append(keyword)
+        expected = community_labels(dict(sorted(members.items())), keywords, store.count("papers"))
+        stored = store.query("SELECT community, label, keywords FROM communities ORDER BY 1")
+    assert stored == [(c, label, words) for c, (label, words) in expected.items()]
