@@ -47,7 +47,7 @@ __all__ = [
 
 #: graphs with more nodes than this get betweenness from sampled sources
 EXACT_BETWEENNESS_LIMIT = 3000
-#: work budget (sources x (nodes + edges)) of sampled betweenness: ~48 sources at 100k papers
+#: work budget (sources x (nodes + edges)) of sampled betweenness: 50 sources for a 100k-paper build
 BETWEENNESS_BUDGET = 40_000_000
 #: fewest sources a sampled estimate uses, however large the graph
 MIN_SOURCES = 32
