@@ -1,6 +1,9 @@
 """Time the graph build, each metric and the report on a synthetic paper graph.
 
-Usage: python bench/bench_metrics.py [N ...]   (default: 100000)
+Usage: python bench/bench_metrics.py [N | DB ...]   (default: 100000)
+
+A number N times a synthetic graph of N papers; a path times a copy of a
+database written by ``paperweb build`` (the real pipeline's graph).
 
 The graph is generated directly (seed 0) with the shape the keyword stage gives
 real corpora: topics of about 40 papers, ~10 ``similar`` neighbours per paper
@@ -18,6 +21,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -27,10 +31,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import igraph as ig  # noqa: E402
 import networkx as nx  # noqa: E402
 
 from graph import metrics as m  # noqa: E402
-from graph.network import analysis_graph, paper_projection  # noqa: E402
+from graph.network import indexed_graph  # noqa: E402
 from graph.pipeline import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, write_metrics  # noqa: E402
 from graph.report import render_markdown, report_data  # noqa: E402
 from graph.store import Store, open_store  # noqa: E402
@@ -124,34 +129,52 @@ def timed(label: str, results: list[tuple[str, float, float]], call: Callable[[]
     wall, cpu = time.perf_counter(), time.process_time()
     value = call()
     results.append((label, time.perf_counter() - wall, time.process_time() - cpu))
-    print(f"  {label}: {results[-1][1]:.1f} s wall, {results[-1][2]:.1f} s cpu", flush=True)
+    print(f"  {label}: {results[-1][1]:.2f} s wall, {results[-1][2]:.2f} s cpu", flush=True)
     return value
 
 
 def bench(n: int) -> None:
-    """Time every stage for ``n`` papers and print a Markdown table row per stage."""
-    results: list[tuple[str, float, float]] = []
+    """Time every stage on a synthetic graph of ``n`` papers."""
     path = HERE / "data" / f"metrics{n}" / "db.duckdb"
     path.parent.mkdir(parents=True, exist_ok=True)
     store = timed("generate + load synthetic graph", [], lambda: synthetic_store(n, path))
-    print(f"{n:,} papers: {store.count('nodes'):,} nodes, {store.count('edges'):,} edges")
-    nodes = timed("read nodes/edges", results, lambda: store.query(SQL_GRAPH_NODES))
-    edges = store.query(SQL_GRAPH_EDGES)
-    graph = timed("analysis graph", results, lambda: analysis_graph(nodes, edges))
-    papers = timed("paper projection", results, lambda: paper_projection(graph, edges))
-    print(
-        f"analysis graph {graph.number_of_nodes():,} nodes / {graph.number_of_edges():,} edges; "
-        f"paper projection {papers.number_of_edges():,} edges"
+    bench_store(store, f"{n:,} synthetic papers")
+
+
+def bench_database(source: Path) -> None:
+    """Time every stage on a copy of a database a real ``paperweb build`` wrote."""
+    path = HERE / "data" / "pipeline" / "db.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, path)
+    store = open_store(path)
+    bench_store(store, f"{store.count('papers'):,} papers of {source}")
+
+
+def bench_store(store: Store, name: str) -> None:
+    """Time every stage on ``store`` and print a Markdown table row per stage."""
+    results: list[tuple[str, float, float]] = []
+    print(f"{name}: {store.count('nodes'):,} nodes, {store.count('edges'):,} edges")
+    nodes, edges = timed(
+        "read nodes/edges (Arrow)",
+        results,
+        lambda: (store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES)),
     )
-    timed("degree + weighted degree", results, lambda: dict(graph.degree(weight="weight")))
-    timed("pagerank", results, lambda: nx.pagerank(graph, weight="weight"))
-    _, how = timed("betweenness", results, lambda: m.betweenness(graph))
+    graph, papers = timed(
+        "analysis graph + paper projection (arrays)", results, lambda: indexed_graph(nodes, edges)
+    )
+    print(
+        f"analysis graph {graph.n:,} nodes / {len(graph.edges):,} edges; "
+        f"paper projection {len(papers.edges):,} edges"
+    )
+    timed("degree + weighted degree", results, lambda: graph.adjacency.sum(axis=1))
+    timed("pagerank", results, lambda: m._pagerank(graph))
+    _, how = timed("betweenness", results, lambda: m._betweenness(graph, m.SEED))
     print(f"  betweenness: {how}")
-    timed("eigenvector per component", results, lambda: m.eigenvector_by_component(graph))
-    timed("component ids", results, lambda: m.component_ids(graph))
-    found = timed("communities", results, lambda: m.communities(papers))
-    of = {p: c for c, ps in found.items() for p in ps}
-    timed("participation", results, lambda: m.participation(papers, of))
+    component = timed("component ids", results, lambda: m._component_numbers(graph))
+    timed("eigenvector per component", results, lambda: m._eigenvector(graph, component))
+    labels = timed("communities (Louvain)", results, lambda: m._louvain(papers, m.SEED))
+    timed("participation", results, lambda: m._participation(papers, labels))
+    found = int(labels.max()) + 1 if len(labels) else 0
     store.execute("DELETE FROM metrics")
     store.execute("DELETE FROM communities")
     store.execute("DELETE FROM build_info")
@@ -165,20 +188,23 @@ def bench(n: int) -> None:
     timed("render markdown", results, lambda: render_markdown(data))
     store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n| stage ({n:,} papers) | wall | cpu |\n|---|---:|---:|")
+    print(f"\n| stage ({name}) | wall | cpu |\n|---|---:|---:|")
     for label, wall, cpu in results:
-        print(f"| {label} | {wall:.1f} s | {cpu:.1f} s |")
-    print(f"\npeak RSS {peak:,.0f} MiB; communities {len(found):,}")
+        print(f"| {label} | {wall:.2f} s | {cpu:.2f} s |")
+    print(f"\npeak RSS {peak:,.0f} MiB; communities {found:,}")
 
 
 def main() -> None:
     """Run the benchmark for each size given on the command line."""
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"networkx {nx.__version__}, load {os.getloadavg()[0]:.1f}"
+        f"networkx {nx.__version__}, igraph {ig.__version__}, load {os.getloadavg()[0]:.1f}"
     )
-    for n in [int(a) for a in sys.argv[1:]] or [100_000]:
-        bench(n)
+    for arg in sys.argv[1:] or ["100000"]:
+        if arg.isdigit():
+            bench(int(arg))
+        else:
+            bench_database(Path(arg))
 
 
 if __name__ == "__main__":

@@ -12,15 +12,35 @@ DuckDB: the report reads it there for the few papers it explains.
   between them. Keyword nodes are left out so that ubiquitous keywords do not
   dominate centrality; their relations are already in the ``similar`` edges.
 * the **paper projection**: papers and the paper-paper edges only.
+
+:func:`indexed_graph` builds the same two graphs as SciPy sparse matrices over
+integer node numbers, straight from Arrow columns. The metrics stage of a build
+uses that form: at 100k papers building the ``nx.Graph`` objects alone took
+about 20 s, the arrays take about one. :func:`IndexedGraph.from_networkx` turns
+a NetworkX graph into the same form, so every metric also runs on a graph a
+caller built with NetworkX.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
 
-__all__ = ["PAPER_EDGE_KINDS", "analysis_graph", "paper_projection"]
+__all__ = [
+    "PAPER_EDGE_KINDS",
+    "IndexedGraph",
+    "analysis_graph",
+    "edge_table",
+    "indexed_graph",
+    "node_table",
+    "paper_projection",
+]
 
 PAPER_EDGE_KINDS = frozenset({"similar", "shared_code", "cites"})
 
@@ -76,3 +96,148 @@ def paper_projection(graph: nx.Graph, edges: Iterable[tuple[str, str, str, float
         weights[pair] = weights.get(pair, 0.0) + float(weight)
     _add_summed(papers, weights)
     return papers
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedGraph:
+    """A simple undirected weighted graph over node numbers ``0..n-1``.
+
+    Node ``i`` is ``nodes[i]``; ``nodes`` is sorted, so comparing numbers
+    compares ids. ``adjacency`` is symmetric CSR holding the summed weight of
+    each pair (no self-loops); ``edges`` lists each pair once as ``(i, j)``
+    with ``i < j``, in row order, with ``weights`` beside it.
+    """
+
+    nodes: list[str]
+    adjacency: sp.csr_array
+    edges: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    @classmethod
+    def from_pairs(
+        cls, nodes: list[str], a: np.ndarray, b: np.ndarray, weight: np.ndarray
+    ) -> IndexedGraph:
+        """Sum the weights of each unordered pair ``(a[k], b[k])`` (self-loops dropped)."""
+        n = len(nodes)
+        keep = a != b
+        low = np.minimum(a, b)[keep]
+        high = np.maximum(a, b)[keep]
+        # COO -> CSR adds duplicate pairs in input order: the same input gives the same sums.
+        upper = sp.coo_array(
+            (np.asarray(weight, dtype=np.float64)[keep], (low, high)), shape=(n, n)
+        ).tocsr()
+        upper.sum_duplicates()
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(upper.indptr))
+        cols = upper.indices.astype(np.int64)
+        weights = upper.data.copy()
+        adjacency = sp.csr_array(
+            (
+                np.concatenate([weights, weights]),
+                (np.concatenate([rows, cols]), np.concatenate([cols, rows])),
+            ),
+            shape=(n, n),
+        )
+        adjacency.sort_indices()
+        return cls(nodes, adjacency, np.column_stack([rows, cols]), weights)
+
+    @classmethod
+    def from_networkx(cls, graph: nx.Graph, weight: str | None = "weight") -> IndexedGraph:
+        """The same graph with nodes numbered in sorted order (a missing weight counts 1)."""
+        nodes = sorted(graph)
+        index = {node: i for i, node in enumerate(nodes)}
+        pairs = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
+        pairs = pairs.reshape(-1, 2)
+        weights = np.array(
+            [
+                1.0 if weight is None else float(d.get(weight, 1.0))
+                for _, _, d in graph.edges(data=True)
+            ]
+        )
+        return cls.from_pairs(nodes, pairs[:, 0], pairs[:, 1], weights)
+
+    def subgraph(self, keep: np.ndarray) -> IndexedGraph:
+        """The graph induced by the nodes where the boolean mask ``keep`` is set."""
+        number = np.cumsum(keep) - 1
+        both = keep[self.edges[:, 0]] & keep[self.edges[:, 1]]
+        pairs = self.edges[both]
+        return IndexedGraph.from_pairs(
+            [node for node, kept in zip(self.nodes, keep.tolist(), strict=True) if kept],
+            number[pairs[:, 0]],
+            number[pairs[:, 1]],
+            self.weights[both],
+        )
+
+
+def node_table(nodes: Sequence[tuple[str, str]] | pa.Table) -> pa.Table:
+    """``(node_id, kind)`` rows as an Arrow table (an Arrow table is passed through)."""
+    if isinstance(nodes, pa.Table):
+        return nodes
+    return pa.table(
+        {
+            "node_id": pa.array([n[0] for n in nodes], pa.string()),
+            "kind": pa.array([n[1] for n in nodes], pa.string()),
+        }
+    )
+
+
+def edge_table(edges: Sequence[tuple[str, str, str, float]] | pa.Table) -> pa.Table:
+    """``(src, dst, kind, weight)`` rows as an Arrow table (an Arrow table is passed through)."""
+    if isinstance(edges, pa.Table):
+        return edges
+    return pa.table(
+        {
+            "src": pa.array([e[0] for e in edges], pa.string()),
+            "dst": pa.array([e[1] for e in edges], pa.string()),
+            "kind": pa.array([e[2] for e in edges], pa.string()),
+            "weight": pa.array([float(e[3]) for e in edges], pa.float64()),
+        }
+    )
+
+
+def indexed_graph(nodes: pa.Table, edges: pa.Table) -> tuple[IndexedGraph, IndexedGraph]:
+    """The analysis graph and the paper projection of :func:`analysis_graph` and :func:`paper_projection` as arrays.
+
+    ``nodes`` has columns ``node_id, kind`` and ``edges`` ``src, dst, kind,
+    weight`` (see :func:`node_table`, :func:`edge_table`). Same rules as the
+    NetworkX builders: keyword nodes and edges to nodes outside the graph are
+    left out, parallel edges of a pair are one edge with the summed weight.
+
+    >>> g, papers = indexed_graph(
+    ...     node_table([("p1", "paper"), ("p2", "paper"), ("r", "repo"), ("kw", "keyword")]),
+    ...     edge_table([("p1", "p2", "similar", 1.0), ("p2", "p1", "cites", 0.5),
+    ...                 ("p1", "r", "code", 1.0), ("p1", "kw", "keyword", 1.0)]))
+    >>> g.nodes, g.edges.tolist(), g.weights.tolist(), papers.nodes, papers.weights.tolist()
+    (['p1', 'p2', 'r'], [[0, 1], [0, 2]], [1.5, 1.0], ['p1', 'p2'], [1.5])
+    """
+    kept = nodes.filter(pc.not_equal(nodes["kind"], "keyword"))
+    kept = kept.take(pc.sort_indices(kept, [("node_id", "ascending")]))
+    ids = kept["node_id"].combine_chunks()
+    is_paper = np.asarray(pc.equal(kept["kind"], "paper").combine_chunks().to_numpy(False))
+    links = edges.filter(pc.not_equal(edges["kind"], "keyword"))
+    src = pc.index_in(links["src"], value_set=ids)
+    dst = pc.index_in(links["dst"], value_set=ids)
+    inside = pc.and_(pc.is_valid(src), pc.is_valid(dst))
+    a = np.asarray(src.filter(inside).to_numpy(), dtype=np.int64)
+    b = np.asarray(dst.filter(inside).to_numpy(), dtype=np.int64)
+    weight = np.asarray(links["weight"].filter(inside).to_numpy(), dtype=np.float64)
+    paper_kind = np.asarray(
+        pc.is_in(
+            links["kind"].filter(inside), value_set=pa.array(sorted(PAPER_EDGE_KINDS))
+        ).to_numpy(False)
+    )
+    names = ids.to_pylist()
+    graph = IndexedGraph.from_pairs(names, a, b, weight)
+    number = np.cumsum(is_paper) - 1
+    between = paper_kind & is_paper[a] & is_paper[b]
+    papers = IndexedGraph.from_pairs(
+        [name for name, paper in zip(names, is_paper.tolist(), strict=True) if paper],
+        number[a[between]],
+        number[b[between]],
+        weight[between],
+    )
+    return graph, papers

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+import numpy as np
 
 from collectors.arxiv_ids import parse_id_list
 from collectors.bibtex import parse_bibtex
@@ -24,7 +25,7 @@ from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, extract_keywords
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
-from graph.metrics import community_labels, compute_metrics
+from graph.metrics import compute_metrics, label_communities
 from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import keyword_layer, shared_code_edges, similar_edges
@@ -231,21 +232,35 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
 
 SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
 SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
-SQL_PAPER_KEYWORDS = (
-    "SELECT paper_id, keyword FROM keywords ORDER BY paper_id, weight DESC, keyword"
-)
+# Per community and keyword: papers of the community with it, papers of the corpus with it.
+SQL_COMMUNITY_KEYWORDS = """
+WITH given AS (SELECT DISTINCT paper_id, keyword FROM keywords),
+corpus AS (SELECT keyword, count(*) AS papers FROM given GROUP BY keyword)
+SELECT members.community, given.keyword, count(*), any_value(corpus.papers)
+FROM given
+JOIN _members AS members USING (paper_id)
+JOIN corpus USING (keyword)
+GROUP BY ALL
+HAVING count(*) >= 2 OR any_value(members.size) = 1
+ORDER BY ALL
+"""
 
 
 def write_metrics(store: Store, progress: Progress = _quiet) -> None:
     """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
-    result = compute_metrics(store.query(SQL_GRAPH_NODES), store.query(SQL_GRAPH_EDGES))
-    nodes, metrics, values = result.rows()
-    store.insert_columns("metrics", {"node_id": nodes, "metric": metrics, "value": values})
-    keywords: dict[str, list[str]] = {}
-    for paper_id, keyword in store.query(SQL_PAPER_KEYWORDS):
-        keywords.setdefault(paper_id, []).append(keyword)
-    labels = community_labels(result.members, keywords, store.count("papers"))
+    result = compute_metrics(store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES))
+    rows = result.rows()
+    store.insert_columns("metrics", {name: rows[name] for name in rows.column_names})
     ordered = sorted(result.members)
+    sizes = {c: len(result.members[c]) for c in ordered}
+    papers, community = result.columns["community"]
+    labels_of = community.astype(np.int64)
+    with store.columns_view(
+        "_members",
+        {"paper_id": papers, "community": labels_of, "size": np.bincount(labels_of)[labels_of]},
+    ):
+        counts = store.query(SQL_COMMUNITY_KEYWORDS)
+    labels = label_communities(sizes, counts, store.count("papers"))
     store.insert_columns(
         "communities",
         {
@@ -260,7 +275,9 @@ def write_metrics(store: Store, progress: Progress = _quiet) -> None:
         "build_info",
         {"key": [f"metric.{k}" for k, _ in notes], "value": [v for _, v in notes]},
     )
-    progress(f"metrics for {len(set(nodes)):,} nodes, {len(ordered):,} communities")
+    progress(
+        f"metrics for {len(result.columns['degree'][0]):,} nodes, {len(ordered):,} communities"
+    )
 
 
 def _paper_url(row: PaperRow) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
@@ -123,6 +124,15 @@ GRAPH_TABLES = (
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
+def _arrow_column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """An Arrow column from a list, a NumPy array or an Arrow array (passed through untouched)."""
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    if isinstance(values, np.ndarray):
+        return pa.array(values)
+    return pa.array(list(values))
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
@@ -215,13 +225,18 @@ class Store:
     def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run a query and return an Arrow table (for large results)."""
         result = self.con.execute(sql, params or [])
-        return result.fetch_arrow_table()
+        # duckdb 1.5 deprecates fetch_arrow_table for to_arrow_table, which older releases lack.
+        fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+        table: pa.Table = fetch()
+        return table
 
-    def insert_columns(self, table: str, columns: Mapping[str, Sequence[Any]]) -> int:
-        """Bulk-append column lists to ``table`` through Arrow; returns the row count."""
+    def insert_columns(
+        self, table: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
+    ) -> int:
+        """Bulk-append column lists (or Arrow arrays) to ``table`` through Arrow; returns the row count."""
         if table not in self.table_names():
             raise DatabaseError(f"database {self.path} has no table {table!r}")
-        data = pa.table({name: pa.array(list(values)) for name, values in columns.items()})
+        data = pa.table({name: _arrow_column(values) for name, values in columns.items()})
         if data.num_rows == 0:
             return 0
         names = ", ".join(f'"{name}"' for name in columns)
@@ -233,7 +248,9 @@ class Store:
         return int(data.num_rows)
 
     @contextmanager
-    def columns_view(self, name: str, columns: Mapping[str, Sequence[Any]]) -> Iterator[str]:
+    def columns_view(
+        self, name: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
+    ) -> Iterator[str]:
         """Expose column lists as a temporary relation ``name`` (through Arrow) for set-based SQL.
 
         For updates and joins against many values: binding a long Python list as a
@@ -241,7 +258,7 @@ class Store:
         """
         if not re.fullmatch(r"_[a-z_]+", name):
             raise ValueError(f"scratch relation names start with _ and use a-z only: {name!r}")
-        data = pa.table({col: pa.array(list(values)) for col, values in columns.items()})
+        data = pa.table({col: _arrow_column(values) for col, values in columns.items()})
         self.con.register(name, data)
         try:
             yield name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import networkx as nx
@@ -12,12 +13,15 @@ from typer.testing import CliRunner
 from graph.betweenness import betweenness_from_sources
 from graph.metrics import (
     betweenness,
+    communities,
     community_labels,
     component_ids,
     compute_metrics,
     eigenvector_by_component,
+    pagerank,
     participation,
 )
+from graph.network import analysis_graph, edge_table, indexed_graph, node_table, paper_projection
 from graph.report import md, render_markdown, report_data
 from graph.store import open_store
 from paperweb.cli import app
@@ -270,3 +274,75 @@ def test_report_metrics_stable_on_rebuild(corpus_out: Path, tmp_path: Path) -> N
         assert a.query("SELECT * FROM communities ORDER BY 1") == b.query(
             "SELECT * FROM communities ORDER BY 1"
         )
+
+
+def test_indexed_graph_matches_networkx_graphs() -> None:
+    """The array graphs hold the nodes, edges and summed weights of the NetworkX builders."""
+    nodes = [("a", "paper"), ("b", "paper"), ("c", "paper"), ("r", "repo"), ("k", "keyword")]
+    edges = [
+        ("a", "b", "similar", 0.5),
+        ("b", "a", "cites", 1.0),
+        ("b", "c", "shared_code", 1.0),
+        ("a", "r", "code", 1.0),
+        ("c", "c", "cites", 1.0),
+        ("a", "k", "keyword", 1.0),
+        ("a", "gone", "similar", 1.0),
+    ]
+    graph, papers = indexed_graph(node_table(nodes), edge_table(edges))
+    for indexed, expected in (
+        (graph, analysis_graph(nodes, edges)),
+        (papers, paper_projection(analysis_graph(nodes, edges), edges)),
+    ):
+        assert indexed.nodes == sorted(expected)
+        got = {
+            (indexed.nodes[i], indexed.nodes[j]): w
+            for (i, j), w in zip(indexed.edges.tolist(), indexed.weights.tolist(), strict=True)
+        }
+        assert got == {tuple(sorted((u, v))): w for u, v, w in expected.edges(data="weight")}
+        assert (indexed.adjacency != indexed.adjacency.T).nnz == 0
+
+
+def test_pagerank_matches_networkx_weighted() -> None:
+    """The sparse power iteration gives nx.pagerank's weighted values, isolated nodes included."""
+    graph = nx.relabel_nodes(nx.karate_club_graph(), str)
+    graph.add_node("lonely")
+    assert pagerank(graph) == pytest.approx(nx.pagerank(graph, weight="weight"), abs=1e-9)
+
+
+def test_participation_matches_definition_on_weighted_graph() -> None:
+    """Participation is 1 - sum over communities of (weight share)^2, per node."""
+    graph = nx.relabel_nodes(nx.karate_club_graph(), str)
+    community_of = {node: int(node) % 3 for node in graph}
+    got = participation(graph, community_of)
+    for node in graph:
+        shares = [0.0, 0.0, 0.0]
+        for other, data in graph[node].items():
+            shares[community_of[other]] += data["weight"]
+        total = sum(shares)
+        assert got[node] == pytest.approx(1 - sum((s / total) ** 2 for s in shares), abs=1e-12)
+
+
+def test_communities_leave_global_random_untouched() -> None:
+    """Louvain draws from its own seeded generator, not from Python's global one."""
+    graph = nx.relabel_nodes(nx.connected_caveman_graph(4, 5), str)
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    first = communities(graph)
+    assert random.random() == expected
+    assert communities(graph) == first and len(first) == 4
+
+
+def test_report_corpus_labels_counted_in_sql_match_python(corpus_out: Path) -> None:
+    """The labels the build counts in DuckDB equal community_labels computed from Python dicts."""
+    with open_store(corpus_out / "db.duckdb", read_only=True) as store:
+        members: dict[int, list[str]] = {}
+        rows = store.query("SELECT node_id, value FROM metrics WHERE metric = 'community'")
+        for paper, community in sorted(rows):
+            members.setdefault(int(community), []).append(paper)
+        keywords: dict[str, list[str]] = {}
+        for paper, keyword in store.query("SELECT paper_id, keyword FROM keywords ORDER BY ALL"):
+            keywords.setdefault(paper, []).append(keyword)
+        expected = community_labels(dict(sorted(members.items())), keywords, store.count("papers"))
+        stored = store.query("SELECT community, label, keywords FROM communities ORDER BY 1")
+    assert stored == [(c, label, words) for c, (label, words) in expected.items()]
