@@ -157,15 +157,25 @@ def betweenness(graph: Graph, seed: int = SEED) -> tuple[dict[str, float], str]:
     return dict(zip(indexed.nodes, values.tolist(), strict=True)), how
 
 
-def _pagerank(graph: IndexedGraph, alpha: float = 0.85) -> np.ndarray:
-    """Weighted PageRank from igraph's PRPACK solver: uniform teleport, dangling mass spread
-    evenly, the values ``nx.pagerank(graph, weight="weight")`` converges to."""
-    if graph.n == 0:
+def _pagerank(
+    graph: IndexedGraph, alpha: float = 0.85, max_iter: int = 100, tol: float = 1e-6
+) -> np.ndarray:
+    """Weighted PageRank as ``nx.pagerank`` computes it (uniform teleport, dangling mass spread evenly)."""
+    n = graph.n
+    if n == 0:
         return np.zeros(0)
-    ranks = igraph_of(graph).pagerank(
-        directed=False, damping=alpha, weights=graph.weights.tolist(), implementation="prpack"
-    )
-    return np.asarray(ranks, dtype=np.float64)
+    out = np.asarray(graph.adjacency.sum(axis=1)).ravel()
+    inverse = np.divide(1.0, out, out=np.zeros(n), where=out != 0)
+    # Row-stochastic transition matrix; x @ M spreads each node's rank over its edges by weight.
+    transition = sp.csr_array(sp.diags_array(inverse) @ graph.adjacency)
+    dangling = out == 0
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = alpha * (last @ transition + last[dangling].sum() / n) + (1 - alpha) / n
+        if np.abs(x - last).sum() < n * tol:
+            return x
+    raise nx.PowerIterationFailedConvergence(max_iter)
 
 
 def pagerank(graph: Graph) -> dict[str, float]:
