@@ -5,9 +5,9 @@ The graphs come from :mod:`graph.network`, as the arrays of
 numbered in sorted id order). Degree, PageRank, betweenness, eigenvector and
 component ids are computed on the analysis graph (papers, repos, owners,
 pages; keyword nodes only get a degree); communities and participation on the
-paper projection. Eigenvector centrality, components and participation are
-SciPy sparse computations that follow NetworkX's definitions; PageRank
-(PRPACK), betweenness (sampled sources) and Louvain run in igraph's C core,
+paper projection. PageRank, eigenvector centrality, components and
+participation are SciPy sparse computations that follow NetworkX's
+definitions; betweenness (sampled sources) and Louvain run in igraph's C core,
 which takes seconds where NetworkX took a minute at 100k papers. Every public
 function also accepts an ``nx.Graph``.
 """
