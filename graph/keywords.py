@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -311,6 +311,38 @@ def _phrase_grams(
     return grams
 
 
+#: papers whose texts are tokenised at once: the token strings of one chunk are all that
+#: is held as Python objects (the whole corpus would be >1 GB of str at 100k papers)
+TOKEN_CHUNK = 2000
+
+
+def _token_ids(
+    papers: Sequence[tuple[str, str, str]],
+) -> tuple[dict[str, int], np.ndarray]:
+    """Every title and abstract as one stream of token ids (int32), with the distinct tokens.
+
+    A sentinel token, which breaks phrases like any punctuation, closes each text. Ids
+    are numbered in order of first appearance, so they do not depend on the chunk size.
+    """
+    # A missing token gets the next id; map() over the dict keeps the loop in C.
+    raw_ids: defaultdict[str, int] = defaultdict()
+    raw_ids.default_factory = raw_ids.__len__
+    chunks: list[np.ndarray] = []
+    for first in range(0, len(papers), TOKEN_CHUNK):
+        stream = _TOKENIZE(
+            "".join(
+                f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
+                for _paper_id, title, abstract in papers[first : first + TOKEN_CHUNK]
+                for text in (title, abstract)
+            )
+        )
+        chunks.append(
+            np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int32, count=len(stream))
+        )
+    raw = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+    return raw_ids, raw
+
+
 def _evidence(title: int, abstract: int, origin: str | None) -> str:
     """Where a keyword was found, in words a person reads ("appears 3 times in abstract")."""
     found = []
@@ -337,26 +369,15 @@ def extract_keywords(
     count as much as a title phrase.
     """
     aliases, long_forms = _acronym_aliases(papers)
-    # All titles and abstracts as one token stream (one regex pass); a sentinel token,
-    # which breaks phrases like any punctuation, closes each text.
-    stream = _TOKENIZE(
-        "".join(
-            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
-            for _paper_id, title, abstract in papers
-            for text in (title, abstract)
-        )
-    )
-    # A missing token gets the next id; map() over the dict keeps the loop in C.
-    raw_ids: defaultdict[str, int] = defaultdict()
-    raw_ids.default_factory = raw_ids.__len__
-    raw = np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
-    del stream
-    closes = raw == raw_ids.get(_SENTINEL, -1)
+    raw_ids, raw = _token_ids(papers)
+    # Position of each text's closing sentinel: the text of a token is the number of
+    # sentinels before it.
+    closes = np.flatnonzero(raw == raw_ids.get(_SENTINEL, -1))
     parts: list[str] = []
     surfaces: list[str] = []
     generic_flags: list[bool] = []
     word_of_surface: dict[str, int] = {}
-    word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int64)
+    word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int32)
     for token, index in raw_ids.items():
         facts = _word_facts(token, aliases)
         if facts is not None:
@@ -367,19 +388,26 @@ def extract_keywords(
                 generic_flags.append(facts[2])
             word_of_raw[index] = word
     words = word_of_raw[raw]
+    del raw, word_of_raw
     keys: dict[str, int] = {}
     grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
     text_keys = len(keys)
-    text_of = np.cumsum(closes) - closes
-    where = text_of[np.concatenate(grams.positions)]
-    rows = [where // 2]
-    cols = [np.concatenate(grams.keys_at)]
+    where = np.searchsorted(closes, np.concatenate(grams.positions))
+    grams.positions.clear()
+    del words, closes
     # Title, abstract and given occurrences summed in one number: counts stay below 2**20.
-    data = [np.where(where % 2 == 0, 1.0, _ABSTRACT_UNIT)]
+    # Exact integers in float64, so the order of summation does not matter.
+    rows: list[np.ndarray] = [(where // 2).astype(np.int32)]
+    cols: list[np.ndarray] = [np.concatenate(grams.keys_at)]
+    grams.keys_at.clear()
+    data: list[np.ndarray] = [np.where(where % 2 == 0, 1.0, _ABSTRACT_UNIT)]
+    del where
     given_label: dict[int, str] = {}
     given_words: dict[int, int] = {}
     origins: dict[tuple[int, int], str] = {}
     row_of = {p[0]: i for i, p in enumerate(papers)}
+    given_rows: list[int] = []
+    given_cols: list[int] = []
     for paper_id, keyword, source in sorted(given):
         found = tuple(w for w in _TOKENIZE(keyword) if w[0].isalnum())
         if paper_id not in row_of or not found or _is_generic(found):
@@ -389,20 +417,27 @@ def extract_keywords(
             given_label.setdefault(column, _surface(found))
             given_words.setdefault(column, len(found))
         origins.setdefault((row_of[paper_id], column), source)
-        rows.append(np.array([row_of[paper_id]]))
-        cols.append(np.array([column]))
-        data.append(np.array([_GIVEN_UNIT]))
+        given_rows.append(row_of[paper_id])
+        given_cols.append(column)
+    del row_of
+    rows.append(np.array(given_rows, dtype=np.int32))
+    cols.append(np.array(given_cols, dtype=np.int32))
+    data.append(np.full(len(given_rows), _GIVEN_UNIT))
     counts = sparse.coo_matrix(
         (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
         shape=(len(papers), len(keys)),
-    ).tocsr()
-    counts.sum_duplicates()
-    given_n = np.floor(counts.data / _GIVEN_UNIT)
-    rest = counts.data - given_n * _GIVEN_UNIT
-    abstract_n = np.floor(rest / _ABSTRACT_UNIT)
-    title_n = rest - abstract_n * _ABSTRACT_UNIT
-    tf = counts.copy()
-    tf.data = options.title_weight * (title_n + given_n) + abstract_n
+    )
+    del rows, cols, data
+    tf = counts.tocsr()
+    del counts
+    tf.sum_duplicates()
+    packed = tf.data.astype(np.int64)
+    given_n = (packed >> 40).astype(np.int32)
+    abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
+    titles = (packed & (2**20 - 1)).astype(np.int32)
+    del packed
+    tf.data = options.title_weight * (titles + given_n) + abstracts
+    del given_n
     if not keys:  # no content word anywhere (say, papers known only by arXiv id)
         return KeywordTable(
             by_paper={paper_id: [] for paper_id, _, _ in papers},
@@ -421,7 +456,12 @@ def extract_keywords(
         size[column] = count
     # Longer phrases say more than their parts.
     length_bonus = 1.0 + 0.25 * (size - 1.0)
-    scores = (1.0 + np.log(tf.data)) * idf[tf.indices] * length_bonus[tf.indices]
+    indices, bounds = tf.indices, tf.indptr
+    scores = np.log(tf.data)
+    scores += 1.0
+    scores *= idf[indices]
+    scores *= length_bonus[indices]
+    del tf
     total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
     long_form_of = {keys[key]: form for key, form in long_forms.items() if key in keys}
@@ -438,51 +478,43 @@ def extract_keywords(
         return labels[column]
 
     linkable_column = (df >= options.min_papers) & (df <= hub_limit)
-    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
-    link_rows: list[np.ndarray] = []
-    link_cols: list[np.ndarray] = []
-    link_vals: list[np.ndarray] = []
-    rounded = np.round(scores, 6)
-    titles, abstracts = title_n.astype(np.int64), abstract_n.astype(np.int64)
-    bounds, indices = tf.indptr.tolist(), tf.indices
-    for row, (paper_id, _, _) in enumerate(papers):
-        lo, hi = bounds[row], bounds[row + 1]
-        columns, score = indices[lo:hi], scores[lo:hi]
-        order = np.lexsort((columns, -score))
-        ordered = columns[order].tolist()
-        shown = _drop_contained(
-            ((label(c), i) for c, i in zip(ordered, order.tolist(), strict=True)), options.per_paper
-        )
-        kept: list[tuple[str, float, str, str]] = []
-        for text, i in shown:
-            column, at = int(columns[i]), lo + i
-            origin: str | None = origins.get((row, column)) if origins else None
-            # Evidence is only read on keyword edges, which exist for linkable keywords.
-            evidence = (
-                _evidence(int(titles[at]), int(abstracts[at]), origin)
-                if linkable_column[column]
-                else ""
-            )
-            kept.append((text, float(rounded[at]), origin or "text", evidence))
-        by_paper[paper_id] = kept
-        linkable = order[linkable_column[columns[order]]][: options.vector_size]
-        link_rows.append(np.full(len(linkable), row, dtype=np.int64))
-        link_cols.append(columns[linkable])
-        link_vals.append(score[linkable])
-    all_cols = np.concatenate(link_cols) if link_cols else np.zeros(0, np.int64)
+    # Every paper's phrases strongest first: one stable sort over the corpus, so columns
+    # stay in ascending order among equal scores. Row r holds order[bounds[r]:bounds[r+1]].
+    row_at = np.repeat(np.arange(len(papers), dtype=np.int32), np.diff(bounds))
+    order = np.lexsort((-scores, row_at))
+    ranked = indices[order]
+    # The similarity vector of a paper: its vector_size strongest linkable phrases.
+    link = np.flatnonzero(linkable_column[ranked])
+    link_rows = row_at[order[link]]
+    del row_at
+    per_row = np.bincount(link_rows, minlength=len(papers))
+    within = np.arange(len(link)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    keep = within < options.vector_size
+    link_rows, link = link_rows[keep], order[link[keep]]
+    del per_row, within, keep
+    by_paper = _paper_keywords(
+        papers,
+        bounds,
+        order,
+        ranked,
+        label,
+        options.per_paper,
+        np.round(scores, 6),
+        titles,
+        abstracts,
+        linkable_column,
+        origins,
+    )
+    del order, ranked, titles, abstracts
+    all_cols = indices[link]
     used = np.unique(all_cols)
     column_of = np.full(len(keys), -1, dtype=np.int64)
     column_of[used] = np.arange(len(used))
     matrix = sparse.csr_matrix(
-        (
-            np.concatenate(link_vals) if link_vals else np.zeros(0),
-            (
-                np.concatenate(link_rows) if link_rows else np.zeros(0, np.int64),
-                column_of[all_cols],
-            ),
-        ),
+        (scores[link], (link_rows, column_of[all_cols])),
         shape=(len(papers), len(used)),
     )
+    del scores, indices, link, link_rows, all_cols
     column_labels = {int(c): label(int(c)) for c in used}
     shown_labels = {text for kws in by_paper.values() for text, _, _, _ in kws}
     index_of_label = {text: c for c, text in column_labels.items()}
@@ -502,6 +534,66 @@ def extract_keywords(
         columns=[column_labels[int(c)] for c in used],
         matrix=matrix,
     )
+
+
+#: papers whose keyword rows are built from one batch of numpy look-ups
+ROW_CHUNK = 4096
+
+
+def _paper_keywords(
+    papers: Sequence[tuple[str, str, str]],
+    bounds: np.ndarray,
+    order: np.ndarray,
+    ranked: np.ndarray,
+    label: Callable[[int], str],
+    per_paper: int,
+    rounded: np.ndarray,
+    titles: np.ndarray,
+    abstracts: np.ndarray,
+    linkable_column: np.ndarray,
+    origins: dict[tuple[int, int], str],
+) -> dict[str, list[tuple[str, float, str, str]]]:
+    """The keywords shown per paper: its strongest phrases, minus those inside a stronger one.
+
+    ``order[bounds[r]:bounds[r + 1]]`` are row r's entries strongest first and ``ranked``
+    their columns. Python only walks a paper's phrases until ``per_paper`` are chosen.
+    """
+    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
+    # Few distinct evidence texts: one string object each, not one per keyword row.
+    evidence_of: dict[tuple[int, int, str | None], str] = {}
+    edges = bounds.tolist()
+    for first in range(0, len(papers), ROW_CHUNK):
+        last = min(first + ROW_CHUNK, len(papers))
+        lo, hi = edges[first], edges[last]
+        columns = ranked[lo:hi].tolist()
+        chosen: list[list[tuple[str, int]]] = []
+        for row in range(first, last):
+            start, end = edges[row] - lo, edges[row + 1] - lo
+            chosen.append(
+                _drop_contained(((label(columns[j]), j) for j in range(start, end)), per_paper)
+            )
+        picked = np.array([j for shown in chosen for _, j in shown], dtype=np.int64)
+        at = order[lo:hi][picked]
+        weights = rounded[at].tolist()
+        counts = zip(titles[at].tolist(), abstracts[at].tolist(), strict=True)
+        linked = linkable_column[ranked[lo:hi][picked]].tolist()
+        index = 0
+        for row, shown in zip(range(first, last), chosen, strict=True):
+            kept: list[tuple[str, float, str, str]] = []
+            for text, j in shown:
+                title_n, abstract_n = next(counts)
+                origin = origins.get((row, columns[j])) if origins else None
+                # Evidence is only read on keyword edges, which exist for linkable keywords.
+                evidence = ""
+                if linked[index]:
+                    found = (title_n, abstract_n, origin)
+                    evidence = evidence_of.get(found) or evidence_of.setdefault(
+                        found, _evidence(title_n, abstract_n, origin)
+                    )
+                kept.append((text, weights[index], origin or "text", evidence))
+                index += 1
+            by_paper[papers[row][0]] = kept
+    return by_paper
 
 
 def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]], np.ndarray]:
