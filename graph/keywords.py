@@ -263,34 +263,42 @@ def _phrase_grams(
     """
     grams = _Grams()
     size, vocabulary = len(words), max(len(parts), 1)
-    code = words.astype(np.int64)  # id of the phrase of the current length starting here
+    # Id of the phrase of the current length starting here (int32: ids count distinct
+    # phrases, and token positions stay far below 2**31).
+    code = words.astype(np.int32)
     # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
     all_generic = np.append(generic, False)[words]
     text_keys: list[str] = list(parts)
     for n in range(1, limit + 1):
         if n == 1:
-            start = np.flatnonzero(code >= 0)
+            start = np.flatnonzero(code >= 0).astype(np.int32)
             prefix = np.full(len(parts), -1, dtype=np.int64)
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
+            ids = code[start]
         else:
-            start = np.flatnonzero(code[: max(size - n + 1, 0)] >= 0)
-            start = start[words[start + n - 1] >= 0]
-            nxt_word = words[start + n - 1]
-            distinct, first, inverse = np.unique(
-                code[start] * vocabulary + nxt_word, return_index=True, return_inverse=True
+            start = np.flatnonzero(code[: max(size - n + 1, 0)] >= 0).astype(np.int32)
+            start = start[words[start + (n - 1)] >= 0]
+            nxt_word = words[start + (n - 1)]
+            distinct, first, ids = np.unique(
+                code[start].astype(np.int64) * vocabulary + nxt_word,
+                return_index=True,
+                return_inverse=True,
             )
-            prefix = code[start[first]]
-            last = nxt_word[first]
+            distinct_count = len(distinct)
+            del distinct
+            prefix = code[start[first]].astype(np.int64)
+            last = nxt_word[first].astype(np.int64)
+            del first
             shorter = text_keys
             text_keys = [
                 shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
             ]
+            del shorter
             all_generic[start] &= generic[nxt_word]
-            code = np.full(size, -1, dtype=np.int64)
-            code[start] = inverse.ravel()
-            distinct_count = len(distinct)
-        ids = code[start]
+            del nxt_word
+            code.fill(-1)
+            code[start] = ids
         generic_gram = np.zeros(distinct_count, dtype=bool)
         generic_gram[ids] = all_generic[start]
         key = np.fromiter(
@@ -301,13 +309,17 @@ def _phrase_grams(
             dtype=np.int64,
             count=distinct_count,
         )
+        del generic_gram
         grams.key.append(key)
         grams.count.append(np.bincount(ids, minlength=distinct_count))
         grams.prefix.append(prefix)
         grams.last.append(last)
         at = key[ids]
-        grams.positions.append(start[at >= 0])
-        grams.keys_at.append(at[at >= 0])
+        del ids
+        kept = at >= 0
+        grams.positions.append(start[kept])
+        grams.keys_at.append(at[kept].astype(np.int32))
+        del at, kept, start
     return grams
 
 
