@@ -269,6 +269,7 @@ def _phrase_grams(
     # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
     all_generic = np.append(generic, False)[words]
     text_keys: list[str] = list(parts)
+    ids: np.ndarray  # phrase id of each occurrence in ``start``
     for n in range(1, limit + 1):
         if n == 1:
             start = np.flatnonzero(code >= 0).astype(np.int32)
