@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
@@ -221,7 +222,7 @@ class Store:
         """Bulk-append column lists to ``table`` through Arrow; returns the row count."""
         if table not in self.table_names():
             raise DatabaseError(f"database {self.path} has no table {table!r}")
-        data = pa.table({name: pa.array(list(values)) for name, values in columns.items()})
+        data = pa.table({name: _arrow(values) for name, values in columns.items()})
         if data.num_rows == 0:
             return 0
         names = ", ".join(f'"{name}"' for name in columns)
@@ -272,6 +273,15 @@ class Store:
     def copy_to_parquet(self, sql: str, path: Path) -> None:
         """Write a query's result straight to a Parquet file."""
         self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+
+
+def _arrow(values: Sequence[Any]) -> pa.Array:
+    """A column as an Arrow array; numpy arrays convert without a detour through Python objects."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return pa.array(values)
+    return pa.array(values if isinstance(values, list) else list(values))
 
 
 def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
