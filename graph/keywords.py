@@ -336,22 +336,44 @@ def _token_ids(
 
     A sentinel token, which breaks phrases like any punctuation, closes each text. Ids
     are numbered in order of first appearance, so they do not depend on the chunk size.
+
+    No token spans whitespace (the pattern's one-mark alternative excludes ``\\s``, and
+    ``str.split`` and ``re`` agree on what whitespace is), so the text is split on
+    whitespace and each distinct piece ("networks,", "(LMC)") goes through the regex once.
     """
-    # A missing token gets the next id; map() over the dict keeps the loop in C.
+    # A missing key gets the next id; map() over the dict keeps the loop in C.
     raw_ids: defaultdict[str, int] = defaultdict()
     raw_ids.default_factory = raw_ids.__len__
+    piece_ids: defaultdict[str, int] = defaultdict()
+    piece_ids.default_factory = piece_ids.__len__
+    # Tokens of piece i: flat[bounds[i]:bounds[i + 1]].
+    flat = np.zeros(0, dtype=np.int32)
+    bounds = np.zeros(1, dtype=np.int64)
     chunks: list[np.ndarray] = []
     for first in range(0, len(papers), TOKEN_CHUNK):
-        stream = _TOKENIZE(
-            "".join(
-                f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
-                for _paper_id, title, abstract in papers[first : first + TOKEN_CHUNK]
-                for text in (title, abstract)
-            )
-        )
-        chunks.append(
-            np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int32, count=len(stream))
-        )
+        pieces = "".join(
+            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
+            for _paper_id, title, abstract in papers[first : first + TOKEN_CHUNK]
+            for text in (title, abstract)
+        ).split()
+        known = len(piece_ids)
+        ids = np.fromiter(map(piece_ids.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        # Pieces seen for the first time, in order of first appearance (= id order).
+        at = np.flatnonzero(ids >= known)
+        at = at[np.unique(ids[at], return_index=True)[1]]
+        tokens: list[int] = []
+        lengths: list[int] = []
+        for index in at.tolist():
+            found = _TOKENIZE(pieces[index])
+            tokens.extend(map(raw_ids.__getitem__, found))
+            lengths.append(len(found))
+        del pieces
+        flat = np.concatenate([flat, np.array(tokens, dtype=np.int32)])
+        bounds = np.concatenate([bounds, bounds[-1] + np.cumsum(lengths, dtype=np.int64)])
+        starts, sizes = bounds[ids], bounds[ids + 1] - bounds[ids]
+        offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        offsets += np.arange(len(offsets))
+        chunks.append(flat[offsets])
     raw = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
     return raw_ids, raw
 
