@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -486,7 +486,8 @@ def extract_keywords(
     # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
     idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(tf).idf_
     df = np.bincount(tf.indices, minlength=len(keys))
-    representative, size = _representatives(grams, len(keys))
+    labels, size = _gram_labels(grams, surfaces, len(keys))
+    del grams
     for column, count in given_words.items():
         size[column] = count
     # Longer phrases say more than their parts.
@@ -499,19 +500,11 @@ def extract_keywords(
     del tf
     total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
-    long_form_of = {keys[key]: form for key, form in long_forms.items() if key in keys}
-    labels: dict[int, str] = {}
-
-    def label(column: int) -> str:
-        if column not in labels:
-            if column in long_form_of:
-                labels[column] = long_form_of[column]
-            elif column in given_label:
-                labels[column] = given_label[column]
-            else:
-                labels[column] = _gram_surface(grams, surfaces, *representative[column])
-        return labels[column]
-
+    for column, text in given_label.items():
+        labels[column] = text
+    for key, form in long_forms.items():
+        if key in keys:
+            labels[keys[key]] = form
     linkable_column = (df >= options.min_papers) & (df <= hub_limit)
     # Every paper's phrases strongest first: one stable sort over the corpus, so columns
     # stay in ascending order among equal scores. Row r holds order[bounds[r]:bounds[r+1]].
@@ -532,7 +525,7 @@ def extract_keywords(
         bounds,
         order,
         ranked,
-        label,
+        labels,
         options.per_paper,
         np.round(scores, 6),
         titles,
@@ -550,7 +543,7 @@ def extract_keywords(
         shape=(len(papers), len(used)),
     )
     del scores, indices, link, link_rows, all_cols
-    column_labels = {int(c): label(int(c)) for c in used}
+    column_labels = {c: labels[c] for c in used.tolist()}
     shown_labels = {text for kws in by_paper.values() for text, _, _, _ in kws}
     index_of_label = {text: c for c, text in column_labels.items()}
     for text in sorted(shown_labels - set(index_of_label)):
@@ -580,7 +573,7 @@ def _paper_keywords(
     bounds: np.ndarray,
     order: np.ndarray,
     ranked: np.ndarray,
-    label: Callable[[int], str],
+    labels: list[str],
     per_paper: int,
     rounded: np.ndarray,
     titles: np.ndarray,
@@ -594,6 +587,8 @@ def _paper_keywords(
     their columns. Python only walks a paper's phrases until ``per_paper`` are chosen.
     """
     by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
+    # " label " in lower case, for the containment test below
+    padded = [f" {text.lower()} " for text in labels]
     # Few distinct evidence texts: one string object each, not one per keyword row.
     evidence_of: dict[tuple[int, int, str | None], str] = {}
     edges = bounds.tolist()
@@ -601,13 +596,23 @@ def _paper_keywords(
         last = min(first + ROW_CHUNK, len(papers))
         lo, hi = edges[first], edges[last]
         columns = ranked[lo:hi].tolist()
-        chosen: list[list[tuple[str, int]]] = []
+        chosen: list[list[int]] = []
         for row in range(first, last):
-            start, end = edges[row] - lo, edges[row + 1] - lo
-            chosen.append(
-                _drop_contained(((label(columns[j]), j) for j in range(start, end)), per_paper)
-            )
-        picked = np.array([j for shown in chosen for _, j in shown], dtype=np.int64)
+            # The strongest phrases, skipping one that is part of a phrase already kept:
+            # without this a paper about "neural operators" would also list "neural" and
+            # "operators" as keywords of their own and let them dominate its links.
+            shown: list[int] = []
+            kept_text = " | "
+            for j in range(edges[row] - lo, edges[row + 1] - lo):
+                text = padded[columns[j]]
+                if text in kept_text:
+                    continue
+                shown.append(j)
+                if len(shown) >= per_paper:
+                    break
+                kept_text += text[1:] + "| "
+            chosen.append(shown)
+        picked = np.array([j for shown in chosen for j in shown], dtype=np.int64)
         at = order[lo:hi][picked]
         weights = rounded[at].tolist()
         counts = zip(titles[at].tolist(), abstracts[at].tolist(), strict=True)
@@ -615,7 +620,7 @@ def _paper_keywords(
         index = 0
         for row, shown in zip(range(first, last), chosen, strict=True):
             kept: list[tuple[str, float, str, str]] = []
-            for text, j in shown:
+            for j in shown:
                 title_n, abstract_n = next(counts)
                 origin = origins.get((row, columns[j])) if origins else None
                 # Evidence is only read on keyword edges, which exist for linkable keywords.
@@ -625,14 +630,17 @@ def _paper_keywords(
                     evidence = evidence_of.get(found) or evidence_of.setdefault(
                         found, _evidence(title_n, abstract_n, origin)
                     )
-                kept.append((text, weights[index], origin or "text", evidence))
+                kept.append((labels[columns[j]], weights[index], origin or "text", evidence))
                 index += 1
             by_paper[papers[row][0]] = kept
     return by_paper
 
 
-def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Per key: its most frequent spelling as (length index, phrase id), and that phrase's words."""
+def _gram_labels(grams: _Grams, surfaces: list[str], columns: int) -> tuple[list[str], np.ndarray]:
+    """Per key: its most frequent spelling, written as the corpus writes it, and its word count.
+
+    Keys with no phrase (given keywords the texts never use) get an empty label here.
+    """
     key = np.concatenate(grams.key)
     count = np.concatenate(grams.count)
     length = np.concatenate([np.full(len(k), n, dtype=np.int64) for n, k in enumerate(grams.key)])
@@ -642,22 +650,23 @@ def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]]
     # Most frequent first; ties go to the shorter phrase, then the earlier one (stable order).
     order = np.lexsort((phrase, length, -count, key))
     first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
-    representative = [(0, 0)] * columns
+    found = key[first]
     size = np.ones(columns, dtype=np.float64)
-    for index in first.tolist():
-        representative[int(key[index])] = (int(length[index]), int(phrase[index]))
-        size[int(key[index])] = length[index] + 1
-    return representative, size
-
-
-def _gram_surface(grams: _Grams, surfaces: list[str], length: int, phrase: int) -> str:
-    """The words of a phrase, written as the corpus writes them."""
-    found: list[str] = []
-    while length >= 0:
-        found.append(surfaces[int(grams.last[length][phrase])])
-        phrase = int(grams.prefix[length][phrase])
-        length -= 1
-    return " ".join(reversed(found))
+    size[found] = length[first] + 1
+    # Walk every representative back from its last word: a phrase of n + 1 words is a
+    # phrase of n words (``prefix``) and a last word.
+    at_length, at_phrase = length[first], phrase[first]
+    words = np.full((len(first), len(grams.key)), -1, dtype=np.int64)
+    for step in range(len(grams.key)):
+        for n in range(len(grams.key)):
+            here = np.flatnonzero(at_length == n)
+            words[here, step] = grams.last[n][at_phrase[here]]
+            at_phrase[here] = grams.prefix[n][at_phrase[here]]
+        at_length = at_length - 1
+    labels = [""] * columns
+    for column, backwards in zip(found.tolist(), words.tolist(), strict=True):
+        labels[column] = " ".join([surfaces[w] for w in reversed(backwards) if w >= 0])
+    return labels, size
 
 
 def _acronym_aliases(
@@ -676,22 +685,3 @@ def _acronym_aliases(
         key: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for key, c in forms.items()
     }
     return aliases, long_forms
-
-
-def _drop_contained(scored: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
-    """Keep the strongest phrases, skipping one that is part of a phrase already kept.
-
-    Without this a paper about "neural operators" would also list "neural" and
-    "operators" as keywords of their own and let them dominate its links.
-    """
-    chosen: list[tuple[str, int]] = []
-    kept = " | "
-    for text, index in scored:
-        lowered = text.lower()
-        if f" {lowered} " in kept:
-            continue
-        chosen.append((text, index))
-        kept += f"{lowered} | "
-        if len(chosen) >= limit:
-            break
-    return chosen
