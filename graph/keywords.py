@@ -272,22 +272,16 @@ def _phrase_grams(
     ids: np.ndarray  # phrase id of each occurrence in ``start``
     for n in range(1, limit + 1):
         if n == 1:
-            start = np.flatnonzero(code >= 0).astype(np.int32)
+            start = _positions(code >= 0)
             prefix = np.full(len(parts), -1, dtype=np.int64)
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
             ids = code[start]
         else:
-            start = np.flatnonzero(code[: max(size - n + 1, 0)] >= 0).astype(np.int32)
+            start = _positions(code[: max(size - n + 1, 0)] >= 0)
             start = start[words[start + (n - 1)] >= 0]
             nxt_word = words[start + (n - 1)]
-            distinct, first, ids = np.unique(
-                code[start].astype(np.int64) * vocabulary + nxt_word,
-                return_index=True,
-                return_inverse=True,
-            )
-            distinct_count = len(distinct)
-            del distinct
+            distinct_count, first, ids = _number_pairs(code[start], nxt_word, vocabulary)
             prefix = code[start[first]].astype(np.int64)
             last = nxt_word[first].astype(np.int64)
             del first
@@ -315,11 +309,11 @@ def _phrase_grams(
         grams.count.append(np.bincount(ids, minlength=distinct_count))
         grams.prefix.append(prefix)
         grams.last.append(last)
-        at = key[ids]
+        at = key.astype(np.int32)[ids]
         del ids
         kept = at >= 0
         grams.positions.append(start[kept])
-        grams.keys_at.append(at[kept].astype(np.int32))
+        grams.keys_at.append(at[kept])
         del at, kept, start
     return grams
 
@@ -378,6 +372,102 @@ def _token_ids(
     return raw_ids, raw
 
 
+#: occurrences handled at once when phrases are numbered (bounds the temporary arrays)
+NUMBER_CHUNK = 1 << 20
+
+
+def _positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus."""
+    found = np.empty(int(np.count_nonzero(mask)), dtype=np.int32)
+    done = 0
+    for lo in range(0, len(mask), NUMBER_CHUNK):
+        here = np.flatnonzero(mask[lo : lo + NUMBER_CHUNK])
+        found[done : done + len(here)] = here + lo
+        done += len(here)
+    return found
+
+
+def _number_pairs(
+    prefix: np.ndarray, word: np.ndarray, vocabulary: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Number the distinct (prefix, word) pairs in sorted order, as ``np.unique`` would.
+
+    Returns the number of distinct pairs, where each first occurs, and the number of each
+    pair (int32). Works in chunks, so no corpus-size sort or int64 inverse is built.
+    """
+    total = len(prefix)
+
+    def values(lo: int) -> np.ndarray:
+        return (
+            prefix[lo : lo + NUMBER_CHUNK].astype(np.int64) * vocabulary
+            + word[lo : lo + NUMBER_CHUNK]
+        )
+
+    seen = [np.unique(values(lo)) for lo in range(0, total, NUMBER_CHUNK)]
+    distinct = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
+    del seen
+    number = np.empty(total, dtype=np.int32)
+    first = np.full(len(distinct), -1, dtype=np.int64)
+    for lo in range(0, total, NUMBER_CHUNK):
+        here = np.searchsorted(distinct, values(lo))
+        number[lo : lo + len(here)] = here
+        # Pairs not met in an earlier chunk: their first occurrence is in this one.
+        new = np.flatnonzero(first[here] < 0)
+        found, at = np.unique(here[new], return_index=True)
+        first[found] = new[at] + lo
+    return len(distinct), first, number
+
+
+def _count_matrix(
+    text_at: list[np.ndarray],
+    keys_at: list[np.ndarray],
+    given: tuple[np.ndarray, np.ndarray],
+    shape: tuple[int, int],
+) -> sparse.csr_matrix:
+    """Occurrences per (paper, key) as CSR, built for a chunk of papers at a time.
+
+    Title, abstract and given occurrences are summed in one number (title + 2**20 *
+    abstract + 2**40 * given; counts stay below 2**20). They are exact integers in
+    float64, so the order of summation does not matter.
+    """
+    given_rows, given_cols = given
+    indptr = [np.zeros(1, dtype=np.int64)]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    stored = 0
+    for first in range(0, shape[0], ROW_CHUNK):
+        last = min(first + ROW_CHUNK, shape[0])
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for texts, keys in zip(text_at, keys_at, strict=True):
+            lo, hi = np.searchsorted(texts, [2 * first, 2 * last]).tolist()
+            rows.append(texts[lo:hi] // 2 - first)
+            cols.append(keys[lo:hi])
+            values.append(np.where(texts[lo:hi] % 2 == 0, 1.0, _ABSTRACT_UNIT))
+        mine = np.flatnonzero((given_rows >= first) & (given_rows < last))
+        rows.append(given_rows[mine] - first)
+        cols.append(given_cols[mine])
+        values.append(np.full(len(mine), _GIVEN_UNIT))
+        block = sparse.coo_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(last - first, shape[1]),
+        ).tocsr()
+        block.sum_duplicates()
+        indptr.append(block.indptr[1:].astype(np.int64) + stored)
+        indices.append(block.indices)
+        data.append(block.data)
+        stored += block.nnz
+    return sparse.csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+            np.concatenate(indptr),
+        ),
+        shape=shape,
+    )
+
+
 def _evidence(title: int, abstract: int, origin: str | None) -> str:
     """Where a keyword was found, in words a person reads ("appears 3 times in abstract")."""
     found = []
@@ -427,16 +517,10 @@ def extract_keywords(
     keys: dict[str, int] = {}
     grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
     text_keys = len(keys)
-    where = np.searchsorted(closes, np.concatenate(grams.positions))
+    # Per phrase length, the text of each occurrence (2 * row, + 1 in the abstract); sorted.
+    text_at = [np.searchsorted(closes, at).astype(np.int32) for at in grams.positions]
     grams.positions.clear()
     del words, closes
-    # Title, abstract and given occurrences summed in one number: counts stay below 2**20.
-    # Exact integers in float64, so the order of summation does not matter.
-    rows: list[np.ndarray] = [(where // 2).astype(np.int32)]
-    cols: list[np.ndarray] = [np.concatenate(grams.keys_at)]
-    grams.keys_at.clear()
-    data: list[np.ndarray] = [np.where(where % 2 == 0, 1.0, _ABSTRACT_UNIT)]
-    del where
     given_label: dict[int, str] = {}
     given_words: dict[int, int] = {}
     origins: dict[tuple[int, int], str] = {}
@@ -455,17 +539,14 @@ def extract_keywords(
         given_rows.append(row_of[paper_id])
         given_cols.append(column)
     del row_of
-    rows.append(np.array(given_rows, dtype=np.int32))
-    cols.append(np.array(given_cols, dtype=np.int32))
-    data.append(np.full(len(given_rows), _GIVEN_UNIT))
-    counts = sparse.coo_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(papers), len(keys)),
+    tf = _count_matrix(
+        text_at,
+        grams.keys_at,
+        (np.array(given_rows, dtype=np.int32), np.array(given_cols, dtype=np.int32)),
+        (len(papers), len(keys)),
     )
-    del rows, cols, data
-    tf = counts.tocsr()
-    del counts
-    tf.sum_duplicates()
+    del text_at
+    grams.keys_at.clear()
     packed = tf.data.astype(np.int64)
     given_n = (packed >> 40).astype(np.int32)
     abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
@@ -509,16 +590,20 @@ def extract_keywords(
     # Every paper's phrases strongest first: one stable sort over the corpus, so columns
     # stay in ascending order among equal scores. Row r holds order[bounds[r]:bounds[r+1]].
     row_at = np.repeat(np.arange(len(papers), dtype=np.int32), np.diff(bounds))
-    order = np.lexsort((-scores, row_at))
+    order = np.empty(len(scores), dtype=np.int32 if len(scores) < 2**31 else np.int64)
+    for first in range(0, len(papers), ROW_CHUNK):
+        lo, hi = bounds[first], bounds[min(first + ROW_CHUNK, len(papers))]
+        order[lo:hi] = lo + np.lexsort((-scores[lo:hi], row_at[lo:hi]))
     ranked = indices[order]
     # The similarity vector of a paper: its vector_size strongest linkable phrases.
-    link = np.flatnonzero(linkable_column[ranked])
-    link_rows = row_at[order[link]]
+    at_link = np.flatnonzero(linkable_column[ranked])
+    link_rows = row_at[at_link]  # rows are contiguous, so the row of a sorted position
     del row_at
     per_row = np.bincount(link_rows, minlength=len(papers))
-    within = np.arange(len(link)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    within = np.arange(len(at_link)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
     keep = within < options.vector_size
-    link_rows, link = link_rows[keep], order[link[keep]]
+    link_rows, link = link_rows[keep], order[at_link[keep]]
+    del at_link
     del per_row, within, keep
     by_paper = _paper_keywords(
         papers,
