@@ -35,12 +35,18 @@ from graph.similarity import (
     shared_code_edges,
     similar_edge_columns,
 )
-from graph.store import Store, open_store
+from graph.store import Store, open_store, release_memory
 from paperweb.errors import UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
 
-__all__ = ["BuildOptions", "BuildSummary", "build", "read_inputs", "write_papers"]
+__all__ = [
+    "BuildOptions",
+    "BuildSummary",
+    "build",
+    "read_inputs",
+    "write_papers",
+]
 
 Progress = Callable[[str], None]
 
@@ -206,6 +212,7 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
     given = store.query(SQL_GIVEN_KEYWORDS)
     table = extract_keywords(papers, options.keywords, given)
     del papers, given
+    release_memory()
     store.execute("DELETE FROM keywords")
     store.insert_columns("keywords", _keyword_columns(table))
     nodes = [
@@ -215,6 +222,7 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
     keyword_edges = len(edges["src"])
     # The per-paper keyword lists are stored; similarity only needs the matrix.
     table.by_paper.clear()
+    release_memory()
     similar = similar_edge_columns(table, options.k)
     del table
     for name, values in similar.items():
@@ -239,6 +247,8 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
             "evidence": edges.pop("evidence"),
         },
     )
+    del edges, kinds
+    release_memory()
     progress(
         f"{len(nodes):,} linking keywords, {similar_count:,} similar and "
         f"{len(shared):,} shared_code edges"
@@ -376,6 +386,10 @@ def build(
             store.clear()
             write_papers(store, rows)
             write_enrichment(store, summary.online)
+            # Later stages read what they need back from the database; at 100k papers
+            # the Paper and PaperRow objects are a few hundred MiB of the process.
+            del occurrences, rows
+            release_memory()
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
             write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))

@@ -7,6 +7,7 @@ Other modules keep their own SQL as named constants and run it through
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ import pyarrow as pa
 
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store"]
+__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory"]
 
 SCHEMA_VERSION = 1
 
@@ -121,6 +122,9 @@ GRAPH_TABLES = (
     "repos",
 )
 
+#: rows per Arrow batch of :meth:`Store.insert_columns`
+INSERT_BATCH = 200_000
+
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
@@ -219,19 +223,34 @@ class Store:
         return result.fetch_arrow_table()
 
     def insert_columns(self, table: str, columns: Mapping[str, Sequence[Any]]) -> int:
-        """Bulk-append column lists to ``table`` through Arrow; returns the row count."""
+        """Bulk-append column lists (or numpy arrays) to ``table`` through Arrow; returns the row count.
+
+        Large loads go in batches of :data:`INSERT_BATCH` rows, so that neither the Arrow
+        copy nor DuckDB's conversion of it holds the whole load at once.
+        """
         if table not in self.table_names():
             raise DatabaseError(f"database {self.path} has no table {table!r}")
-        data = pa.table({name: _arrow(values) for name, values in columns.items()})
-        if data.num_rows == 0:
-            return 0
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns for {table!r} differ in length: {sorted(lengths)}")
+        rows = lengths.pop() if lengths else 0
         names = ", ".join(f'"{name}"' for name in columns)
-        self.con.register("_paperweb_load", data)
-        try:
-            self.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load')
-        finally:
-            self.con.unregister("_paperweb_load")
-        return int(data.num_rows)
+        for first in range(0, rows, INSERT_BATCH):
+            data = pa.table(
+                {
+                    name: _arrow(values[first : first + INSERT_BATCH])
+                    for name, values in columns.items()
+                }
+            )
+            self.con.register("_paperweb_load", data)
+            try:
+                self.con.execute(
+                    f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load'
+                )
+            finally:
+                self.con.unregister("_paperweb_load")
+            del data
+        return rows
 
     @contextmanager
     def columns_view(self, name: str, columns: Mapping[str, Sequence[Any]]) -> Iterator[str]:
@@ -282,6 +301,21 @@ def _arrow(values: Sequence[Any]) -> pa.Array:
     if isinstance(values, np.ndarray) and values.dtype != object:
         return pa.array(values)
     return pa.array(values if isinstance(values, list) else list(values))
+
+
+def release_memory() -> None:
+    """Hand memory that Python, numpy and Arrow have freed back to the operating system.
+
+    glibc keeps freed heap memory for reuse, so without this the process stays at the
+    size of its largest stage. Elsewhere than glibc this does nothing.
+    """
+    pa.default_memory_pool().release_unused()
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
