@@ -760,9 +760,12 @@ def _acronym_aliases(
     """Acronym stem -> long-form key (the corpus's most common definition), and long-form labels."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
+    key_of: dict[str, str] = {}
     for _paper_id, title, abstract in papers:
         for acronym, long_form in _acronyms(f"{title}. {abstract}").items():
-            long_key = keyword_key(long_form)
+            long_key = key_of.get(long_form)
+            if long_key is None:
+                long_key = key_of[long_form] = keyword_key(long_form)
             votes[_stem(acronym)][long_key] += 1
             forms[long_key][long_form.lower()] += 1
     aliases = {acronym: ranked.most_common(1)[0][0] for acronym, ranked in votes.items()}

@@ -35,7 +35,7 @@ from graph.similarity import (
     shared_code_edges,
     similar_edge_columns,
 )
-from graph.store import Store, open_store, release_memory
+from graph.store import Store, open_store, release_memory, tune_allocator
 from paperweb.errors import UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
@@ -348,6 +348,7 @@ def build(
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
+    tune_allocator()
     if options.refresh and not options.online:
         raise UsageError(
             "--refresh only applies to online enrichment; add --online or drop --refresh"

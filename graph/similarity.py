@@ -119,13 +119,15 @@ def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
         return empty
     low = np.minimum(np.concatenate(sources), np.concatenate(targets))
     high = np.maximum(np.concatenate(sources), np.concatenate(targets))
-    weight = np.concatenate(weights)
+    micro = np.round(np.concatenate(weights) * 1e6).astype(np.int64)
     del sources, targets, weights
-    pairs = np.unique(
-        np.stack([low, high, np.round(weight * 1e6).astype(np.int64)], axis=1), axis=0
-    )
-    del low, high, weight
-    pairs = pairs[np.unique(pairs[:, :2], axis=0, return_index=True)[1]]
+    # Each pair once (found from both ends, it may differ in the last digit: the smaller wins).
+    order = np.lexsort((micro, high, low))
+    low, high, micro = low[order], high[order], micro[order]
+    leading = np.ones(len(low), dtype=bool)
+    leading[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    pairs = np.stack([low[leading], high[leading], micro[leading]], axis=1)
+    del low, high, micro, leading
     # Papers in id order, so that each pair is stored once as src < dst, and the rows
     # go in (src, dst) order.
     ids = np.asarray(table.paper_ids, dtype=object)

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory"]
+__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]
 
 SCHEMA_VERSION = 1
 
@@ -301,6 +301,27 @@ def _arrow(values: Sequence[Any]) -> pa.Array:
     if isinstance(values, np.ndarray) and values.dtype != object:
         return pa.array(values)
     return pa.array(values if isinstance(values, list) else list(values))
+
+
+#: glibc's mallopt parameter number for the mmap threshold
+_M_MMAP_THRESHOLD = -3
+#: blocks from this size up get a mapping of their own, returned to the system when freed
+MMAP_THRESHOLD = 256 * 1024
+
+
+def tune_allocator() -> None:
+    """Let glibc map large blocks (numpy arrays, long texts) on their own.
+
+    Freeing such a block then returns its memory at once. By default glibc raises this
+    threshold to the size of the largest block freed so far (up to 32 MiB), after which
+    the chunk-sized arrays of the keyword stage pile up in the heap and the process stays
+    hundreds of MiB larger. Elsewhere than glibc this does nothing.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def release_memory() -> None:
