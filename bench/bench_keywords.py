@@ -34,7 +34,9 @@ def run_stages(n: int, k: int) -> None:
     from graph.keywords import KeywordOptions, extract_keywords
     from graph.papers import merge_papers
     from graph.similarity import keyword_layer, shared_code_edges, similar_edges
-    from graph.store import open_store
+    from graph.store import open_store, tune_allocator
+
+    tune_allocator()  # as ``build`` does
 
     data = HERE / "data" / f"kw{n}"
     shutil.rmtree(data, ignore_errors=True)

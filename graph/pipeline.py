@@ -24,7 +24,7 @@ from collectors.listing import parse_listing_page
 from collectors.queries import OnlineInputs, collect_online
 from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
-from graph.keywords import KeywordOptions, KeywordTable, extract_keywords
+from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import community_labels, compute_metrics
 from graph.papers import PaperRow, merge_papers
@@ -206,8 +206,14 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
     """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction).
 
     Rows go to DuckDB as columns (lists and numpy arrays through Arrow), not as row
-    objects: at 100k papers that is ~1.2M keyword rows and ~1M edges.
+    objects: at 100k papers that is ~1.2M keyword rows and ~1M edges. The cyclic garbage
+    collector is paused meanwhile: the stage makes no reference cycles, only many objects.
     """
+    with paused_gc():
+        _write_paper_edges(store, options, progress)
+
+
+def _write_paper_edges(store: Store, options: BuildOptions, progress: Progress) -> None:
     papers = store.query(SQL_PAPER_TEXTS)
     given = store.query(SQL_GIVEN_KEYWORDS)
     table = extract_keywords(papers, options.keywords, given)
