@@ -207,7 +207,7 @@ def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = 
 
     Rows go to DuckDB as columns (lists and numpy arrays through Arrow), not as row
     objects: at 100k papers that is ~1.2M keyword rows and ~1M edges. The cyclic garbage
-    collector is paused meanwhile: the stage makes no reference cycles, only many objects.
+    collector leaves the objects that were alive before the stage alone meanwhile.
     """
     with paused_gc():
         _write_paper_edges(store, options, progress)
