@@ -3,10 +3,11 @@
 Usage: python bench/bench_keywords.py [N ...] [--k 10]   (default: 10000 100000)
 
 Each size runs in a child process (so that peak RSS is its own): papers are generated
-in memory by bench/make_corpus.py (seed 0), parsed, merged and loaded into a fresh
-DuckDB file (untimed set-up), then each stage of ``write_paper_edges`` is timed on its
-own: keyword extraction, the keyword layer, ``similar`` edges, ``shared_code`` edges and
-the bulk insert. Prints seconds per stage and the child's peak RSS.
+by bench/make_corpus.py (seed 0), parsed, merged and loaded into a fresh DuckDB file
+(untimed set-up), then ``write_paper_edges`` runs end to end as in a build (keywords,
+keyword nodes and edges, ``similar`` and ``shared_code`` edges, all stored) and the peak
+RSS is read; then its parts are timed on their own: reading the texts, keyword
+extraction, keyword edges, ``similar`` edges and ``shared_code`` edges.
 """
 
 from __future__ import annotations
@@ -28,19 +29,30 @@ sys.path.insert(0, str(HERE.parent))
 from make_corpus import write_corpus  # noqa: E402
 
 
+def _peak_mib() -> int:
+    """The process's peak resident set so far (VmHWM), in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def run_stages(n: int, k: int) -> None:
     """Build the set-up for ``n`` papers, then time each keyword/edge stage (child side)."""
     from graph import pipeline
     from graph.keywords import KeywordOptions, extract_keywords
     from graph.papers import merge_papers
-    from graph.similarity import keyword_layer, shared_code_edges, similar_edges
-    from graph.store import open_store
+    from graph.similarity import keyword_edge_columns, shared_code_edges, similar_edge_columns
+    from graph.store import open_store, release_memory, tune_allocator
 
+    tune_allocator()  # as ``build`` does
     data = HERE / "data" / f"kw{n}"
     shutil.rmtree(data, ignore_errors=True)
     write_corpus(n, data / "pages", seed=0, per_file=5000)
     occurrences, _, _ = pipeline.read_inputs([data / "pages"])
     rows = merge_papers(occurrences)
+    del occurrences
     timings: list[tuple[str, float, float]] = []
     cpu = [time.process_time()]
 
@@ -54,35 +66,40 @@ def run_stages(n: int, k: int) -> None:
     with open_store(data / "db.duckdb") as store, store.transaction():
         store.clear()
         pipeline.write_papers(store, rows)
+        papers_count = len(rows)
+        del rows  # as ``build`` does: later stages read the database
+        release_memory()
+        setup_peak = _peak_mib()
+        # The real stage end to end first (it also stores keywords, nodes and edges), so
+        # that the peak RSS below is the set-up's and this stage's, as in a build.
+        start, cpu[0] = time.perf_counter(), time.process_time()
+        pipeline.write_paper_edges(store, pipeline.BuildOptions(k=k))
+        timed("write_paper_edges (all, stored)", start)
+        stage_peak = _peak_mib()
+        # Then its parts on their own (results held, so no peak is read from here on).
         start, cpu[0] = time.perf_counter(), time.process_time()
         papers = store.query(pipeline.SQL_PAPER_TEXTS)
         given = store.query(pipeline.SQL_GIVEN_KEYWORDS)
         start = timed("read texts", start)
         table = extract_keywords(papers, KeywordOptions(), given)
         start = timed("extract keywords", start)
-        nodes, keyword_edges = keyword_layer(table)
-        start = timed("keyword layer", start)
-        similar = similar_edges(table, k)
-        start = timed("similar edges", start)
+        keyword_edges = keyword_edge_columns(table)
+        start = timed("keyword edges (columns)", start)
+        similar = similar_edge_columns(table, k)
+        start = timed("similar edges (columns)", start)
         shared = shared_code_edges(store.query(pipeline.SQL_CODE_LINKS))
         start = timed("shared_code edges", start)
-        # The real stage end to end (it also stores keywords, nodes and edges).
-        store.clear()
-        pipeline.write_papers(store, rows)
-        start, cpu[0] = time.perf_counter(), time.process_time()
-        pipeline.write_paper_edges(store, pipeline.BuildOptions(k=k))
-        timed("write_paper_edges (all, stored)", start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{len(rows):,} papers: {len(table.linkable):,} linking keywords, "
-        f"{len(nodes):,} keyword nodes, {len(keyword_edges):,} keyword edges, "
-        f"{len(similar):,} similar (<= {k * len(rows):,}), {len(shared):,} shared_code"
+        f"{papers_count:,} papers: {len(table.linkable):,} linking keywords (= keyword nodes), "
+        f"{len(keyword_edges['src']):,} keyword edges, "
+        f"{len(similar['src']):,} similar (<= {k * papers_count:,}), {len(shared):,} shared_code"
     )
     print(f"  {'stage':<34} {'wall':>8} {'cpu':>8}")
     for name, seconds, cpu_seconds in timings:
         print(f"  {name:<34} {seconds:6.2f} s {cpu_seconds:6.2f} s")
     print(f"  load average after the run: {os.getloadavg()[0]:.1f}")
-    print(f"  peak RSS (whole child)             {peak:6.0f} MiB")
+    print(f"  peak RSS after set-up (parse, merge, load) {setup_peak:6,} MiB")
+    print(f"  peak RSS after write_paper_edges           {stage_peak:6,} MiB")
 
 
 def main() -> None:

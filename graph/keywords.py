@@ -10,9 +10,11 @@ keywords in a large share of papers are hubs: kept per paper, but not linked.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +22,7 @@ import snowballstemmer
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
-__all__ = ["KeywordOptions", "KeywordTable", "extract_keywords", "keyword_key"]
+__all__ = ["KeywordOptions", "KeywordTable", "extract_keywords", "keyword_key", "paused_gc"]
 
 # Words that end a phrase: English function words and the verbs and fillers of abstracts.
 BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
@@ -143,6 +145,29 @@ class KeywordTable:
     matrix: sparse.csr_matrix | None = None
 
 
+_gc_frozen = 0
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off the objects alive when the block starts.
+
+    A stage that allocates millions of objects triggers many collections, and each full
+    one walks every live object, however old (``gc.freeze``). Cycles made inside the
+    block are still collected. Nested blocks leave the outermost one in charge.
+    """
+    global _gc_frozen
+    if _gc_frozen == 0:
+        gc.freeze()
+    _gc_frozen += 1
+    try:
+        yield
+    finally:
+        _gc_frozen -= 1
+        if _gc_frozen == 0:
+            gc.unfreeze()
+
+
 _stem_cache: dict[str, str] = {}
 
 
@@ -263,34 +288,37 @@ def _phrase_grams(
     """
     grams = _Grams()
     size, vocabulary = len(words), max(len(parts), 1)
-    code = words.astype(np.int64)  # id of the phrase of the current length starting here
+    # Id of the phrase of the current length starting here (int32: ids count distinct
+    # phrases, and token positions stay far below 2**31).
+    code = words.astype(np.int32)
     # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
     all_generic = np.append(generic, False)[words]
     text_keys: list[str] = list(parts)
+    ids: np.ndarray  # phrase id of each occurrence in ``start``
     for n in range(1, limit + 1):
         if n == 1:
-            start = np.flatnonzero(code >= 0)
+            start = _positions(code >= 0)
             prefix = np.full(len(parts), -1, dtype=np.int64)
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
+            ids = code[start]
         else:
-            start = np.flatnonzero(code[: max(size - n + 1, 0)] >= 0)
-            start = start[words[start + n - 1] >= 0]
-            nxt_word = words[start + n - 1]
-            distinct, first, inverse = np.unique(
-                code[start] * vocabulary + nxt_word, return_index=True, return_inverse=True
-            )
-            prefix = code[start[first]]
-            last = nxt_word[first]
+            start = _positions(code[: max(size - n + 1, 0)] >= 0)
+            start = start[words[start + (n - 1)] >= 0]
+            nxt_word = words[start + (n - 1)]
+            distinct_count, first, ids = _number_pairs(code[start], nxt_word, vocabulary)
+            prefix = code[start[first]].astype(np.int64)
+            last = nxt_word[first].astype(np.int64)
+            del first
             shorter = text_keys
             text_keys = [
                 shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
             ]
+            del shorter
             all_generic[start] &= generic[nxt_word]
-            code = np.full(size, -1, dtype=np.int64)
-            code[start] = inverse.ravel()
-            distinct_count = len(distinct)
-        ids = code[start]
+            del nxt_word
+            code.fill(-1)
+            code[start] = ids
         generic_gram = np.zeros(distinct_count, dtype=bool)
         generic_gram[ids] = all_generic[start]
         key = np.fromiter(
@@ -301,14 +329,168 @@ def _phrase_grams(
             dtype=np.int64,
             count=distinct_count,
         )
+        del generic_gram
         grams.key.append(key)
         grams.count.append(np.bincount(ids, minlength=distinct_count))
         grams.prefix.append(prefix)
         grams.last.append(last)
-        at = key[ids]
-        grams.positions.append(start[at >= 0])
-        grams.keys_at.append(at[at >= 0])
+        at = key.astype(np.int32)[ids]
+        del ids
+        kept = at >= 0
+        grams.positions.append(start[kept])
+        grams.keys_at.append(at[kept])
+        del at, kept, start
     return grams
+
+
+#: papers whose texts are tokenised at once: the token strings of one chunk are all that
+#: is held as Python objects (the whole corpus would be >1 GB of str at 100k papers)
+TOKEN_CHUNK = 2000
+
+
+def _token_ids(
+    papers: Sequence[tuple[str, str, str]],
+) -> tuple[dict[str, int], np.ndarray]:
+    """Every title and abstract as one stream of token ids (int32), with the distinct tokens.
+
+    A sentinel token, which breaks phrases like any punctuation, closes each text. Ids
+    are numbered in order of first appearance, so they do not depend on the chunk size.
+
+    No token spans whitespace (the pattern's one-mark alternative excludes ``\\s``, and
+    ``str.split`` and ``re`` agree on what whitespace is), so the text is split on
+    whitespace and each distinct piece ("networks,", "(LMC)") goes through the regex once.
+    """
+    # A missing key gets the next id; map() over the dict keeps the loop in C.
+    raw_ids: defaultdict[str, int] = defaultdict()
+    raw_ids.default_factory = raw_ids.__len__
+    piece_ids: defaultdict[str, int] = defaultdict()
+    piece_ids.default_factory = piece_ids.__len__
+    # Tokens of piece i: flat[bounds[i]:bounds[i + 1]].
+    flat = np.zeros(0, dtype=np.int32)
+    bounds = np.zeros(1, dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    for first in range(0, len(papers), TOKEN_CHUNK):
+        pieces = "".join(
+            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
+            for _paper_id, title, abstract in papers[first : first + TOKEN_CHUNK]
+            for text in (title, abstract)
+        ).split()
+        known = len(piece_ids)
+        ids = np.fromiter(map(piece_ids.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        # Pieces seen for the first time, in order of first appearance (= id order).
+        at = np.flatnonzero(ids >= known)
+        at = at[np.unique(ids[at], return_index=True)[1]]
+        tokens: list[int] = []
+        lengths: list[int] = []
+        for index in at.tolist():
+            found = _TOKENIZE(pieces[index])
+            tokens.extend(map(raw_ids.__getitem__, found))
+            lengths.append(len(found))
+        del pieces
+        flat = np.concatenate([flat, np.array(tokens, dtype=np.int32)])
+        bounds = np.concatenate([bounds, bounds[-1] + np.cumsum(lengths, dtype=np.int64)])
+        starts, sizes = bounds[ids], bounds[ids + 1] - bounds[ids]
+        offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+        offsets += np.arange(len(offsets))
+        chunks.append(flat[offsets])
+    raw = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+    return raw_ids, raw
+
+
+#: occurrences handled at once when phrases are numbered (bounds the temporary arrays)
+NUMBER_CHUNK = 1 << 20
+
+
+def _positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus."""
+    found = np.empty(int(np.count_nonzero(mask)), dtype=np.int32)
+    done = 0
+    for lo in range(0, len(mask), NUMBER_CHUNK):
+        here = np.flatnonzero(mask[lo : lo + NUMBER_CHUNK])
+        found[done : done + len(here)] = here + lo
+        done += len(here)
+    return found
+
+
+def _number_pairs(
+    prefix: np.ndarray, word: np.ndarray, vocabulary: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Number the distinct (prefix, word) pairs in sorted order, as ``np.unique`` would.
+
+    Returns the number of distinct pairs, where each first occurs, and the number of each
+    pair (int32). Works in chunks, so no corpus-size sort or int64 inverse is built.
+    """
+    total = len(prefix)
+
+    def values(lo: int) -> np.ndarray:
+        return (
+            prefix[lo : lo + NUMBER_CHUNK].astype(np.int64) * vocabulary
+            + word[lo : lo + NUMBER_CHUNK]
+        )
+
+    seen = [np.unique(values(lo)) for lo in range(0, total, NUMBER_CHUNK)]
+    distinct = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
+    del seen
+    number = np.empty(total, dtype=np.int32)
+    first = np.full(len(distinct), -1, dtype=np.int64)
+    for lo in range(0, total, NUMBER_CHUNK):
+        here = np.searchsorted(distinct, values(lo))
+        number[lo : lo + len(here)] = here
+        # Pairs not met in an earlier chunk: their first occurrence is in this one.
+        new = np.flatnonzero(first[here] < 0)
+        found, at = np.unique(here[new], return_index=True)
+        first[found] = new[at] + lo
+    return len(distinct), first, number
+
+
+def _count_matrix(
+    text_at: list[np.ndarray],
+    keys_at: list[np.ndarray],
+    given: tuple[np.ndarray, np.ndarray],
+    shape: tuple[int, int],
+) -> sparse.csr_matrix:
+    """Occurrences per (paper, key) as CSR, built for a chunk of papers at a time.
+
+    Title, abstract and given occurrences are summed in one number (title + 2**20 *
+    abstract + 2**40 * given; counts stay below 2**20). They are exact integers in
+    float64, so the order of summation does not matter.
+    """
+    given_rows, given_cols = given
+    indptr = [np.zeros(1, dtype=np.int64)]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    stored = 0
+    for first in range(0, shape[0], ROW_CHUNK):
+        last = min(first + ROW_CHUNK, shape[0])
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for texts, keys in zip(text_at, keys_at, strict=True):
+            lo, hi = np.searchsorted(texts, [2 * first, 2 * last]).tolist()
+            rows.append(texts[lo:hi] // 2 - first)
+            cols.append(keys[lo:hi])
+            values.append(np.where(texts[lo:hi] % 2 == 0, 1.0, _ABSTRACT_UNIT))
+        mine = np.flatnonzero((given_rows >= first) & (given_rows < last))
+        rows.append(given_rows[mine] - first)
+        cols.append(given_cols[mine])
+        values.append(np.full(len(mine), _GIVEN_UNIT))
+        block = sparse.coo_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(last - first, shape[1]),
+        ).tocsr()
+        block.sum_duplicates()
+        indptr.append(block.indptr[1:].astype(np.int64) + stored)
+        indices.append(block.indices)
+        data.append(block.data)
+        stored += block.nnz
+    return sparse.csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+            np.concatenate(indptr),
+        ),
+        shape=shape,
+    )
 
 
 def _evidence(title: int, abstract: int, origin: str | None) -> str:
@@ -336,27 +518,27 @@ def extract_keywords(
     (Hugging Face ``ai_keywords``, GitHub topics); they are normalised the same way and
     count as much as a title phrase.
     """
+    # The stage allocates millions of tuples and strings; without this the collector
+    # walks every object alive before it again and again (7 of 21 s at 100k papers in a build).
+    with paused_gc():
+        return _extract_keywords(papers, options, given)
+
+
+def _extract_keywords(
+    papers: Sequence[tuple[str, str, str]],
+    options: KeywordOptions,
+    given: Iterable[tuple[str, str, str]],
+) -> KeywordTable:
     aliases, long_forms = _acronym_aliases(papers)
-    # All titles and abstracts as one token stream (one regex pass); a sentinel token,
-    # which breaks phrases like any punctuation, closes each text.
-    stream = _TOKENIZE(
-        "".join(
-            f"{text.replace(_SENTINEL, ' ')} {_SENTINEL} "
-            for _paper_id, title, abstract in papers
-            for text in (title, abstract)
-        )
-    )
-    # A missing token gets the next id; map() over the dict keeps the loop in C.
-    raw_ids: defaultdict[str, int] = defaultdict()
-    raw_ids.default_factory = raw_ids.__len__
-    raw = np.fromiter(map(raw_ids.__getitem__, stream), dtype=np.int64, count=len(stream))
-    del stream
-    closes = raw == raw_ids.get(_SENTINEL, -1)
+    raw_ids, raw = _token_ids(papers)
+    # Position of each text's closing sentinel: the text of a token is the number of
+    # sentinels before it.
+    closes = np.flatnonzero(raw == raw_ids.get(_SENTINEL, -1))
     parts: list[str] = []
     surfaces: list[str] = []
     generic_flags: list[bool] = []
     word_of_surface: dict[str, int] = {}
-    word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int64)
+    word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int32)
     for token, index in raw_ids.items():
         facts = _word_facts(token, aliases)
         if facts is not None:
@@ -367,19 +549,20 @@ def extract_keywords(
                 generic_flags.append(facts[2])
             word_of_raw[index] = word
     words = word_of_raw[raw]
+    del raw, word_of_raw
     keys: dict[str, int] = {}
     grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
     text_keys = len(keys)
-    text_of = np.cumsum(closes) - closes
-    where = text_of[np.concatenate(grams.positions)]
-    rows = [where // 2]
-    cols = [np.concatenate(grams.keys_at)]
-    # Title, abstract and given occurrences summed in one number: counts stay below 2**20.
-    data = [np.where(where % 2 == 0, 1.0, _ABSTRACT_UNIT)]
+    # Per phrase length, the text of each occurrence (2 * row, + 1 in the abstract); sorted.
+    text_at = [np.searchsorted(closes, at).astype(np.int32) for at in grams.positions]
+    grams.positions.clear()
+    del words, closes
     given_label: dict[int, str] = {}
     given_words: dict[int, int] = {}
     origins: dict[tuple[int, int], str] = {}
     row_of = {p[0]: i for i, p in enumerate(papers)}
+    given_rows: list[int] = []
+    given_cols: list[int] = []
     for paper_id, keyword, source in sorted(given):
         found = tuple(w for w in _TOKENIZE(keyword) if w[0].isalnum())
         if paper_id not in row_of or not found or _is_generic(found):
@@ -389,20 +572,24 @@ def extract_keywords(
             given_label.setdefault(column, _surface(found))
             given_words.setdefault(column, len(found))
         origins.setdefault((row_of[paper_id], column), source)
-        rows.append(np.array([row_of[paper_id]]))
-        cols.append(np.array([column]))
-        data.append(np.array([_GIVEN_UNIT]))
-    counts = sparse.coo_matrix(
-        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(len(papers), len(keys)),
-    ).tocsr()
-    counts.sum_duplicates()
-    given_n = np.floor(counts.data / _GIVEN_UNIT)
-    rest = counts.data - given_n * _GIVEN_UNIT
-    abstract_n = np.floor(rest / _ABSTRACT_UNIT)
-    title_n = rest - abstract_n * _ABSTRACT_UNIT
-    tf = counts.copy()
-    tf.data = options.title_weight * (title_n + given_n) + abstract_n
+        given_rows.append(row_of[paper_id])
+        given_cols.append(column)
+    del row_of
+    tf = _count_matrix(
+        text_at,
+        grams.keys_at,
+        (np.array(given_rows, dtype=np.int32), np.array(given_cols, dtype=np.int32)),
+        (len(papers), len(keys)),
+    )
+    del text_at
+    grams.keys_at.clear()
+    packed = tf.data.astype(np.int64)
+    given_n = (packed >> 40).astype(np.int32)
+    abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
+    titles = (packed & (2**20 - 1)).astype(np.int32)
+    del packed
+    tf.data = options.title_weight * (titles + given_n) + abstracts
+    del given_n
     if not keys:  # no content word anywhere (say, papers known only by arXiv id)
         return KeywordTable(
             by_paper={paper_id: [] for paper_id, _, _ in papers},
@@ -416,74 +603,68 @@ def extract_keywords(
     # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
     idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(tf).idf_
     df = np.bincount(tf.indices, minlength=len(keys))
-    representative, size = _representatives(grams, len(keys))
+    labels, size = _gram_labels(grams, surfaces, len(keys))
+    del grams
     for column, count in given_words.items():
         size[column] = count
     # Longer phrases say more than their parts.
     length_bonus = 1.0 + 0.25 * (size - 1.0)
-    scores = (1.0 + np.log(tf.data)) * idf[tf.indices] * length_bonus[tf.indices]
+    indices, bounds = tf.indices, tf.indptr
+    scores = np.log(tf.data)
+    scores += 1.0
+    scores *= idf[indices]
+    scores *= length_bonus[indices]
+    del tf
     total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
-    long_form_of = {keys[key]: form for key, form in long_forms.items() if key in keys}
-    labels: dict[int, str] = {}
-
-    def label(column: int) -> str:
-        if column not in labels:
-            if column in long_form_of:
-                labels[column] = long_form_of[column]
-            elif column in given_label:
-                labels[column] = given_label[column]
-            else:
-                labels[column] = _gram_surface(grams, surfaces, *representative[column])
-        return labels[column]
-
+    for column, text in given_label.items():
+        labels[column] = text
+    for key, form in long_forms.items():
+        if key in keys:
+            labels[keys[key]] = form
     linkable_column = (df >= options.min_papers) & (df <= hub_limit)
-    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
-    link_rows: list[np.ndarray] = []
-    link_cols: list[np.ndarray] = []
-    link_vals: list[np.ndarray] = []
-    rounded = np.round(scores, 6)
-    titles, abstracts = title_n.astype(np.int64), abstract_n.astype(np.int64)
-    bounds, indices = tf.indptr.tolist(), tf.indices
-    for row, (paper_id, _, _) in enumerate(papers):
-        lo, hi = bounds[row], bounds[row + 1]
-        columns, score = indices[lo:hi], scores[lo:hi]
-        order = np.lexsort((columns, -score))
-        ordered = columns[order].tolist()
-        shown = _drop_contained(
-            ((label(c), i) for c, i in zip(ordered, order.tolist(), strict=True)), options.per_paper
-        )
-        kept: list[tuple[str, float, str, str]] = []
-        for text, i in shown:
-            column, at = int(columns[i]), lo + i
-            origin: str | None = origins.get((row, column)) if origins else None
-            # Evidence is only read on keyword edges, which exist for linkable keywords.
-            evidence = (
-                _evidence(int(titles[at]), int(abstracts[at]), origin)
-                if linkable_column[column]
-                else ""
-            )
-            kept.append((text, float(rounded[at]), origin or "text", evidence))
-        by_paper[paper_id] = kept
-        linkable = order[linkable_column[columns[order]]][: options.vector_size]
-        link_rows.append(np.full(len(linkable), row, dtype=np.int64))
-        link_cols.append(columns[linkable])
-        link_vals.append(score[linkable])
-    all_cols = np.concatenate(link_cols) if link_cols else np.zeros(0, np.int64)
+    # Every paper's phrases strongest first: one stable sort over the corpus, so columns
+    # stay in ascending order among equal scores. Row r holds order[bounds[r]:bounds[r+1]].
+    row_at = np.repeat(np.arange(len(papers), dtype=np.int32), np.diff(bounds))
+    order = np.empty(len(scores), dtype=np.int32 if len(scores) < 2**31 else np.int64)
+    for first in range(0, len(papers), ROW_CHUNK):
+        lo, hi = bounds[first], bounds[min(first + ROW_CHUNK, len(papers))]
+        order[lo:hi] = lo + np.lexsort((-scores[lo:hi], row_at[lo:hi]))
+    ranked = indices[order]
+    # The similarity vector of a paper: its vector_size strongest linkable phrases.
+    at_link = np.flatnonzero(linkable_column[ranked])
+    link_rows = row_at[at_link]  # rows are contiguous, so the row of a sorted position
+    del row_at
+    per_row = np.bincount(link_rows, minlength=len(papers))
+    within = np.arange(len(at_link)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    keep = within < options.vector_size
+    link_rows, link = link_rows[keep], order[at_link[keep]]
+    del at_link
+    del per_row, within, keep
+    by_paper = _paper_keywords(
+        papers,
+        bounds,
+        order,
+        ranked,
+        labels,
+        options.per_paper,
+        np.round(scores, 6),
+        titles,
+        abstracts,
+        linkable_column,
+        origins,
+    )
+    del order, ranked, titles, abstracts
+    all_cols = indices[link]
     used = np.unique(all_cols)
     column_of = np.full(len(keys), -1, dtype=np.int64)
     column_of[used] = np.arange(len(used))
     matrix = sparse.csr_matrix(
-        (
-            np.concatenate(link_vals) if link_vals else np.zeros(0),
-            (
-                np.concatenate(link_rows) if link_rows else np.zeros(0, np.int64),
-                column_of[all_cols],
-            ),
-        ),
+        (scores[link], (link_rows, column_of[all_cols])),
         shape=(len(papers), len(used)),
     )
-    column_labels = {int(c): label(int(c)) for c in used}
+    del scores, indices, link, link_rows, all_cols
+    column_labels = {c: labels[c] for c in used.tolist()}
     shown_labels = {text for kws in by_paper.values() for text, _, _, _ in kws}
     index_of_label = {text: c for c, text in column_labels.items()}
     for text in sorted(shown_labels - set(index_of_label)):
@@ -504,8 +685,83 @@ def extract_keywords(
     )
 
 
-def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Per key: its most frequent spelling as (length index, phrase id), and that phrase's words."""
+#: papers whose keyword rows are built from one batch of numpy look-ups
+ROW_CHUNK = 4096
+
+
+def _paper_keywords(
+    papers: Sequence[tuple[str, str, str]],
+    bounds: np.ndarray,
+    order: np.ndarray,
+    ranked: np.ndarray,
+    labels: list[str],
+    per_paper: int,
+    rounded: np.ndarray,
+    titles: np.ndarray,
+    abstracts: np.ndarray,
+    linkable_column: np.ndarray,
+    origins: dict[tuple[int, int], str],
+) -> dict[str, list[tuple[str, float, str, str]]]:
+    """The keywords shown per paper: its strongest phrases, minus those inside a stronger one.
+
+    ``order[bounds[r]:bounds[r + 1]]`` are row r's entries strongest first and ``ranked``
+    their columns. Python only walks a paper's phrases until ``per_paper`` are chosen.
+    """
+    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
+    # " label " in lower case, for the containment test below
+    padded = [f" {text.lower()} " for text in labels]
+    # Few distinct evidence texts: one string object each, not one per keyword row.
+    evidence_of: dict[tuple[int, int, str | None], str] = {}
+    edges = bounds.tolist()
+    for first in range(0, len(papers), ROW_CHUNK):
+        last = min(first + ROW_CHUNK, len(papers))
+        lo, hi = edges[first], edges[last]
+        columns = ranked[lo:hi].tolist()
+        chosen: list[list[int]] = []
+        for row in range(first, last):
+            # The strongest phrases, skipping one that is part of a phrase already kept:
+            # without this a paper about "neural operators" would also list "neural" and
+            # "operators" as keywords of their own and let them dominate its links.
+            shown: list[int] = []
+            kept_text = " | "
+            for j in range(edges[row] - lo, edges[row + 1] - lo):
+                text = padded[columns[j]]
+                if text in kept_text:
+                    continue
+                shown.append(j)
+                if len(shown) >= per_paper:
+                    break
+                kept_text += text[1:] + "| "
+            chosen.append(shown)
+        picked = np.array([j for shown in chosen for j in shown], dtype=np.int64)
+        at = order[lo:hi][picked]
+        weights = rounded[at].tolist()
+        counts = zip(titles[at].tolist(), abstracts[at].tolist(), strict=True)
+        linked = linkable_column[ranked[lo:hi][picked]].tolist()
+        index = 0
+        for row, shown in zip(range(first, last), chosen, strict=True):
+            kept: list[tuple[str, float, str, str]] = []
+            for j in shown:
+                title_n, abstract_n = next(counts)
+                origin = origins.get((row, columns[j])) if origins else None
+                # Evidence is only read on keyword edges, which exist for linkable keywords.
+                evidence = ""
+                if linked[index]:
+                    found = (title_n, abstract_n, origin)
+                    evidence = evidence_of.get(found) or evidence_of.setdefault(
+                        found, _evidence(title_n, abstract_n, origin)
+                    )
+                kept.append((labels[columns[j]], weights[index], origin or "text", evidence))
+                index += 1
+            by_paper[papers[row][0]] = kept
+    return by_paper
+
+
+def _gram_labels(grams: _Grams, surfaces: list[str], columns: int) -> tuple[list[str], np.ndarray]:
+    """Per key: its most frequent spelling, written as the corpus writes it, and its word count.
+
+    Keys with no phrase (given keywords the texts never use) get an empty label here.
+    """
     key = np.concatenate(grams.key)
     count = np.concatenate(grams.count)
     length = np.concatenate([np.full(len(k), n, dtype=np.int64) for n, k in enumerate(grams.key)])
@@ -515,22 +771,23 @@ def _representatives(grams: _Grams, columns: int) -> tuple[list[tuple[int, int]]
     # Most frequent first; ties go to the shorter phrase, then the earlier one (stable order).
     order = np.lexsort((phrase, length, -count, key))
     first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
-    representative = [(0, 0)] * columns
+    found = key[first]
     size = np.ones(columns, dtype=np.float64)
-    for index in first.tolist():
-        representative[int(key[index])] = (int(length[index]), int(phrase[index]))
-        size[int(key[index])] = length[index] + 1
-    return representative, size
-
-
-def _gram_surface(grams: _Grams, surfaces: list[str], length: int, phrase: int) -> str:
-    """The words of a phrase, written as the corpus writes them."""
-    found: list[str] = []
-    while length >= 0:
-        found.append(surfaces[int(grams.last[length][phrase])])
-        phrase = int(grams.prefix[length][phrase])
-        length -= 1
-    return " ".join(reversed(found))
+    size[found] = length[first] + 1
+    # Walk every representative back from its last word: a phrase of n + 1 words is a
+    # phrase of n words (``prefix``) and a last word.
+    at_length, at_phrase = length[first], phrase[first]
+    words = np.full((len(first), len(grams.key)), -1, dtype=np.int64)
+    for step in range(len(grams.key)):
+        for n in range(len(grams.key)):
+            here = np.flatnonzero(at_length == n)
+            words[here, step] = grams.last[n][at_phrase[here]]
+            at_phrase[here] = grams.prefix[n][at_phrase[here]]
+        at_length = at_length - 1
+    labels = [""] * columns
+    for column, backwards in zip(found.tolist(), words.tolist(), strict=True):
+        labels[column] = " ".join([surfaces[w] for w in reversed(backwards) if w >= 0])
+    return labels, size
 
 
 def _acronym_aliases(
@@ -539,9 +796,12 @@ def _acronym_aliases(
     """Acronym stem -> long-form key (the corpus's most common definition), and long-form labels."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
+    key_of: dict[str, str] = {}
     for _paper_id, title, abstract in papers:
         for acronym, long_form in _acronyms(f"{title}. {abstract}").items():
-            long_key = keyword_key(long_form)
+            long_key = key_of.get(long_form)
+            if long_key is None:
+                long_key = key_of[long_form] = keyword_key(long_form)
             votes[_stem(acronym)][long_key] += 1
             forms[long_key][long_form.lower()] += 1
     aliases = {acronym: ranked.most_common(1)[0][0] for acronym, ranked in votes.items()}
@@ -549,22 +809,3 @@ def _acronym_aliases(
         key: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for key, c in forms.items()
     }
     return aliases, long_forms
-
-
-def _drop_contained(scored: Iterable[tuple[str, int]], limit: int) -> list[tuple[str, int]]:
-    """Keep the strongest phrases, skipping one that is part of a phrase already kept.
-
-    Without this a paper about "neural operators" would also list "neural" and
-    "operators" as keywords of their own and let them dominate its links.
-    """
-    chosen: list[tuple[str, int]] = []
-    kept = " | "
-    for text, index in scored:
-        lowered = text.lower()
-        if f" {lowered} " in kept:
-            continue
-        chosen.append((text, index))
-        kept += f"{lowered} | "
-        if len(chosen) >= limit:
-            break
-    return chosen

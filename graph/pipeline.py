@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -23,18 +24,29 @@ from collectors.listing import parse_listing_page
 from collectors.queries import OnlineInputs, collect_online
 from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
-from graph.keywords import KeywordOptions, extract_keywords
+from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import compute_metrics, label_communities
 from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
-from graph.similarity import keyword_layer, shared_code_edges, similar_edges
-from graph.store import Store, open_store
+from graph.similarity import (
+    keyword_edge_columns,
+    keyword_node_id,
+    shared_code_edges,
+    similar_edge_columns,
+)
+from graph.store import Store, open_store, release_memory, tune_allocator
 from paperweb.errors import UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
 
-__all__ = ["BuildOptions", "BuildSummary", "build", "read_inputs", "write_papers"]
+__all__ = [
+    "BuildOptions",
+    "BuildSummary",
+    "build",
+    "read_inputs",
+    "write_papers",
+]
 
 Progress = Callable[[str], None]
 
@@ -187,46 +199,100 @@ def _insert_nodes(store: Store, nodes: Sequence[NodeRow]) -> None:
 
 
 def _insert_edges(store: Store, edges: Sequence[EdgeRow]) -> None:
-    store.insert_columns(
-        "edges",
-        {
-            "src": [e.src for e in edges],
-            "dst": [e.dst for e in edges],
-            "kind": [e.kind for e in edges],
-            "weight": [e.weight for e in edges],
-            "evidence": [e.evidence for e in edges],
-        },
-    )
+    store.insert_columns("edges", _edge_columns(edges))
 
 
 def write_paper_edges(store: Store, options: BuildOptions, progress: Progress = _quiet) -> None:
-    """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction)."""
+    """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction).
+
+    Rows go to DuckDB as columns (lists and numpy arrays through Arrow), not as row
+    objects: at 100k papers that is ~1.2M keyword rows and ~1M edges. The cyclic garbage
+    collector leaves the objects that were alive before the stage alone meanwhile.
+    """
+    with paused_gc():
+        _write_paper_edges(store, options, progress)
+
+
+def _write_paper_edges(store: Store, options: BuildOptions, progress: Progress) -> None:
     papers = store.query(SQL_PAPER_TEXTS)
     given = store.query(SQL_GIVEN_KEYWORDS)
     table = extract_keywords(papers, options.keywords, given)
-    chosen = [
-        (pid, label, weight, origin)
-        for pid, keywords in table.by_paper.items()
-        for label, weight, origin, _ in keywords
-    ]
+    del papers, given
+    release_memory()
     store.execute("DELETE FROM keywords")
+    store.insert_columns("keywords", _keyword_columns(table))
+    nodes = [
+        NodeRow(keyword_node_id(label), "keyword", label, None) for label in sorted(table.linkable)
+    ]
+    edges = keyword_edge_columns(table)
+    keyword_edges = len(edges["src"])
+    # The per-paper keyword lists are stored; similarity only needs the matrix.
+    table.by_paper.clear()
+    release_memory()
+    similar = similar_edge_columns(table, options.k)
+    del table
+    for name, values in similar.items():
+        edges[name] = _concat(edges[name], values)
+    shared = shared_code_edges(store.query(SQL_CODE_LINKS))
+    for name, values in _edge_columns(shared).items():
+        if name != "kind":
+            edges[name] = _concat(edges[name], values)
+    similar_count = len(similar["src"])
+    del similar
+    _insert_nodes(store, nodes)
+    kinds = (
+        ["keyword"] * keyword_edges + ["similar"] * similar_count + ["shared_code"] * len(shared)
+    )
     store.insert_columns(
-        "keywords",
+        "edges",
         {
-            "paper_id": [c[0] for c in chosen],
-            "keyword": [c[1] for c in chosen],
-            "weight": [c[2] for c in chosen],
-            "origin": [c[3] for c in chosen],
+            "src": edges.pop("src"),
+            "dst": edges.pop("dst"),
+            "kind": kinds,
+            "weight": edges.pop("weight"),
+            "evidence": edges.pop("evidence"),
         },
     )
-    nodes, keyword_edges = keyword_layer(table)
-    similar = similar_edges(table, options.k)
-    shared = shared_code_edges(store.query(SQL_CODE_LINKS))
-    _insert_nodes(store, nodes)
-    _insert_edges(store, keyword_edges + similar + shared)
+    del edges, kinds
+    release_memory()
     progress(
-        f"{len(table.linkable):,} linking keywords, {len(similar):,} similar and "
+        f"{len(nodes):,} linking keywords, {similar_count:,} similar and "
         f"{len(shared):,} shared_code edges"
+    )
+
+
+def _keyword_columns(table: KeywordTable) -> dict[str, list[Any]]:
+    """The ``keywords`` rows of the table as columns, in paper order."""
+    paper_id: list[str] = []
+    keyword: list[str] = []
+    weight: list[float] = []
+    origin: list[str] = []
+    for pid, keywords in table.by_paper.items():
+        paper_id.extend([pid] * len(keywords))
+        for label, value, source, _ in keywords:
+            keyword.append(label)
+            weight.append(value)
+            origin.append(source)
+    return {"paper_id": paper_id, "keyword": keyword, "weight": weight, "origin": origin}
+
+
+def _edge_columns(edges: Sequence[EdgeRow]) -> dict[str, list[Any]]:
+    return {
+        "src": [e.src for e in edges],
+        "dst": [e.dst for e in edges],
+        "kind": [e.kind for e in edges],
+        "weight": [e.weight for e in edges],
+        "evidence": [e.evidence for e in edges],
+    }
+
+
+def _concat(first: Any, second: Any) -> Any:
+    """Join two columns: lists stay lists, and a list meets an array as an array."""
+    if isinstance(first, list) and isinstance(second, list):
+        first.extend(second)
+        return first
+    return np.concatenate(
+        [np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)]
     )
 
 
@@ -304,6 +370,7 @@ def build(
 ) -> BuildSummary:
     """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
     clock = _Clock()
+    tune_allocator()
     if options.refresh and not options.online:
         raise UsageError(
             "--refresh only applies to online enrichment; add --online or drop --refresh"
@@ -342,6 +409,10 @@ def build(
             store.clear()
             write_papers(store, rows)
             write_enrichment(store, summary.online)
+            # Later stages read what they need back from the database; at 100k papers
+            # the Paper and PaperRow objects are a few hundred MiB of the process.
+            del occurrences, rows
+            release_memory()
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
             write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))

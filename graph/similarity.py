@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,13 @@ from collectors.links import repo_owner
 from graph.keywords import KeywordTable
 from graph.linkgraph import EdgeRow, NodeRow
 
-__all__ = ["keyword_layer", "shared_code_edges", "similar_edges"]
+__all__ = [
+    "keyword_edge_columns",
+    "keyword_layer",
+    "shared_code_edges",
+    "similar_edge_columns",
+    "similar_edges",
+]
 
 #: how many shared keywords an edge's evidence names
 EVIDENCE_KEYWORDS = 6
@@ -37,24 +44,55 @@ def keyword_layer(table: KeywordTable) -> tuple[list[NodeRow], list[EdgeRow]]:
     nodes = [
         NodeRow(keyword_node_id(label), "keyword", label, None) for label in sorted(table.linkable)
     ]
-    edges = [
-        EdgeRow(paper_id, keyword_node_id(label), "keyword", weight, evidence)
-        for paper_id in sorted(table.by_paper)
-        for label, weight, _, evidence in table.by_paper[paper_id]
-        if label in table.linkable
+    return nodes, _edge_rows(keyword_edge_columns(table), "keyword")
+
+
+def keyword_edge_columns(table: KeywordTable) -> dict[str, list[Any]]:
+    """The paper -> keyword edges as columns (src, dst, weight, evidence), in edge order."""
+    # One node id string per keyword, shared by all its edges.
+    node_of = {label: keyword_node_id(label) for label in table.linkable}
+    src: list[str] = []
+    dst: list[str] = []
+    weight: list[float] = []
+    evidence: list[str] = []
+    for paper_id in sorted(table.by_paper):
+        for label, value, _, why in table.by_paper[paper_id]:
+            node = node_of.get(label)
+            if node is not None:
+                src.append(paper_id)
+                dst.append(node)
+                weight.append(value)
+                evidence.append(why)
+    return {"src": src, "dst": dst, "weight": weight, "evidence": evidence}
+
+
+def _edge_rows(columns: dict[str, Any], kind: str) -> list[EdgeRow]:
+    return [
+        EdgeRow(src, dst, kind, float(weight), evidence)
+        for src, dst, weight, evidence in zip(
+            columns["src"], columns["dst"], columns["weight"], columns["evidence"], strict=True
+        )
     ]
-    return nodes, edges
 
 
 def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
     """Edges between papers that share linkable keywords: the union of every paper's top ``k``.
 
     Weight is the cosine of the papers' tf-idf keyword vectors; evidence names the
-    shared keywords, those that contribute most first.
+    shared keywords, those that contribute most first. Sorted as the rows sort.
     """
+    return _edge_rows(similar_edge_columns(table, k), "similar")
+
+
+def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
+    """The ``similar`` edges as columns: src and dst (lists, src < dst), weight (array), evidence.
+
+    Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`.
+    """
+    empty: dict[str, Any] = {"src": [], "dst": [], "weight": np.zeros(0), "evidence": []}
     matrix = table.matrix
     if k <= 0 or matrix is None or matrix.nnz == 0:
-        return []
+        return empty
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     transposed = matrix.T.tocsr()
@@ -78,19 +116,31 @@ def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
         targets.append(cols[top])
         weights.append(scores[top])
     if not sources:
-        return []
+        return empty
     low = np.minimum(np.concatenate(sources), np.concatenate(targets))
     high = np.maximum(np.concatenate(sources), np.concatenate(targets))
-    weight = np.concatenate(weights)
-    pairs = np.unique(
-        np.stack([low, high, np.round(weight * 1e6).astype(np.int64)], axis=1), axis=0
-    )
-    pairs = pairs[np.unique(pairs[:, :2], axis=0, return_index=True)[1]]
-    # Papers in id order, so that each pair is stored once as src < dst.
+    micro = np.round(np.concatenate(weights) * 1e6).astype(np.int64)
+    del sources, targets, weights
+    # Each pair once (found from both ends, it may differ in the last digit: the smaller wins).
+    order = np.lexsort((micro, high, low))
+    low, high, micro = low[order], high[order], micro[order]
+    leading = np.ones(len(low), dtype=bool)
+    leading[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    pairs = np.stack([low[leading], high[leading], micro[leading]], axis=1)
+    del low, high, micro, leading
+    # Papers in id order, so that each pair is stored once as src < dst, and the rows
+    # go in (src, dst) order.
     ids = np.asarray(table.paper_ids, dtype=object)
-    swap = np.argsort(np.argsort(ids, kind="stable"), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    left, right = pairs[:, 0], pairs[:, 1]
+    flip = rank[left] > rank[right]
+    src_row = np.where(flip, right, left)
+    dst_row = np.where(flip, left, right)
+    order = np.lexsort((rank[dst_row], rank[src_row]))
+    pairs, src_row, dst_row = pairs[order], src_row[order], dst_row[order]
     names = np.asarray(table.columns, dtype=object)
-    edges = []
+    evidence: list[str] = []
     for chunk in range(0, len(pairs), EVIDENCE_CHUNK):
         part = pairs[chunk : chunk + EVIDENCE_CHUNK]
         # Row p of ``shared`` holds the product of both papers' weights on the keywords they share.
@@ -101,20 +151,18 @@ def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
         order = np.lexsort((shared.indices, -shared.data, pair_of))
         ranked = names[shared.indices[order]].tolist()
         bounds = shared.indptr.tolist()
-        left, right = part[:, 0], part[:, 1]
-        flip = swap[left] > swap[right]
-        src = np.where(flip, ids[right], ids[left]).tolist()
-        dst = np.where(flip, ids[left], ids[right]).tolist()
-        for p, micro in enumerate(part[:, 2].tolist()):
+        for p in range(len(part)):
             start, end = bounds[p], bounds[p + 1]
             shown = ", ".join(ranked[start : min(end, start + EVIDENCE_KEYWORDS)])
             if end - start > EVIDENCE_KEYWORDS:
                 shown += f" (+{end - start - EVIDENCE_KEYWORDS} more)"
-            edges.append(
-                EdgeRow(src[p], dst[p], "similar", micro / 1e6, f"shares keywords: {shown}")
-            )
-    edges.sort()
-    return edges
+            evidence.append(f"shares keywords: {shown}")
+    return {
+        "src": ids[src_row].tolist(),
+        "dst": ids[dst_row].tolist(),
+        "weight": pairs[:, 2] / 1e6,
+        "evidence": evidence,
+    }
 
 
 def shared_code_edges(code_links: Iterable[tuple[str, str]], max_papers: int = 50) -> list[EdgeRow]:

@@ -7,11 +7,18 @@ Other modules keep their own SQL as named constants and run it through
 
 from __future__ import annotations
 
+import ctypes
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+# DuckDB's allocator (jemalloc) keeps freed pages for ~10 s unless told otherwise, so a
+# large query result (all paper texts: ~200 MiB at 100k papers) stays resident while the
+# next stage peaks. Purge them at once; a value the user set wins. Read when DuckDB loads.
+os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import duckdb
 import numpy as np
@@ -19,7 +26,7 @@ import pyarrow as pa
 
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store"]
+__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]
 
 SCHEMA_VERSION = 1
 
@@ -121,16 +128,10 @@ GRAPH_TABLES = (
     "repos",
 )
 
+#: rows per Arrow batch of :meth:`Store.insert_columns`
+INSERT_BATCH = 200_000
+
 _LOCK_PID = re.compile(r"PID (\d+)")
-
-
-def _arrow_column(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """An Arrow column from a list, a NumPy array or an Arrow array (passed through untouched)."""
-    if isinstance(values, pa.Array | pa.ChunkedArray):
-        return values
-    if isinstance(values, np.ndarray):
-        return pa.array(values)
-    return pa.array(list(values))
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -233,19 +234,34 @@ class Store:
     def insert_columns(
         self, table: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
     ) -> int:
-        """Bulk-append column lists (or Arrow arrays) to ``table`` through Arrow; returns the row count."""
+        """Bulk-append column lists (NumPy or Arrow arrays) to ``table`` through Arrow; returns the row count.
+
+        Large loads go in batches of :data:`INSERT_BATCH` rows, so that neither the Arrow
+        copy nor DuckDB's conversion of it holds the whole load at once.
+        """
         if table not in self.table_names():
             raise DatabaseError(f"database {self.path} has no table {table!r}")
-        data = pa.table({name: _arrow_column(values) for name, values in columns.items()})
-        if data.num_rows == 0:
-            return 0
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns for {table!r} differ in length: {sorted(lengths)}")
+        rows = lengths.pop() if lengths else 0
         names = ", ".join(f'"{name}"' for name in columns)
-        self.con.register("_paperweb_load", data)
-        try:
-            self.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load')
-        finally:
-            self.con.unregister("_paperweb_load")
-        return int(data.num_rows)
+        for first in range(0, rows, INSERT_BATCH):
+            data = pa.table(
+                {
+                    name: _arrow(values[first : first + INSERT_BATCH])
+                    for name, values in columns.items()
+                }
+            )
+            self.con.register("_paperweb_load", data)
+            try:
+                self.con.execute(
+                    f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load'
+                )
+            finally:
+                self.con.unregister("_paperweb_load")
+            del data
+        return rows
 
     @contextmanager
     def columns_view(
@@ -258,7 +274,7 @@ class Store:
         """
         if not re.fullmatch(r"_[a-z_]+", name):
             raise ValueError(f"scratch relation names start with _ and use a-z only: {name!r}")
-        data = pa.table({col: _arrow_column(values) for col, values in columns.items()})
+        data = pa.table({col: _arrow(values) for col, values in columns.items()})
         self.con.register(name, data)
         try:
             yield name
@@ -289,6 +305,52 @@ class Store:
     def copy_to_parquet(self, sql: str, path: Path) -> None:
         """Write a query's result straight to a Parquet file."""
         self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+
+
+def _arrow(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column as an Arrow array; NumPy arrays convert without a detour through Python
+    objects, Arrow arrays pass through untouched."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return pa.array(values)
+    return pa.array(values if isinstance(values, list) else list(values))
+
+
+#: glibc's mallopt parameter number for the mmap threshold
+_M_MMAP_THRESHOLD = -3
+#: blocks from this size up get a mapping of their own, returned to the system when freed
+MMAP_THRESHOLD = 256 * 1024
+
+
+def tune_allocator() -> None:
+    """Let glibc map large blocks (numpy arrays, long texts) on their own.
+
+    Freeing such a block then returns its memory at once. By default glibc raises this
+    threshold to the size of the largest block freed so far (up to 32 MiB), after which
+    the chunk-sized arrays of the keyword stage pile up in the heap and the process stays
+    hundreds of MiB larger. Elsewhere than glibc this does nothing.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+def release_memory() -> None:
+    """Hand memory that Python, numpy and Arrow have freed back to the operating system.
+
+    glibc keeps freed heap memory for reuse, so without this the process stays at the
+    size of its largest stage. Elsewhere than glibc this does nothing.
+    """
+    pa.default_memory_pool().release_unused()
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:

@@ -198,3 +198,30 @@ def test_extract_keywords_no_content_words(papers: list[tuple[str, str, str]]) -
     table = extract_keywords(papers)
     assert table.by_paper == {p[0]: [] for p in papers}
     assert table.matrix is not None and table.matrix.shape == (len(papers), 0)
+
+
+def test_token_ids_match_one_regex_pass() -> None:
+    """Tokenising whitespace pieces in chunks gives the stream one regex pass over all texts gives."""
+    from graph import keywords
+
+    papers = [
+        (
+            "a",
+            "Non-linear ops (LMC)",
+            "It's 3.5% better,\u00a0faster\x1cand\u2003e.g. Ünïcode—dash",
+        ),
+        ("b", "Tabs\tand\nnew lines", "nul \x00 inside; LLMs' (GPT4) ... x"),
+        ("c", "", "Non-linear ops again (LMC)"),
+    ] * 3
+    text = "".join(
+        f"{t.replace(keywords._SENTINEL, ' ')} {keywords._SENTINEL} " for p in papers for t in p[1:]
+    )
+    stream = keywords._TOKENIZE(text)
+    old_chunk = keywords.TOKEN_CHUNK
+    try:
+        keywords.TOKEN_CHUNK = 2
+        ids, raw = keywords._token_ids(papers)
+    finally:
+        keywords.TOKEN_CHUNK = old_chunk
+    assert list(ids) == list(dict.fromkeys(stream))
+    assert [list(ids)[i] for i in raw.tolist()] == stream
