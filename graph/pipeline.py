@@ -422,7 +422,7 @@ def build(
         summary.edges = store.count("edges")
         summary.outputs += write_report(store, options.out)
         progress(f"wrote the report {clock.lap()}")
-        data = page_data(load_page_inputs(store), options.max_nodes)
+        data = page_data(load_page_inputs(store, options.max_nodes), options.max_nodes)
         summary.outputs.append(write_graph_page(data, options.out / "graph.html"))
         progress(
             f"wrote the graph page, {len(data.nodes):,} of {data.total_nodes:,} nodes {clock.lap()}"

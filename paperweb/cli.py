@@ -279,9 +279,8 @@ def view_command(
     """
     try:
         with open_store(db, read_only=True) as store:
-            data = page_data(
-                load_page_inputs(store), max_nodes, _split_kinds(kinds) if kinds else None
-            )
+            wanted = _split_kinds(kinds) if kinds else None
+            data = page_data(load_page_inputs(store, max_nodes, wanted), max_nodes, wanted)
         write_graph_page(data, out)
     except PaperwebError as exc:
         raise _fail(exc) from None

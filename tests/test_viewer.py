@@ -341,3 +341,34 @@ def test_page_data_unknown_kind_is_a_usage_error() -> None:
     """A misspelt --kinds value names the kind and the valid ones instead of drawing an empty page."""
     with pytest.raises(UsageError, match="unknown node kind papers in --kinds"):
         page_data(_inputs(), kinds=["papers", "repo"])
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared corpus built once (offline) into a database."""
+    from graph.pipeline import BuildOptions, build
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not found")
+    tmp = tmp_path_factory.mktemp("viewer_corpus")
+    build([CORPUS], BuildOptions(db=tmp / "db.duckdb", out=tmp / "out"))
+    return tmp / "db.duckdb"
+
+
+@pytest.mark.parametrize(
+    ("max_nodes", "kinds"),
+    [(500, None), (40, None), (5000, None), (60, ["paper", "repo"]), (30, ["keyword"])],
+)
+def test_load_page_inputs_preselected_gives_same_page(
+    corpus_db: Path, max_nodes: int, kinds: list[str] | None
+) -> None:
+    """Reading only the most central nodes from the store draws exactly the page of a full read."""
+    with open_store(corpus_db, read_only=True) as store:
+        full = page_data(load_page_inputs(store), max_nodes, kinds)
+        picked_inputs = load_page_inputs(store, max_nodes, kinds)
+        picked = page_data(picked_inputs, max_nodes, kinds)
+    assert len(picked_inputs.nodes) == min(max_nodes, full.total_nodes) < 1400
+    assert picked.nodes == full.nodes and picked.edges == full.edges
+    assert picked.details == full.details and picked.communities == full.communities
+    assert (picked.total_nodes, picked.total_edges) == (full.total_nodes, full.total_edges)

@@ -52,6 +52,21 @@ SQL_SOURCES = (
 SQL_LINKS = "SELECT paper_id, url, kind, target FROM links ORDER BY paper_id, kind, target"
 SQL_KEYWORDS = "SELECT paper_id, keyword FROM keywords ORDER BY paper_id, weight DESC, keyword"
 SQL_COMMUNITIES = "SELECT community, label, size FROM communities ORDER BY community"
+# The ranking of _scores, in SQL: PageRank, else the node's share of edge ends.
+SQL_RANKED_NODES = """
+WITH ends AS (SELECT node_id, count(*) AS n FROM (
+         SELECT src AS node_id FROM edges UNION ALL SELECT dst FROM edges) GROUP BY node_id),
+     total AS (SELECT greatest(2 * count(*), 1) AS n FROM edges)
+SELECT nodes.node_id, nodes.kind, nodes.label, nodes.url,
+       coalesce(pagerank.value, coalesce(ends.n, 0) / total.n) AS score
+FROM nodes CROSS JOIN total
+LEFT JOIN metrics pagerank ON pagerank.node_id = nodes.node_id AND pagerank.metric = 'pagerank'
+LEFT JOIN ends ON ends.node_id = nodes.node_id
+WHERE {where}
+ORDER BY score DESC, nodes.node_id
+LIMIT ?
+"""
+SQL_COUNT_NODES = "SELECT count(*) FROM nodes WHERE {where}"
 
 
 @dataclass(slots=True)
@@ -66,6 +81,11 @@ class PageInputs:
     links: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
     communities: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: set when the store already picked the nodes: their ranking scores, and the
+    #: node count (of the wanted kinds) and edge count of the whole graph
+    scores: dict[str, float] | None = None
+    total_nodes: int | None = None
+    total_edges: int | None = None
 
 
 @dataclass(slots=True)
@@ -85,32 +105,83 @@ class PageData:
         return self.total_nodes - len(self.nodes)
 
 
-def load_page_inputs(store: Store) -> PageInputs:
-    """Read the tables the page is made from (one query each)."""
+def load_page_inputs(
+    store: Store, max_nodes: int | None = None, kinds: Sequence[str] | None = None
+) -> PageInputs:
+    """Read what the page is made from (one query per table).
+
+    With ``max_nodes``, the store ranks the nodes (as :func:`page_data` does) and only
+    the ``max_nodes`` most central ones of ``kinds``, the edges among them and their
+    details are read: a 100k-paper graph then costs megabytes here, not gigabytes.
+    ``page_data`` gives the same page either way.
+    """
+    if max_nodes is None:
+        return _page_inputs(store, "", store.query(SQL_NODES), store.query(SQL_EDGES), None)
+    wanted = sorted(set(kinds)) if kinds else []
+    where = f"nodes.kind IN ({', '.join('?' for _ in wanted)})" if wanted else "true"
+    ranked = store.query(SQL_RANKED_NODES.format(where=where), [*wanted, max(max_nodes, 0)])
+    ids = [row[0] for row in ranked]
+    with store.columns_view("_page_nodes", {"node_id": ids}) as view:
+        edges = store.query(
+            f"SELECT src, dst, kind, weight, evidence FROM edges "
+            f"WHERE src IN (SELECT node_id FROM {view}) AND dst IN (SELECT node_id FROM {view}) "
+            "ORDER BY src, dst, kind"
+        )
+        inputs = _page_inputs(
+            store,
+            f" WHERE {{id}} IN (SELECT node_id FROM {view})",
+            sorted((row[:4] for row in ranked), key=lambda row: row[0]),
+            edges,
+            scores={row[0]: float(row[4]) for row in ranked},
+        )
+    inputs.total_nodes = int(store.query(SQL_COUNT_NODES.format(where=where), wanted)[0][0])
+    inputs.total_edges = store.count("edges")
+    return inputs
+
+
+def _restrict(sql: str, where: str, column: str) -> str:
+    """``sql`` (``SELECT ... FROM table [ORDER BY ...]``) with ``where`` on ``column`` added."""
+    if not where:
+        return sql
+    head, order, tail = sql.partition(" ORDER BY ")
+    return head + where.format(id=column) + order + tail
+
+
+def _page_inputs(
+    store: Store,
+    where: str,
+    nodes: list[tuple[Any, ...]],
+    edges: list[tuple[Any, ...]],
+    scores: dict[str, float] | None,
+) -> PageInputs:
+    """The inputs for ``nodes`` and ``edges``; ``where`` limits the detail tables to them."""
     metrics: dict[str, dict[str, float]] = defaultdict(dict)
-    for node_id, metric, value in store.query(SQL_METRICS):
+    for node_id, metric, value in store.query(_restrict(SQL_METRICS, where, "node_id")):
         if value is not None:
             metrics[node_id][metric] = float(value)
-    papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS)}
+    papers = {
+        row["paper_id"]: row for row in store.query_dicts(_restrict(SQL_PAPERS, where, "paper_id"))
+    }
     sources: dict[str, list[str]] = defaultdict(list)
-    for paper_id, source, position in store.query(SQL_SOURCES):
+    for paper_id, source, position in store.query(_restrict(SQL_SOURCES, where, "paper_id")):
         sources[paper_id].append(f"{source} #{position}")
     links: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for paper_id, url, kind, target in store.query(SQL_LINKS):
+    for paper_id, url, kind, target in store.query(_restrict(SQL_LINKS, where, "paper_id")):
         links[paper_id].append({"url": url, "kind": kind, "target": target})
     keywords: dict[str, list[str]] = defaultdict(list)
-    for paper_id, keyword in store.query(SQL_KEYWORDS):
+    for paper_id, keyword in store.query(_restrict(SQL_KEYWORDS, where, "paper_id")):
         keywords[paper_id].append(keyword)
     communities = {c["community"]: c for c in store.query_dicts(SQL_COMMUNITIES)}
     return PageInputs(
-        nodes=store.query(SQL_NODES),
-        edges=store.query(SQL_EDGES),
+        nodes=nodes,
+        edges=edges,
         metrics=dict(metrics),
         papers=papers,
         sources=dict(sources),
         links=dict(links),
         keywords=dict(keywords),
         communities=communities,
+        scores=scores,
     )
 
 
@@ -133,6 +204,8 @@ def short_label(label: str, kind: str, limit: int = 28) -> str:
 
 def _scores(inputs: PageInputs) -> dict[str, float]:
     """Centrality used to rank nodes: PageRank, or for nodes without it their share of edge ends."""
+    if inputs.scores is not None:
+        return inputs.scores
     degree: dict[str, int] = defaultdict(int)
     for src, dst, _, _, _ in inputs.edges:
         degree[src] += 1
@@ -302,4 +375,11 @@ def page_data(
         }
         for c, info in sorted(inputs.communities.items())
     }
-    return PageData(nodes, edges, details, communities, len(candidates), len(inputs.edges))
+    return PageData(
+        nodes,
+        edges,
+        details,
+        communities,
+        len(candidates) if inputs.total_nodes is None else inputs.total_nodes,
+        len(inputs.edges) if inputs.total_edges is None else inputs.total_edges,
+    )
