@@ -313,10 +313,23 @@ def compute_metrics(
     """Every stored metric for ``(id, kind)`` nodes and ``(src, dst, kind, weight)`` edges (rows or Arrow tables)."""
     node_rows, edge_rows = node_table(nodes), edge_table(edges)
     graph, papers = indexed_graph(node_rows, edge_rows)
+    keyword_ids, keyword_degree = _keyword_degree(node_rows, edge_rows)
+    del node_rows, edge_rows
+    return graph_metrics(graph, papers, keyword_ids, keyword_degree, seed)
+
+
+def graph_metrics(
+    graph: IndexedGraph,
+    papers: IndexedGraph,
+    keyword_ids: pa.Array,
+    keyword_degree: np.ndarray,
+    seed: int = SEED,
+) -> MetricResult:
+    """Every stored metric from the built graphs (see :func:`compute_metrics`), plus the
+    keyword nodes (ids ascending) with their number of ``keyword`` edges."""
     ids, paper_ids = pa.array(graph.nodes, pa.string()), pa.array(papers.nodes, pa.string())
     result = MetricResult()
     degree = np.diff(graph.adjacency.indptr).astype(np.float64)
-    keyword_ids, keyword_degree = _keyword_degree(node_rows, edge_rows)
     all_ids = pa.concat_arrays([ids, keyword_ids])
     order = pc.sort_indices(all_ids)
     result.columns["degree"] = (

@@ -230,7 +230,24 @@ def indexed_graph(nodes: pa.Table, edges: pa.Table) -> tuple[IndexedGraph, Index
             links["kind"].filter(inside), value_set=pa.array(sorted(PAPER_EDGE_KINDS))
         ).to_numpy(False)
     )
-    names = ids.to_pylist()
+    return graphs_from_numbers(ids.to_pylist(), is_paper, a, b, weight, paper_kind)
+
+
+def graphs_from_numbers(
+    names: list[str],
+    is_paper: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    weight: np.ndarray,
+    paper_kind: np.ndarray,
+) -> tuple[IndexedGraph, IndexedGraph]:
+    """The analysis graph and paper projection from edges already given as node numbers.
+
+    ``names`` are the sorted ids of the non-keyword nodes, ``is_paper`` flags papers
+    among them; edge ``k`` joins ``a[k]`` and ``b[k]`` with ``weight[k]``, and
+    ``paper_kind[k]`` says whether its kind is one of :data:`PAPER_EDGE_KINDS`.
+    Parallel edges add up in the order given.
+    """
     graph = IndexedGraph.from_pairs(names, a, b, weight)
     number = np.cumsum(is_paper) - 1
     between = paper_kind & is_paper[a] & is_paper[b]

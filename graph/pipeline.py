@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pyarrow as pa
 
 from collectors.arxiv_ids import parse_id_list
 from collectors.bibtex import parse_bibtex
@@ -26,7 +27,8 @@ from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
-from graph.metrics import compute_metrics, label_communities
+from graph.metrics import graph_metrics, label_communities
+from graph.network import PAPER_EDGE_KINDS, IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import (
@@ -299,28 +301,96 @@ def _concat(first: Any, second: Any) -> Any:
 SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
 SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
 # Per community and keyword: papers of the community with it, papers of the corpus with it.
+# Keywords are grouped by their 64-bit hash and named again only for the groups kept: at
+# 100k papers (1.1M keyword rows) that takes ~55 MiB less than grouping the strings, at the
+# moment the build peaks. Two of ~200k distinct keywords sharing a hash (odds ~1e-9)
+# would only merge their counts for a label.
 SQL_COMMUNITY_KEYWORDS = """
-WITH given AS (SELECT DISTINCT paper_id, keyword FROM keywords),
-corpus AS (SELECT keyword, count(*) AS papers FROM given GROUP BY keyword)
-SELECT members.community, given.keyword, count(*), any_value(corpus.papers)
-FROM given
-JOIN _members AS members USING (paper_id)
-JOIN corpus USING (keyword)
-GROUP BY ALL
-HAVING count(*) >= 2 OR any_value(members.size) = 1
+WITH given AS (SELECT DISTINCT paper_id, hash(keyword) AS h FROM keywords),
+corpus AS (SELECT h, count(*) AS papers FROM given GROUP BY h),
+inside AS (
+  SELECT members.community, given.h, count(*) AS papers
+  FROM given JOIN _members AS members USING (paper_id)
+  GROUP BY members.community, given.h
+  HAVING count(*) >= 2 OR any_value(members.size) = 1
+),
+names AS (
+  SELECT DISTINCT hash(keyword) AS h, keyword FROM keywords
+  WHERE hash(keyword) IN (SELECT h FROM inside)
+)
+SELECT inside.community, names.keyword, inside.papers, corpus.papers
+FROM inside JOIN names USING (h) JOIN corpus USING (h)
 ORDER BY ALL
 """
 
 
+# Non-keyword nodes numbered in id order, and the edges between them as those numbers, so
+# that 1.17M edge rows (at 100k papers) never become strings in this process.
+SQL_NUMBERED_NODES = """
+CREATE OR REPLACE TEMP TABLE _numbered AS
+SELECT node_id, kind = 'paper' AS is_paper,
+       CAST(row_number() OVER (ORDER BY node_id) - 1 AS INTEGER) AS number
+FROM nodes WHERE kind <> 'keyword'
+"""
+SQL_NUMBERED_EDGES = f"""
+SELECT a.number AS a, b.number AS b, e.weight,
+       e.kind IN ({", ".join(f"'{kind}'" for kind in sorted(PAPER_EDGE_KINDS))}) AS paper_kind
+FROM edges e JOIN _numbered a ON a.node_id = e.src JOIN _numbered b ON b.node_id = e.dst
+WHERE e.kind <> 'keyword'
+ORDER BY e.src, e.dst, e.kind
+"""
+SQL_KEYWORD_DEGREE = """
+SELECT n.node_id, CAST(count(e.dst) AS DOUBLE) AS degree
+FROM nodes n LEFT JOIN edges e ON e.dst = n.node_id AND e.kind = 'keyword'
+WHERE n.kind = 'keyword'
+GROUP BY n.node_id ORDER BY n.node_id
+"""
+
+
+def read_graphs(store: Store) -> tuple[IndexedGraph, IndexedGraph, pa.Array, np.ndarray]:
+    """The analysis graph, the paper projection and the keyword degrees, numbered in SQL.
+
+    The same graphs as :func:`graph.network.indexed_graph` over the ``nodes`` and
+    ``edges`` tables (a test checks), at a fraction of the memory.
+    """
+    store.execute(SQL_NUMBERED_NODES)
+    try:
+        nodes = store.query_arrow("SELECT node_id, is_paper FROM _numbered ORDER BY number")
+        edges = store.query_arrow(SQL_NUMBERED_EDGES)
+    finally:
+        store.execute("DROP TABLE IF EXISTS _numbered")
+    graph, papers = graphs_from_numbers(
+        nodes["node_id"].to_pylist(),
+        np.asarray(nodes["is_paper"].to_numpy(), dtype=bool),
+        np.asarray(edges["a"].to_numpy(), dtype=np.int64),
+        np.asarray(edges["b"].to_numpy(), dtype=np.int64),
+        np.asarray(edges["weight"].to_numpy(), dtype=np.float64),
+        np.asarray(edges["paper_kind"].to_numpy(), dtype=bool),
+    )
+    keywords = store.query_arrow(SQL_KEYWORD_DEGREE)
+    return (
+        graph,
+        papers,
+        keywords["node_id"].combine_chunks(),
+        np.asarray(keywords["degree"].to_numpy(), dtype=np.float64),
+    )
+
+
 def write_metrics(store: Store, progress: Progress = _quiet) -> None:
     """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
-    result = compute_metrics(store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES))
+    result = graph_metrics(*read_graphs(store))
     rows = result.rows()
     store.insert_columns("metrics", {name: rows[name] for name in rows.column_names})
     ordered = sorted(result.members)
     sizes = {c: len(result.members[c]) for c in ordered}
     papers, community = result.columns["community"]
     labels_of = community.astype(np.int64)
+    notes = sorted(result.notes.items())
+    nodes = len(result.columns["degree"][0])
+    # The labelling query below is the stage's largest allocation (inside DuckDB); the
+    # metric columns are stored by now, so their memory goes back first.
+    del result, rows
+    release_memory()
     with store.columns_view(
         "_members",
         {"paper_id": papers, "community": labels_of, "size": np.bincount(labels_of)[labels_of]},
@@ -332,18 +402,15 @@ def write_metrics(store: Store, progress: Progress = _quiet) -> None:
         {
             "community": ordered,
             "label": [labels[c][0] for c in ordered],
-            "size": [len(result.members[c]) for c in ordered],
+            "size": [sizes[c] for c in ordered],
             "keywords": [labels[c][1] for c in ordered],
         },
     )
-    notes = sorted(result.notes.items())
     store.insert_columns(
         "build_info",
         {"key": [f"metric.{k}" for k, _ in notes], "value": [v for _, v in notes]},
     )
-    progress(
-        f"metrics for {len(result.columns['degree'][0]):,} nodes, {len(ordered):,} communities"
-    )
+    progress(f"metrics for {nodes:,} nodes, {len(ordered):,} communities")
 
 
 def _paper_url(row: PaperRow) -> str | None:

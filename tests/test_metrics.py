@@ -346,3 +346,44 @@ def test_report_corpus_labels_counted_in_sql_match_python(corpus_out: Path) -> N
         expected = community_labels(dict(sorted(members.items())), keywords, store.count("papers"))
         stored = store.query("SELECT community, label, keywords FROM communities ORDER BY 1")
     assert stored == [(c, label, words) for c, (label, words) in expected.items()]
+
+
+def _same_graph(left: object, right: object) -> None:
+    from graph.network import IndexedGraph
+
+    assert isinstance(left, IndexedGraph) and isinstance(right, IndexedGraph)
+    assert left.nodes == right.nodes
+    assert left.edges.tolist() == right.edges.tolist()
+    assert left.weights.tolist() == right.weights.tolist()
+    assert (left.adjacency != right.adjacency).nnz == 0
+
+
+def test_read_graphs_numbers_in_sql_like_arrow(corpus_out: Path) -> None:
+    """The build's SQL-numbered graphs equal indexed_graph over the tables, and so do the metrics."""
+    from graph.metrics import compute_metrics, graph_metrics
+    from graph.pipeline import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, read_graphs
+
+    with open_store(corpus_out / "db.duckdb") as store:
+        nodes, edges = store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES)
+        with store.transaction():
+            built = read_graphs(store)
+            assert "_numbered" not in store.table_names()
+    graph, papers = indexed_graph(nodes, edges)
+    _same_graph(built[0], graph)
+    _same_graph(built[1], papers)
+    assert len(built[0].edges) > 2000 and len(built[1].nodes) == 401
+    expected = compute_metrics(nodes, edges)
+    got = graph_metrics(*built)
+    assert got.rows().to_pylist() == expected.rows().to_pylist()
+    assert got.members == expected.members
+
+
+def test_read_graphs_of_an_empty_database(tmp_path: Path) -> None:
+    """A database without nodes gives empty graphs and no metrics, not an error."""
+    from graph.metrics import graph_metrics
+    from graph.pipeline import read_graphs
+
+    with open_store(tmp_path / "db.duckdb") as store:
+        graph, papers, keyword_ids, keyword_degree = read_graphs(store)
+    assert (graph.n, papers.n, len(keyword_ids), len(keyword_degree)) == (0, 0, 0, 0)
+    assert graph_metrics(graph, papers, keyword_ids, keyword_degree).rows().num_rows == 0
