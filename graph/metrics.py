@@ -112,9 +112,15 @@ def _component_numbers(graph: IndexedGraph) -> np.ndarray:
     if graph.n == 0:
         return np.zeros(0, dtype=np.int64)
     _, labels = connected_components(graph.adjacency, directed=False)
+    return _largest_first(labels)
+
+
+def _largest_first(labels: np.ndarray) -> np.ndarray:
+    """Renumber groups (a label per node) so that 0 is the largest; ties by smallest node number."""
+    n = len(labels)
     sizes = np.bincount(labels)
-    first = np.full(len(sizes), graph.n, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(graph.n))
+    first = np.full(len(sizes), n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
     order = np.lexsort((first, -sizes))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -245,14 +251,7 @@ def _louvain(papers: IndexedGraph, seed: int) -> np.ndarray:
         found = graph.community_multilevel(weights=papers.weights.tolist())
     finally:
         ig.set_random_number_generator(random)
-    labels = np.asarray(found.membership, dtype=np.int64)
-    sizes = np.bincount(labels)
-    first = np.full(len(sizes), papers.n, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(papers.n))
-    order = np.lexsort((first, -sizes))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[labels]
+    return _largest_first(np.asarray(found.membership, dtype=np.int64))
 
 
 def communities(papers: Graph, seed: int = SEED) -> dict[int, list[str]]:

@@ -74,6 +74,21 @@ def corpus() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus built once per session (offline): ``db.duckdb`` and ``out/`` in this folder.
+
+    Shared by tests that only read it.
+    """
+    from graph.pipeline import BuildOptions, build
+
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not found")
+    tmp = tmp_path_factory.mktemp("corpus_build")
+    build([CORPUS], BuildOptions(db=tmp / "db.duckdb", out=tmp / "out"))
+    return tmp
+
+
 @pytest.fixture
 def rich_page(tmp_path: Path) -> Path:
     """A small rich-layout page written for the tests."""

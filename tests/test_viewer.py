@@ -343,17 +343,10 @@ def test_page_data_unknown_kind_is_a_usage_error() -> None:
         page_data(_inputs(), kinds=["papers", "repo"])
 
 
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared corpus built once (offline) into a database."""
-    from graph.pipeline import BuildOptions, build
-    from tests.conftest import CORPUS
-
-    if not CORPUS.is_dir():
-        pytest.skip("corpus not found")
-    tmp = tmp_path_factory.mktemp("viewer_corpus")
-    build([CORPUS], BuildOptions(db=tmp / "db.duckdb", out=tmp / "out"))
-    return tmp / "db.duckdb"
+@pytest.fixture
+def corpus_db(corpus_build: Path) -> Path:
+    """The database of the corpus built once for the session."""
+    return corpus_build / "db.duckdb"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from graph.pipeline import BuildOptions, build
 from graph.store import open_store
 from tests.test_viewer import HOSTILE_TITLE, _inputs
 from viz.page import write_graph_page
@@ -67,16 +66,10 @@ class Visit:
             route.abort()
 
 
-@pytest.fixture(scope="module")
-def corpus_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def corpus_page(corpus_build: Path) -> Path:
     """graph.html built from the real corpus."""
-    from tests.conftest import CORPUS
-
-    if not CORPUS.is_dir():
-        pytest.skip("corpus not found")
-    tmp = tmp_path_factory.mktemp("viewer")
-    build([CORPUS], BuildOptions(db=tmp / "db.duckdb", out=tmp / "out"))
-    return tmp / "out" / "graph.html"
+    return corpus_build / "out" / "graph.html"
 
 
 def test_viewer_corpus_offline(browser: Any, corpus_page: Path, tmp_path: Path) -> None:
