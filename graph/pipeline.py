@@ -33,7 +33,7 @@ from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import (
     keyword_edge_columns,
-    keyword_node_id,
+    keyword_nodes,
     shared_code_edges,
     similar_edge_columns,
 )
@@ -223,9 +223,7 @@ def _write_paper_edges(store: Store, options: BuildOptions, progress: Progress) 
     release_memory()
     store.execute("DELETE FROM keywords")
     store.insert_columns("keywords", _keyword_columns(table))
-    nodes = [
-        NodeRow(keyword_node_id(label), "keyword", label, None) for label in sorted(table.linkable)
-    ]
+    nodes = keyword_nodes(table)
     edges = keyword_edge_columns(table)
     keyword_edges = len(edges["src"])
     # The per-paper keyword lists are stored; similarity only needs the matrix.
@@ -289,7 +287,8 @@ def _edge_columns(edges: Sequence[EdgeRow]) -> dict[str, list[Any]]:
 
 
 def _concat(first: Any, second: Any) -> Any:
-    """Join two columns: lists stay lists, and a list meets an array as an array."""
+    """Join two edge columns: lists (ids, evidence) stay lists; anything else is a weight
+    column, joined as a float array."""
     if isinstance(first, list) and isinstance(second, list):
         first.extend(second)
         return first

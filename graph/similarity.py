@@ -21,6 +21,7 @@ from graph.linkgraph import EdgeRow, NodeRow
 __all__ = [
     "keyword_edge_columns",
     "keyword_layer",
+    "keyword_nodes",
     "shared_code_edges",
     "similar_edge_columns",
     "similar_edges",
@@ -39,12 +40,16 @@ def keyword_node_id(label: str) -> str:
     return f"keyword:{label}"
 
 
-def keyword_layer(table: KeywordTable) -> tuple[list[NodeRow], list[EdgeRow]]:
-    """Keyword nodes for the linkable keywords and the paper -> keyword edges."""
-    nodes = [
+def keyword_nodes(table: KeywordTable) -> list[NodeRow]:
+    """A keyword node for each linkable keyword, in label order."""
+    return [
         NodeRow(keyword_node_id(label), "keyword", label, None) for label in sorted(table.linkable)
     ]
-    return nodes, _edge_rows(keyword_edge_columns(table), "keyword")
+
+
+def keyword_layer(table: KeywordTable) -> tuple[list[NodeRow], list[EdgeRow]]:
+    """Keyword nodes for the linkable keywords and the paper -> keyword edges."""
+    return keyword_nodes(table), _edge_rows(keyword_edge_columns(table), "keyword")
 
 
 def keyword_edge_columns(table: KeywordTable) -> dict[str, list[Any]]:

@@ -42,15 +42,16 @@ COMMUNITY_COLORS = [
     "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
 ]  # fmt: skip
 
+# {where} is empty for a full read, or limits the rows to the drawn nodes (_within).
 SQL_NODES = "SELECT node_id, kind, label, url FROM nodes ORDER BY node_id"
-SQL_EDGES = "SELECT src, dst, kind, weight, evidence FROM edges ORDER BY src, dst, kind"
-SQL_METRICS = "SELECT node_id, metric, value FROM metrics ORDER BY node_id, metric"
-SQL_PAPERS = "SELECT paper_id, title, published, published_text, authors, upvotes, arxiv_id, cited_by_count FROM papers"
-SQL_SOURCES = (
-    "SELECT paper_id, source, position FROM paper_sources ORDER BY paper_id, source, position"
+SQL_EDGES = "SELECT src, dst, kind, weight, evidence FROM edges{where} ORDER BY src, dst, kind"
+SQL_METRICS = "SELECT node_id, metric, value FROM metrics{where} ORDER BY node_id, metric"
+SQL_PAPERS = "SELECT paper_id, title, published, published_text, authors, upvotes, arxiv_id, cited_by_count FROM papers{where}"
+SQL_SOURCES = "SELECT paper_id, source, position FROM paper_sources{where} ORDER BY paper_id, source, position"
+SQL_LINKS = "SELECT paper_id, url, kind, target FROM links{where} ORDER BY paper_id, kind, target"
+SQL_KEYWORDS = (
+    "SELECT paper_id, keyword FROM keywords{where} ORDER BY paper_id, weight DESC, keyword"
 )
-SQL_LINKS = "SELECT paper_id, url, kind, target FROM links ORDER BY paper_id, kind, target"
-SQL_KEYWORDS = "SELECT paper_id, keyword FROM keywords ORDER BY paper_id, weight DESC, keyword"
 SQL_COMMUNITIES = "SELECT community, label, size FROM communities ORDER BY community"
 # The ranking of _scores, in SQL: PageRank, else the node's share of edge ends.
 SQL_RANKED_NODES = """
@@ -116,60 +117,53 @@ def load_page_inputs(
     ``page_data`` gives the same page either way.
     """
     if max_nodes is None:
-        return _page_inputs(store, "", store.query(SQL_NODES), store.query(SQL_EDGES), None)
+        return _page_inputs(store, None, store.query(SQL_NODES), None)
     wanted = sorted(set(kinds)) if kinds else []
     where = f"nodes.kind IN ({', '.join('?' for _ in wanted)})" if wanted else "true"
     ranked = store.query(SQL_RANKED_NODES.format(where=where), [*wanted, max(max_nodes, 0)])
-    ids = [row[0] for row in ranked]
-    with store.columns_view("_page_nodes", {"node_id": ids}) as view:
-        edges = store.query(
-            f"SELECT src, dst, kind, weight, evidence FROM edges "
-            f"WHERE src IN (SELECT node_id FROM {view}) AND dst IN (SELECT node_id FROM {view}) "
-            "ORDER BY src, dst, kind"
-        )
+    with store.columns_view("_page_nodes", {"node_id": [row[0] for row in ranked]}) as view:
         inputs = _page_inputs(
             store,
-            f" WHERE {{id}} IN (SELECT node_id FROM {view})",
+            view,
             sorted((row[:4] for row in ranked), key=lambda row: row[0]),
-            edges,
-            scores={row[0]: float(row[4]) for row in ranked},
+            {row[0]: float(row[4]) for row in ranked},
         )
     inputs.total_nodes = int(store.query(SQL_COUNT_NODES.format(where=where), wanted)[0][0])
     inputs.total_edges = store.count("edges")
     return inputs
 
 
-def _restrict(sql: str, where: str, column: str) -> str:
-    """``sql`` (``SELECT ... FROM table [ORDER BY ...]``) with ``where`` on ``column`` added."""
-    if not where:
-        return sql
-    head, order, tail = sql.partition(" ORDER BY ")
-    return head + where.format(id=column) + order + tail
+def _within(view: str | None, *columns: str) -> str:
+    """A WHERE clause keeping rows whose ``columns`` are all nodes of ``view`` (none: all rows)."""
+    if view is None:
+        return ""
+    return " WHERE " + " AND ".join(
+        f"{column} IN (SELECT node_id FROM {view})" for column in columns
+    )
 
 
 def _page_inputs(
     store: Store,
-    where: str,
+    view: str | None,
     nodes: list[tuple[Any, ...]],
-    edges: list[tuple[Any, ...]],
     scores: dict[str, float] | None,
 ) -> PageInputs:
-    """The inputs for ``nodes`` and ``edges``; ``where`` limits the detail tables to them."""
+    """The inputs for ``nodes``: every row of the tables, or those of the nodes in ``view``."""
+    edges = store.query(SQL_EDGES.format(where=_within(view, "src", "dst")))
+    by_node, by_paper = _within(view, "node_id"), _within(view, "paper_id")
     metrics: dict[str, dict[str, float]] = defaultdict(dict)
-    for node_id, metric, value in store.query(_restrict(SQL_METRICS, where, "node_id")):
+    for node_id, metric, value in store.query(SQL_METRICS.format(where=by_node)):
         if value is not None:
             metrics[node_id][metric] = float(value)
-    papers = {
-        row["paper_id"]: row for row in store.query_dicts(_restrict(SQL_PAPERS, where, "paper_id"))
-    }
+    papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS.format(where=by_paper))}
     sources: dict[str, list[str]] = defaultdict(list)
-    for paper_id, source, position in store.query(_restrict(SQL_SOURCES, where, "paper_id")):
+    for paper_id, source, position in store.query(SQL_SOURCES.format(where=by_paper)):
         sources[paper_id].append(f"{source} #{position}")
     links: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for paper_id, url, kind, target in store.query(_restrict(SQL_LINKS, where, "paper_id")):
+    for paper_id, url, kind, target in store.query(SQL_LINKS.format(where=by_paper)):
         links[paper_id].append({"url": url, "kind": kind, "target": target})
     keywords: dict[str, list[str]] = defaultdict(list)
-    for paper_id, keyword in store.query(_restrict(SQL_KEYWORDS, where, "paper_id")):
+    for paper_id, keyword in store.query(SQL_KEYWORDS.format(where=by_paper)):
         keywords[paper_id].append(keyword)
     communities = {c["community"]: c for c in store.query_dicts(SQL_COMMUNITIES)}
     return PageInputs(
