@@ -160,18 +160,6 @@ class IndexedGraph:
         )
         return cls.from_pairs(nodes, pairs[:, 0], pairs[:, 1], weights)
 
-    def subgraph(self, keep: np.ndarray) -> IndexedGraph:
-        """The graph induced by the nodes where the boolean mask ``keep`` is set."""
-        number = np.cumsum(keep) - 1
-        both = keep[self.edges[:, 0]] & keep[self.edges[:, 1]]
-        pairs = self.edges[both]
-        return IndexedGraph.from_pairs(
-            [node for node, kept in zip(self.nodes, keep.tolist(), strict=True) if kept],
-            number[pairs[:, 0]],
-            number[pairs[:, 1]],
-            self.weights[both],
-        )
-
 
 def node_table(nodes: Sequence[tuple[str, str]] | pa.Table) -> pa.Table:
     """``(node_id, kind)`` rows as an Arrow table (an Arrow table is passed through)."""
