@@ -82,7 +82,12 @@ CREATE TABLE IF NOT EXISTS communities (
     community INTEGER PRIMARY KEY,
     label VARCHAR NOT NULL,
     size INTEGER NOT NULL,
-    keywords VARCHAR[]
+    keywords VARCHAR[],
+    coverage INTEGER,
+    internal_weight DOUBLE,
+    external_weight DOUBLE,
+    is_other BOOLEAN,
+    keyword_papers INTEGER[]
 );
 -- answers of web services (build --online); not a graph table, so rebuilds keep it
 CREATE TABLE IF NOT EXISTS http_cache (
@@ -112,6 +117,16 @@ CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+"""
+
+# Columns added since the first schema, so that a database an older paperweb wrote
+# takes a rebuild.
+SCHEMA_UPGRADE = """
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS coverage INTEGER;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS internal_weight DOUBLE;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS external_weight DOUBLE;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS is_other BOOLEAN;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS keyword_papers INTEGER[];
 """
 
 #: Tables a build replaces as a whole; anything else (caches) survives rebuilds.
@@ -371,6 +386,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
     if not read_only:
         try:
             con.execute(SCHEMA)
+            con.execute(SCHEMA_UPGRADE)
         except duckdb.Error as exc:
             con.close()
             raise DatabaseError(

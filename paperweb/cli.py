@@ -35,6 +35,7 @@ from graph.explore import (
 from graph.export import EXPORT_FORMATS, export_graph
 from graph.pipeline import BuildOptions, build
 from graph.report import REPORT_FORMATS, write_report
+from graph.similarity import MIN_SIMILARITY
 from graph.store import open_store
 from paperweb.errors import PaperwebError, UsageError
 from viz.page import write_graph_page
@@ -99,8 +100,29 @@ def build_command(
     db: DbOption = Path("out/paperweb.duckdb"),
     out: OutOption = Path("out"),
     k: Annotated[
-        int, typer.Option("--k", min=0, help="Strongest similar neighbours kept per paper.")
+        int,
+        typer.Option("--k", min=0, help="Most similar neighbours kept per paper (a maximum)."),
     ] = 10,
+    min_similarity: Annotated[
+        float,
+        typer.Option(
+            "--min-similarity",
+            min=0.0,
+            max=1.0,
+            metavar="X",
+            help="Cosine below which two papers are never similar.",
+        ),
+    ] = MIN_SIMILARITY,
+    resolution: Annotated[
+        float,
+        typer.Option(
+            "--resolution",
+            min=0.01,
+            max=100.0,
+            metavar="X",
+            help="Leiden resolution: higher gives more, smaller communities.",
+        ),
+    ] = 1.0,
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
     ] = 500,
@@ -147,6 +169,8 @@ def build_command(
         db=db,
         out=out,
         k=k,
+        min_similarity=min_similarity,
+        resolution=resolution,
         max_nodes=max_nodes,
         input_format=input_format,
         online=online,
