@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,11 +49,14 @@ __all__ = [
     "component_ids",
     "compute_metrics",
     "eigenvector_by_component",
+    "fold_text",
     "label_candidates",
     "label_communities",
+    "label_coverage",
     "label_needle",
     "pagerank",
     "participation",
+    "term_counts",
 ]
 
 #: graphs with more nodes than this get betweenness from sampled sources
@@ -72,7 +74,7 @@ LABEL_MIN_SHARE = 0.25
 #: a word is shown as a phrase holding it when the phrase covers this share of its papers
 PHRASE_SHARE = 0.6
 #: distinctive keywords per community whose occurrences in the texts are counted
-LABEL_CANDIDATES = 40
+LABEL_CANDIDATES = 12
 
 #: what the public functions accept: a NetworkX graph or its array form
 Graph: TypeAlias = "nx.Graph | IndexedGraph"
@@ -569,6 +571,57 @@ def _generic_word(word: str) -> bool:
     return folded in GENERIC_WORDS or folded in BREAK_WORDS or folded.rstrip("s") in GENERIC_WORDS
 
 
+def term_counts(
+    paper: np.ndarray, keyword: np.ndarray, keywords: Sequence[str], labels: np.ndarray
+) -> list[tuple[int, str, int, int]]:
+    """Per community and term: papers of the community with the term, papers of the corpus with it.
+
+    ``paper[i]`` (a paper number, index into ``labels``, the community of each paper)
+    has keyword ``keywords[keyword[i]]``. A term is a keyword or a word (3+ letters) of
+    a keyword of several words: a community about quantum computing may keep only
+    "quantum algorithm", "quantum simulation", ... per paper, and "quantum" is what they
+    share. Counted with sparse products (papers x keywords x terms), so 100k papers with
+    3M paper x term pairs take tens of MiB. Rows with one paper are left out, except in
+    a community of one paper.
+
+    >>> term_counts(np.array([0, 1, 2]), np.array([0, 1, 1]), ["quantum algorithm", "quantum simulation"],
+    ...             np.array([0, 0, 1]))
+    [(0, 'quantum', 2, 3)]
+    """
+    terms: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for index, text in enumerate(keywords):
+        words = text.split()
+        for term in {text, *(w for w in words if len(w) >= 3)} if len(words) > 1 else (text,):
+            rows.append(index)
+            cols.append(terms.setdefault(term, len(terms)))
+    n, groups = len(labels), (int(labels.max()) + 1 if len(labels) else 0)
+    if not len(paper) or not terms:
+        return []
+    has = sp.csr_array(
+        (np.ones(len(paper), dtype=np.float32), (paper, keyword)), shape=(n, len(keywords))
+    )
+    spread = sp.csr_array(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(keywords), len(terms))
+    )
+    paper_terms = sp.csr_array(has @ spread)
+    del has, spread
+    paper_terms.data[:] = 1.0
+    corpus = np.bincount(paper_terms.indices, minlength=len(terms))
+    member = sp.csr_array((np.ones(n, dtype=np.float32), (labels, np.arange(n))), shape=(groups, n))
+    inside = sp.coo_array(member @ paper_terms)
+    del paper_terms, member
+    sizes = np.bincount(labels, minlength=groups)
+    count = np.rint(inside.data).astype(np.int64)
+    keep = (count >= 2) | (sizes[inside.row] == 1)
+    names = list(terms)
+    return sorted(
+        (int(c), names[t], int(k), int(corpus[t]))
+        for c, t, k in zip(inside.row[keep], inside.col[keep], count[keep], strict=True)
+    )
+
+
 def label_candidates(
     sizes: dict[int, int],
     counts: Iterable[tuple[int, str, int, int]],
@@ -667,16 +720,32 @@ def label_communities(
     return labels
 
 
+#: ASCII punctuation and symbols, read as spaces when texts and phrases are compared
+_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
+
+
+def fold_text(text: str) -> str:
+    """Lower case with punctuation as spaces: how phrases meet texts.
+
+    Runs of spaces are left as they are: they only stand where punctuation was, and a
+    phrase does not run across a comma or a bracket.
+
+    >>> fold_text("Fourier Neural-Operators (FNO), for PDEs.")
+    'fourier neural operators  fno   for pdes '
+    """
+    return text.lower().translate(_PUNCTUATION)
+
+
 def label_needle(phrase: str) -> str:
     """The text a paper must contain to cover ``phrase``: folded, with its last word's plural cut.
 
-    Titles and abstracts are folded the same way (lower case, runs of anything but
-    letters and digits to one space), so "Neural-Operators" covers "neural operator".
+    Texts are folded the same way (:func:`fold_text`), so "Neural-Operators" covers
+    "neural operator".
 
     >>> label_needle("Neural Operators"), label_needle("dependencies"), label_needle("LiDAR")
     ('neural operator', 'dependenc', 'lidar')
     """
-    words = re.sub(r"[^a-z0-9]+", " ", phrase.lower()).split()
+    words = fold_text(phrase).split()
     if not words:
         return ""
     last = words[-1]
@@ -687,3 +756,34 @@ def label_needle(phrase: str) -> str:
     elif len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
         last = last[:-1]
     return " ".join([*words[:-1], last])
+
+
+def label_coverage(
+    texts: Iterable[tuple[int, str, str]], candidates: dict[int, list[str]]
+) -> dict[tuple[int, str], int]:
+    """Per ``(community, phrase)``: how many ``(community, title, abstract)`` texts contain it.
+
+    A text contains a phrase when its folded form holds the phrase's
+    :func:`label_needle` at a word start ("neural operator" is in "... neural
+    operators ..."). Each text is read against its own community's candidates only.
+
+    >>> label_coverage([(0, "Neural operators", ""), (0, "Koopman", "a neural-operator view")],
+    ...                {0: ["neural operators", "koopman"]})
+    {(0, 'neural operators'): 2, (0, 'koopman'): 1}
+    """
+    needles = {c: [(w, " " + label_needle(w)) for w in words] for c, words in candidates.items()}
+    found: Counter[tuple[int, str]] = Counter()
+    for community, title, abstract in texts:
+        wanted = needles.get(community)
+        if not wanted:
+            continue
+        text = f" {fold_text(title)} {fold_text(abstract)} "
+        for word, needle in wanted:
+            if needle in text:
+                found[(community, word)] += 1
+    return {
+        key: found[key]
+        for c, words in candidates.items()
+        for w in words
+        if (key := (c, w)) in found
+    }

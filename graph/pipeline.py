@@ -31,7 +31,8 @@ from graph.metrics import (
     graph_metrics,
     label_candidates,
     label_communities,
-    label_needle,
+    label_coverage,
+    term_counts,
 )
 from graph.network import PAPER_EDGE_KINDS, IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow, merge_papers
@@ -309,37 +310,15 @@ def _concat(first: Any, second: Any) -> Any:
 
 SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
 SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
-# Per community and term: papers of the community with it, papers of the corpus with it. A
-# term is a stored keyword or one word of a longer one: a community about "quantum"
-# computing may store only "quantum algorithm", "quantum simulation", ... per paper.
-# Keywords are grouped by their 64-bit hash and named again only for the groups kept: at
-# 100k papers (1.1M keyword rows) that takes ~55 MiB less than grouping the strings, at the
-# moment the build peaks. Two of ~200k distinct keywords sharing a hash (odds ~1e-9)
-# would only merge their counts for a label.
-SQL_COMMUNITY_KEYWORDS = """
-WITH kw AS (SELECT DISTINCT paper_id, keyword FROM keywords),
-terms AS (
-  SELECT paper_id, keyword AS term FROM kw
-  UNION
-  SELECT paper_id, word AS term
-  FROM (SELECT paper_id, unnest(string_split(keyword, ' ')) AS word FROM kw WHERE contains(keyword, ' '))
-  WHERE length(word) >= 3
-),
-given AS (SELECT DISTINCT paper_id, hash(term) AS h FROM terms),
-corpus AS (SELECT h, count(*) AS papers FROM given GROUP BY h),
-inside AS (
-  SELECT members.community, given.h, count(*) AS papers
-  FROM given JOIN _members AS members USING (paper_id)
-  GROUP BY members.community, given.h
-  HAVING count(*) >= 2 OR any_value(members.size) = 1
-),
-names AS (
-  SELECT DISTINCT hash(term) AS h, term FROM terms
-  WHERE hash(term) IN (SELECT h FROM inside)
-)
-SELECT inside.community, names.term, inside.papers, corpus.papers
-FROM inside JOIN names USING (h) JOIN corpus USING (h)
-ORDER BY ALL
+# Every keyword row as (paper number, keyword number), and the distinct keywords in order.
+SQL_KEYWORD_NUMBERS = """
+CREATE OR REPLACE TEMP TABLE _keyword_numbers AS
+SELECT keyword, CAST(row_number() OVER (ORDER BY keyword) - 1 AS INTEGER) AS number
+FROM (SELECT DISTINCT keyword FROM keywords)
+"""
+SQL_PAPER_KEYWORDS = """
+SELECT m.number AS paper, k.number AS keyword
+FROM keywords JOIN _keyword_numbers AS k USING (keyword) JOIN _members AS m USING (paper_id)
 """
 
 
@@ -400,19 +379,10 @@ def read_graphs(
     )
 
 
-# Per community and label candidate: how many of its papers contain the phrase in their
-# title or abstract (folded as graph.metrics.label_needle folds the phrase). Each paper is
-# only read against its own community's dozen candidates.
-SQL_LABEL_COVERAGE = """
-WITH texts AS (
-  SELECT m.community, ' ' || trim(regexp_replace(lower(p.title || ' ' || coalesce(p.abstract, '')),
-         '[^a-z0-9]+', ' ', 'g')) || ' ' AS text
-  FROM papers p JOIN _members AS m USING (paper_id)
-)
-SELECT c.community, c.keyword, count(*) AS papers
-FROM texts t JOIN _candidates AS c USING (community)
-WHERE contains(t.text, ' ' || c.needle)
-GROUP BY ALL ORDER BY ALL
+# Titles and abstracts with the community of their paper, for the label coverage counts.
+SQL_MEMBER_TEXTS = """
+SELECT m.community, p.title, coalesce(p.abstract, '') AS abstract
+FROM papers p JOIN _members AS m USING (paper_id)
 """
 
 
@@ -440,20 +410,38 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
     total = store.count("papers")
     with store.columns_view(
         "_members",
-        {"paper_id": papers, "community": labels_of, "size": np.bincount(labels_of)[labels_of]},
+        {
+            "paper_id": papers,
+            "number": np.arange(len(labels_of)),
+            "community": labels_of,
+            "size": np.bincount(labels_of)[labels_of],
+        },
     ):
-        counts = [row for row in store.query(SQL_COMMUNITY_KEYWORDS) if row[0] != other]
+        store.execute(SQL_KEYWORD_NUMBERS)
+        try:
+            pairs = store.query_arrow(SQL_PAPER_KEYWORDS)
+            names = store.query_arrow("SELECT keyword FROM _keyword_numbers ORDER BY number")
+        finally:
+            store.execute("DROP TABLE IF EXISTS _keyword_numbers")
+        counts = term_counts(
+            np.asarray(pairs["paper"].to_numpy(), dtype=np.int64),
+            np.asarray(pairs["keyword"].to_numpy(), dtype=np.int64),
+            names["keyword"].to_pylist(),
+            labels_of,
+        )
+        del pairs, names
+        counts = [row for row in counts if row[0] != other]
         candidates = label_candidates(named, counts, total)
-        pairs = [(c, word) for c, words in candidates.items() for word in words]
-        with store.columns_view(
-            "_candidates",
-            {
-                "community": [c for c, _ in pairs],
-                "keyword": [w for _, w in pairs],
-                "needle": [label_needle(w) for _, w in pairs],
-            },
-        ):
-            covered = {(c, w): int(n) for c, w, n in store.query(SQL_LABEL_COVERAGE)}
+        # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
+        # translate took 6 s over 100k abstracts, str.translate a fraction of that.
+        covered = label_coverage(
+            (
+                row
+                for batch in store.query_batches(SQL_MEMBER_TEXTS)
+                for row in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
+            ),
+            candidates,
+        )
     labels = label_communities(named, counts, total, covered=covered)
     if other is not None:
         smallest = next(v for k, v in notes if k == "partition.smallest")

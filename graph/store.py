@@ -246,6 +246,18 @@ class Store:
         table: pa.Table = fetch()
         return table
 
+    def query_batches(
+        self, sql: str, params: Sequence[Any] | None = None, rows: int = 20_000
+    ) -> Iterator[pa.RecordBatch]:
+        """Run a query and yield its result as Arrow record batches of about ``rows`` rows.
+
+        For results too large to hold at once in this process (every abstract, say).
+        """
+        result = self.con.execute(sql, params or [])
+        # duckdb 1.5 deprecates fetch_record_batch for to_arrow_reader, which older releases lack.
+        reader = getattr(result, "to_arrow_reader", None) or result.fetch_record_batch
+        yield from reader(rows)
+
     def insert_columns(
         self, table: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
     ) -> int:

@@ -367,13 +367,11 @@ def test_communities_leave_global_random_untouched() -> None:
 
 def test_corpus_labels_are_borne_out_by_the_texts(corpus_out: Path) -> None:
     """Every named community's first phrase occurs in at least a quarter of its papers' texts."""
-    import re
-
-    from graph.metrics import label_needle
+    from graph.metrics import fold_text, label_needle
 
     with open_store(corpus_out / "db.duckdb", read_only=True) as store:
         texts = {
-            paper: " " + re.sub(r"[^a-z0-9]+", " ", f"{title} {abstract or ''}".lower()) + " "
+            paper: f" {fold_text(title)} {fold_text(abstract or '')} "
             for paper, title, abstract in store.query(
                 "SELECT paper_id, title, abstract FROM papers"
             )
