@@ -437,7 +437,7 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
         covered = label_coverage(
             (
                 row
-                for batch in store.query_batches(SQL_MEMBER_TEXTS)
+                for batch in store.query_batches(SQL_MEMBER_TEXTS, rows=2048)
                 for row in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
             ),
             candidates,

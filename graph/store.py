@@ -253,9 +253,10 @@ class Store:
 
         For results too large to hold at once in this process (every abstract, say).
         """
-        result = self.con.execute(sql, params or [])
-        # duckdb 1.5 deprecates fetch_record_batch for to_arrow_reader, which older releases lack.
-        reader = getattr(result, "to_arrow_reader", None) or result.fetch_record_batch
+        # A relation streams its result; execute() would first materialise all of it.
+        relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+        # duckdb 1.5 deprecates fetch_arrow_reader for to_arrow_reader, which older releases lack.
+        reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
         yield from reader(rows)
 
     def insert_columns(
