@@ -110,6 +110,7 @@ app = typer.Typer(
     name="paperweb",
     cls=_Group,
     help="Turn lists of research papers into a graph you can browse and rank.",
+    epilog="Example: paperweb build examples/ && paperweb top --limit 5",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -146,10 +147,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Turn lists of research papers into a graph you can browse and rank.
-
-    Example: paperweb build examples/ && paperweb top --limit 5
-    """
+    """Turn lists of research papers into a graph you can browse and rank."""
 
 
 def _fail(exc: PaperwebError) -> typer.Exit:
