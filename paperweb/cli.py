@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -249,8 +249,6 @@ def build_command(
     Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --db out/paperweb.duckdb
     """
     try:
-        if input_format is not None:
-            check_choice("--format", [input_format], INPUT_KINDS)
         days = _query_days(online, query or [], daily or [], daily_range)
         if not inputs and not (online and (query or days)):
             raise UsageError("nothing to build: give input files, or --online with --query/--daily")
@@ -312,7 +310,7 @@ class _CountedOnly(ProgressColumn):
         super().__init__()
         self.column = column
 
-    def render(self, task: Task) -> Text | Any:
+    def render(self, task: Task) -> RenderableType:
         return self.column.render(task) if task.total is not None else Text("")
 
 

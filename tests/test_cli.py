@@ -312,16 +312,6 @@ def test_unknown_kind_names_the_likely_one(db: Path) -> None:
     assert "did you mean 'similar'?" in _run("neighbors", "p1", "--kind", "similiar", "--db", db)[2]
 
 
-def test_build_unknown_format_is_a_usage_error(tmp_path: Path, rich_page: Path) -> None:
-    """build --format with an unknown kind is exit 2 before anything is read."""
-    code, _, err = _run("build", rich_page, "--format", "csv", "--db", tmp_path / "db.duckdb")
-    assert (
-        code == 2
-        and "page, ids, bibtex, json, jsonl" in err
-        and not (tmp_path / "db.duckdb").exists()
-    )
-
-
 def test_valid_kind_with_nothing_to_show_says_so(db: Path) -> None:
     """A kind that exists but has no rows: a line saying why, the header only, exit 0."""
     code, out, err = _run("top", "--kind", "keyword", "--db", db)
