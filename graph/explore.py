@@ -68,6 +68,10 @@ _ARXIV_ID = re.compile(
 SQL_PAPER_BY_ARXIV = "SELECT paper_id, title, arxiv_id FROM papers WHERE arxiv_id = ?"
 SQL_PAPER_BY_ID = "SELECT paper_id, title, arxiv_id FROM papers WHERE paper_id = ?"
 SQL_NODE_BY_ID = "SELECT node_id, kind, label FROM nodes WHERE node_id = ?"
+SQL_NODES_BY_LABEL = """
+SELECT node_id, kind, label FROM nodes WHERE kind <> 'paper' AND lower(label) = lower(?)
+ORDER BY node_id
+"""
 SQL_STORED_NODE_KINDS = "SELECT DISTINCT kind FROM nodes ORDER BY kind"
 SQL_STORED_EDGE_KINDS = "SELECT DISTINCT kind FROM edges ORDER BY kind"
 SQL_KIND_COUNT = "SELECT count(*) FROM nodes WHERE kind = ?"
@@ -275,11 +279,21 @@ def find_paper(store: Store, query: str) -> PaperRef:
 
 
 def find_node(store: Store, query: str) -> NodeRef:
-    """Find a node by its id (repo, owner, page, keyword or paper), else a paper as :func:`find_paper` does."""
+    """Find a node by its id (repo, owner, page, keyword or paper), else a paper as
+    :func:`find_paper` does, else the one other node labelled so (``lab/ops``, ``quantization``)."""
     rows = store.query(SQL_NODE_BY_ID, [query.strip()])
     if rows:
         return NodeRef(*rows[0])
-    paper = find_paper(store, query)
+    try:
+        paper = find_paper(store, query)
+    except UnknownPaper as exc:
+        named = [NodeRef(*row) for row in store.query(SQL_NODES_BY_LABEL, [query.strip()])]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            ids = ", ".join(node.node_id for node in named)
+            raise UnknownPaper(f"no paper matches {query!r}; nodes labelled so: {ids}") from exc
+        raise
     return NodeRef(paper.paper_id, "paper", paper.title)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -148,6 +149,16 @@ def _root(
     ] = False,
 ) -> None:
     """Turn lists of research papers into a graph you can browse and rank."""
+
+
+@contextmanager
+def _working(what: str) -> Iterator[None]:
+    """A spinner on stderr while a long step runs, in a terminal only."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what):
+        yield
 
 
 def _fail(exc: PaperwebError) -> typer.Exit:
@@ -396,7 +407,7 @@ def report_command(
     """
     try:
         formats = check_choice("--format", fmt, REPORT_FORMATS) if fmt else REPORT_FORMATS
-        with open_store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store, _working(f"writing the report to {out}"):
             written = write_report(store, out, formats)
     except PaperwebError as exc:
         raise _fail(exc) from None
@@ -423,10 +434,10 @@ def view_command(
     Example: paperweb view --max-nodes 2000 --kinds paper,repo,owner --out out/papers.html
     """
     try:
-        with open_store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store, _working(f"drawing {out}"):
             wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
             data = page_data(load_page_inputs(store, max_nodes, wanted), max_nodes, wanted)
-        write_graph_page(data, out)
+            write_graph_page(data, out)
     except PaperwebError as exc:
         raise _fail(exc) from None
     err.print(
@@ -662,7 +673,7 @@ def export_command(
     target = out or (Path("out") / ("export" if fmt in ("csv", "parquet") else f"paperweb.{fmt}"))
     try:
         check_choice("--format", [fmt], EXPORT_FORMATS)
-        with open_store(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store, _working(f"exporting to {target}"):
             written = export_graph(store, fmt, target)
     except PaperwebError as exc:
         raise _fail(exc) from None

@@ -264,6 +264,12 @@ def test_neighbors_accepts_paper_and_node_ids(
     assert sorted(r["neighbor_id"] for r in json.loads(out)) == neighbour_ids
 
 
+def test_neighbors_finds_a_node_by_its_label(db: Path) -> None:
+    """A name no title has, but one repo, owner or keyword is labelled with, names that node."""
+    code, _, err = _run("neighbors", "LAB/OPS", "--db", db)
+    assert code == 0 and err.startswith("lab/ops (github.com/lab/ops): 2 connection(s)")
+
+
 def test_path_accepts_paper_ids_and_refuses_other_nodes(db: Path) -> None:
     """path takes paper ids; a repo id gets a line saying it is not a paper."""
     code, out, _ = _run("path", "p2", "p3", "--db", db)
@@ -388,3 +394,17 @@ def test_build_progress_spinner_only_in_a_terminal(
     shown = screen.getvalue()
     assert code == 0 and f"building {tmp_path / 'b.duckdb'}" in shown and "\x1b[" in shown
     assert re.search(r"read \d+ papers from 1 file\(s\)", shown)
+
+
+def test_view_spinner_only_in_a_terminal(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-rendering the page shows a spinner in a terminal; out of one, only the summary line."""
+    code, _, err = _run("view", "--db", db, "--out", tmp_path / "a.html")
+    assert code == 0 and "drawing" not in err and "\x1b" not in err
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        paperweb.cli, "err", Console(file=screen, force_terminal=True, width=100, highlight=False)
+    )
+    assert _run("view", "--db", db, "--out", tmp_path / "b.html")[0] == 0
+    assert f"drawing {tmp_path / 'b.html'}" in screen.getvalue()
