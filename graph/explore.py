@@ -223,29 +223,51 @@ def _paper_by_id(store: Store, text: str) -> PaperRef | None:
     return PaperRef(*rows[0]) if rows else None
 
 
-def _title_rank(wanted: str, title: str) -> tuple[int, int, int, str] | None:
-    """How well a normalised title matches (lower is better), or None when it does not.
+@dataclass(frozen=True, slots=True, order=True)
+class _TitleMatch:
+    """How well a title matches the words typed; lower sorts first (better)."""
+
+    #: 0 when the title is exactly the words, 1 when its name before a colon is, else 2
+    exactness: int
+    #: 0 when the words end at the end of a word of the title
+    cut: int
+    #: 0 when the title starts with the words
+    later: int
+    length: int
+    paper_id: str
+
+
+def _title_match(wanted: str, paper: PaperRef) -> _TitleMatch | None:
+    """The match of a paper's title with the normalised words, or None when they are not in it.
 
     The words must start at a word of the title ("operator" finds "neural operators", "vit"
-    does not find "multivit"). A title that starts with them beats one that has them later;
-    whole words beat a word cut short; then the shorter title (the words are more of it).
+    does not find "multivit"). The title itself comes first, then a title whose name before
+    the colon is the words ("DeepSeek-R1: Incentivizing ..."); then whole words beat a word
+    cut short ("LoRA" in "... from LoRA Weights" before "LoRACode"), a title starting with
+    the words beats one having them later, and the shorter title wins (the words are more of it).
     """
+    title = normalise_title(paper.title)
     found = re.search(rf"(?:^| ){re.escape(wanted)}( |$)?", title)
     if found is None:
         return None
-    return (
-        (0 if found.start() == 0 else 1),
-        (0 if found.group(1) is not None else 1),
+    name, colon, _ = paper.title.partition(":")
+    exactness = 0 if title == wanted else 1 if colon and normalise_title(name) == wanted else 2
+    return _TitleMatch(
+        exactness,
+        0 if found.group(1) is not None else 1,
+        0 if found.start() == 0 else 1,
         len(title),
-        title,
+        paper.paper_id,
     )
 
 
 def find_paper(store: Store, query: str) -> PaperRef:
-    """Find one paper by paper id, arXiv id, exact title, or a part of a title only it has.
+    """Find one paper by paper id, arXiv id, title, name before its title's colon, or words
+    only its title has.
 
     Raises :class:`AmbiguousPaper` (candidates best first) when several titles contain
-    the text and none equals it, :class:`UnknownPaper` when none does.
+    the words and neither one title nor one name equals them, :class:`UnknownPaper` when
+    none does.
     """
     text = query.strip()
     if not text:
@@ -254,20 +276,21 @@ def find_paper(store: Store, query: str) -> PaperRef:
     if by_id is not None:
         return by_id
     wanted = normalise_title(text)
-    ranked = []
+    ranked: list[tuple[_TitleMatch, PaperRef]] = []
     for row in store.query(SQL_PAPER_TITLES) if wanted else []:
         paper = PaperRef(*row)
-        rank = _title_rank(wanted, normalise_title(paper.title))
-        if rank is not None:
-            ranked.append((rank, paper.paper_id, paper))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    exact = [paper for rank, _, paper in ranked if rank[3] == wanted]
-    if len(exact) == 1:
-        return exact[0]
+        match = _title_match(wanted, paper)
+        if match is not None:
+            ranked.append((match, paper))
+    ranked.sort(key=lambda item: item[0])
+    for exactness in (0, 1):
+        equal = [paper for match, paper in ranked if match.exactness == exactness]
+        if len(equal) == 1:
+            return equal[0]
     if len(ranked) == 1:
-        return ranked[0][2]
+        return ranked[0][1]
     if ranked:
-        raise AmbiguousPaper(query, [paper for _, _, paper in ranked])
+        raise AmbiguousPaper(query, [paper for _, paper in ranked])
     node = store.query(SQL_NODE_BY_ID, [text])
     if node:
         kind = node[0][1]

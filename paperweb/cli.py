@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
@@ -55,13 +55,15 @@ from graph.explore import (
     top_nodes,
 )
 from graph.export import EXPORT_FORMATS, export_graph
-from graph.pipeline import BuildOptions, BuildSummary, build
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb import __version__
 from paperweb.errors import PaperwebError, UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
+
+if TYPE_CHECKING:
+    from graph.pipeline import BuildSummary
 
 __all__ = ["app"]
 
@@ -266,6 +268,9 @@ def build_command(
     except UsageError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    # Imported here: the build pulls in scikit-learn, which costs the other commands seconds.
+    from graph.pipeline import BuildOptions, build
+
     options = BuildOptions(
         db=db,
         out=out,

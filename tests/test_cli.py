@@ -30,6 +30,9 @@ TITLES = {
     "p2": "Operator Learning at Scale: Kernels, Grids and the Long Tail of PDE Benchmarks",
     "p3": "Neural Operators",
     "p4": "Cooperators in Games",
+    "p5": "Operatorial Calculus",
+    "p6": "Kernel-X: Fast Kernels",
+    "p7": "Kernel-X Revisited for Fast Kernels",
 }
 EVIDENCE = "shares keywords: operator learning, neural operator, kernel, grid, benchmark (+9 more)"
 EDGES = [
@@ -64,7 +67,7 @@ def db(tmp_path: Path) -> Path:
             {
                 "paper_id": list(TITLES),
                 "title": list(TITLES.values()),
-                "arxiv_id": ["2401.00001", None, None, None],
+                "arxiv_id": ["2401.00001"] + [None] * (len(TITLES) - 1),
             },
         )
         store.insert_columns(
@@ -199,16 +202,17 @@ def test_neighbors_piped_through_grep_find_whole_titles(corpus_build: Path) -> N
 
 
 def test_ambiguous_name_lists_candidates_best_first_with_ids(db: Path) -> None:
-    """Words in several titles: the candidates (titles starting with them first, whole words
-    before a word cut short, then shorter titles), each with ids; exit 1. A word that only
-    sits inside another word ("Cooperators") is no match."""
+    """Words in several titles: the candidates (whole words before a word cut short, titles
+    starting with them before others, then shorter titles), each with ids; exit 1. A word
+    that only sits inside another word ("Cooperators") is no match."""
     code, out, err = _run("neighbors", "operator", "--db", db)
     assert code == 1 and out == ""
     lines = err.splitlines()
-    assert lines[0].startswith("Error: 'operator' matches 3 papers")
+    assert lines[0].startswith("Error: 'operator' matches 4 papers")
     assert [line.split(None, 2) for line in lines[1:]] == [
         ["p1", "2401.00001", TITLES["p1"]],
         ["p2", "-", TITLES["p2"]],
+        ["p5", "-", TITLES["p5"]],
         ["p3", "-", TITLES["p3"]],
     ]
 
@@ -217,6 +221,15 @@ def test_exact_title_wins_over_longer_titles(db: Path) -> None:
     """A name equal to one title picks it, though another title starts with it too."""
     code, _, err = _run("neighbors", "operator learning", "--db", db)
     assert code == 0 and err.startswith(f"{TITLES['p1']} (p1):")
+
+
+def test_name_before_the_colon_counts_as_the_title(db: Path) -> None:
+    """'Kernel-X' names "Kernel-X: Fast Kernels", though another title starts with it too;
+    words both titles have stay ambiguous."""
+    code, _, err = _run("neighbors", "Kernel-X", "--db", db)
+    assert code == 0 and err.startswith(f"{TITLES['p6']} (p6)")
+    code, _, err = _run("neighbors", "fast kernels", "--db", db)
+    assert code == 1 and [line.split()[0] for line in err.splitlines()[1:]] == ["p6", "p7"]
 
 
 def test_unique_words_find_their_paper(db: Path) -> None:
