@@ -253,3 +253,15 @@ def test_corpus_top_pagerank_is_not_who_links_github(corpus_db: Path) -> None:
     assert linked <= 8
     assert 0.3 < float(info["partition.modularity"]) < 1.0
     assert int(info["papers.isolated"]) >= 0
+
+
+def test_build_help_states_the_library_default_similarity() -> None:
+    """The --min-similarity help names the default the library uses."""
+    from typer.testing import CliRunner
+
+    from graph.similarity import MIN_SIMILARITY
+    from paperweb.cli import app
+
+    result = CliRunner().invoke(app, ["build", "--help"])
+    words = " ".join(result.output.replace("│", " ").split())
+    assert f"(default {MIN_SIMILARITY:g})" in words
