@@ -352,10 +352,7 @@ def _phrase_grams(
             ids = code[start]
         else:
             start = _positions(code[: max(size - n + 1, 0)] >= 0)
-            nxt = words[start + (n - 1)]
-            # A noun followed by an adjective or participle is a clause boundary, not a
-            # phrase: "guarantees effective generalization", "features strong correlations".
-            start = start[(nxt >= 0) & ~(ends[words[start + (n - 2)]] & ~ends[nxt])]
+            start = start[words[start + (n - 1)] >= 0]
             nxt_word = words[start + (n - 1)]
             distinct_count, first, ids = _number_pairs(code[start], nxt_word, vocabulary)
             prefix = code[start[first]].astype(np.int64)

@@ -46,6 +46,9 @@ MODIFIER = 1
 #: may end a phrase
 NOUN = 2
 
+# an "-ing" form: a noun or a verb, as the corpus uses it
+_GERUND = -1
+
 #: words after which a verb, not a noun, is the rule
 DETERMINERS = frozenset(
     "the a an its their our this these those his her them it us both each every any".split()
@@ -59,9 +62,9 @@ MIN_USES = 3
 
 _NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "FW"})
 _MODIFIER_TAGS = frozenset({"JJ", "JJR", "JJS", "VBN", "VBD"})
-# Verbs whose base form is also a common noun in papers ("prompt", "attack") are decided
-# by the corpus, like "-ing" forms.
-_AMBIGUOUS_TAGS = frozenset({"VB", "VBP", "VBG"})
+# Base forms that are also nouns in papers ("prompt", "spin glass") count as nouns unless
+# the corpus shows them taking objects; "-ing" forms are decided by what precedes them.
+_BASE_TAGS = frozenset({"VB", "VBP"})
 # Third-person verbs, adverbs, modals and the closed classes.
 _BREAK_TAGS = frozenset(
     "VBZ RB RBR RBS MD IN DT CC PRP PRP$ WDT WP WP$ WRB TO UH EX PDT POS RP CD LS SYM".split()
@@ -102,8 +105,10 @@ def _lexicon_class(word: str) -> int | None:
         return NOUN
     if tag in _MODIFIER_TAGS:
         return MODIFIER
-    if tag in _AMBIGUOUS_TAGS:
-        return -1
+    if tag in _BASE_TAGS:
+        return NOUN
+    if tag == "VBG":
+        return _GERUND
     return BREAK if tag in _BREAK_TAGS else NOUN
 
 
@@ -114,13 +119,13 @@ def _form_class(word: str) -> int:
         known = _lexicon_class(last)
         if known is not None:
             # "human-like" modifies; "decision-making", "post-training" are nouns.
-            return {BREAK: MODIFIER, -1: NOUN}.get(known, known)
+            return {BREAK: MODIFIER, _GERUND: NOUN}.get(known, known)
     if len(word) > 4 and word.endswith("ly"):
         return BREAK
     if word.endswith(_VERB_SUFFIXES):
         return BREAK
     if word.endswith("ing"):
-        return -1
+        return _GERUND
     if len(last) > 5 and last.endswith(_ADJECTIVE_SUFFIXES):
         return MODIFIER
     return NOUN
@@ -149,7 +154,7 @@ def word_classes(
         used = max(int(uses[i]), 1)
         if kind != BREAK and used >= MIN_USES and before_determiner[i] / used >= VERB_SHARE:
             kind = BREAK
-        if kind == -1:
+        if kind == _GERUND:
             kind = NOUN if after_content[i] / used >= NOUN_SHARE else BREAK
         classes[i] = kind
     return classes
