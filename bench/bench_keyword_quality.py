@@ -98,7 +98,9 @@ def _paper(item: object) -> HfPaper | None:
 def _fold_word(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("es") and word[-3] in "sxz" or word.endswith(("ches", "shes")):
+    if (len(word) > 4 and word.endswith("es") and word[-3] in "sxz") or word.endswith(
+        ("ches", "shes")
+    ):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
@@ -169,10 +171,12 @@ def score(extracted: dict[str, Sequence[str]], papers: Iterable[HfPaper]) -> Sco
 
 
 def paperweb_keywords(
-    papers: Sequence[HfPaper], options: KeywordOptions = KeywordOptions()
+    papers: Sequence[HfPaper], options: KeywordOptions | None = None
 ) -> dict[str, list[str]]:
     """The keywords paperweb stores per paper, from title and summary alone."""
-    table = extract_keywords([(p.paper_id, p.title, p.summary) for p in papers], options)
+    table = extract_keywords(
+        [(p.paper_id, p.title, p.summary) for p in papers], options or KeywordOptions()
+    )
     return {paper_id: [kw[0] for kw in kws] for paper_id, kws in table.by_paper.items()}
 
 
@@ -219,7 +223,9 @@ def main() -> None:
     rows.append(("paperweb (graph/keywords.py)", score(mine, papers), time.process_time() - start))
     start = time.process_time()
     baseline = tfidf_keywords(papers)
-    rows.append(("TfidfVectorizer 1-3 grams, top 12", score(baseline, papers), time.process_time() - start))
+    rows.append(
+        ("TfidfVectorizer 1-3 grams, top 12", score(baseline, papers), time.process_time() - start)
+    )
     print(f"\n| {'extractor':<34} | precision | recall |   F1  | phrases | HF keywords | CPU |")
     print(f"|{'-' * 36}|----------:|-------:|------:|--------:|------------:|----:|")
     for name, result, seconds in rows:
@@ -229,7 +235,9 @@ def main() -> None:
         )
     shown = [p for p in papers if p.ai_keywords][: args.show]
     for paper in shown:
-        print(f"\n{paper.title}\n  HF:   {'; '.join(paper.ai_keywords)}\n  ours: {'; '.join(mine[paper.paper_id])}")
+        print(
+            f"\n{paper.title}\n  HF:   {'; '.join(paper.ai_keywords)}\n  ours: {'; '.join(mine[paper.paper_id])}"
+        )
 
 
 if __name__ == "__main__":

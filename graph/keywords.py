@@ -1,8 +1,11 @@
-"""Corpus-aware keyphrases: candidates from title and abstract, normalised so variants meet.
+"""Corpus-aware keyphrases: noun phrases from title and abstract, normalised so variants meet.
 
-A candidate is a run of 1-4 content words between stop words and punctuation.
-Its key folds case, hyphens and joined spellings (``non-linear`` = ``non linear`` =
-``nonlinear``) and inflection (Snowball stems), and an acronym the text defines
+A candidate is a run of 1-4 content words between stop words and punctuation that
+ends in a noun. Verbs, adverbs and evaluative adjectives ("diverse", "complex") break
+runs, and URLs and e-mail addresses give no words (graph/wordclasses.py says which
+word is which). Its key folds case, hyphens and joined spellings (``non-linear`` =
+``non linear`` = ``nonlinear``), British spellings (``optimisation`` =
+``optimization``) and inflection (Snowball stems), and an acronym the text defines
 ("linear mode connectivity (LMC)") maps to its long form. Generic research words
 ("method", "results", "state of the art") never stand as keywords alone, and
 keywords in a large share of papers are hubs: kept per paper, but not linked.
@@ -35,8 +38,10 @@ from graph.wordclasses import (
 __all__ = ["KeywordOptions", "KeywordTable", "extract_keywords", "keyword_key", "paused_gc"]
 
 # Words that end a phrase: English function words and the verbs and fillers of abstracts.
-BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    """we our us propose proposed proposes present presents presented introduce introduces
+BREAK_WORDS = (
+    frozenset(ENGLISH_STOP_WORDS)
+    | frozenset(
+        """we our us propose proposed proposes present presents presented introduce introduces
     introduced show shows shown showed demonstrate demonstrates demonstrated achieve achieves
     achieved achieving use uses used using based paper papers work works study studies
     approach approaches method methods technique techniques result results experiment
@@ -83,10 +88,11 @@ BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     comparable crucially importantly simply easily readily naturally potentially
     primarily mainly largely highly fully partially relatively respectively subsequent
     subsequently unavailable rely relies relying facilitate facilitates facilitating ell""".split()
-) | frozenset(
-    # Evaluative adjectives: they praise or qualify whatever follows them ("diverse user
-    # queries", "strong multimodal reasoning"), and name no concept of their own.
-    """diverse complex current specific original critical realistic consistent accurate
+    )
+    | frozenset(
+        # Evaluative adjectives: they praise or qualify whatever follows them ("diverse user
+        # queries", "strong multimodal reasoning"), and name no concept of their own.
+        """diverse complex current specific original critical realistic consistent accurate
     reliable precise effective traditional conventional simple strong powerful rich
     typical prior previous future major minor main primary fundamental essential valuable
     useful meaningful relevant appropriate suitable sufficient numerous detailed rigorous
@@ -97,6 +103,7 @@ BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     accurately reliable robustly diverse varied wide-ranging exact proper correct
     challenging difficult straightforward common popular
     prominent dominant leading top strongest stronger weaker weak poor good""".split()
+    )
 )
 # Words that may sit inside a phrase but are too vague to be a keyword on their own.
 GENERIC_WORDS = frozenset(

@@ -36,6 +36,7 @@ __all__ = [
     "american_spelling",
     "is_link_piece",
     "lexicon_tags",
+    "usage_counts",
     "word_classes",
 ]
 
@@ -132,7 +133,10 @@ def _form_class(word: str) -> int:
 
 
 def word_classes(
-    tokens: Sequence[str], uses: np.ndarray, before_determiner: np.ndarray, after_content: np.ndarray
+    tokens: Sequence[str],
+    uses: np.ndarray,
+    before_determiner: np.ndarray,
+    after_content: np.ndarray,
 ) -> np.ndarray:
     """The class (BREAK, MODIFIER, NOUN) of each token, given how the corpus uses it.
 

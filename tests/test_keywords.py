@@ -338,7 +338,9 @@ def test_extract_keywords_british_american_one_keyword() -> None:
         ("b", "Optimization of Agent Behavior", "Agent behavior under optimization."),
     ]
     table = extract_keywords(papers)
-    label = next(text for text in table.doc_freq if keyword_key(text) == keyword_key("agent behavior"))
+    label = next(
+        text for text in table.doc_freq if keyword_key(text) == keyword_key("agent behavior")
+    )
     assert table.doc_freq[label] == 2
     assert "agent behaviour" not in _labels(table) or "agent behavior" not in _labels(table)
 
