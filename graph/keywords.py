@@ -102,7 +102,9 @@ BREAK_WORDS = (
     favourable suboptimal inherent intrinsic sophisticated advanced superior inferior
     accurately reliable robustly diverse varied wide-ranging exact proper correct
     challenging difficult straightforward common popular
-    prominent dominant leading top strongest stronger weaker weak poor good""".split()
+    prominent dominant leading top strongest stronger weaker weak poor good
+    multiple single real-world high-quality large-scale explicit minimal final practical
+    modern external intermediate coherent""".split()
     )
 )
 # Words that may sit inside a phrase but are too vague to be a keyword on their own.
@@ -865,18 +867,18 @@ def _gram_labels(grams: _Grams, surfaces: list[str], columns: int) -> tuple[list
 
 def _token_classes(tokens: list[str], raw: np.ndarray) -> np.ndarray:
     """The word class of each distinct token, from its form, the lexicon and the corpus's usage."""
+    lowered = [t.lower() for t in tokens]
     form_ids: dict[str, int] = {}
     form_of = np.fromiter(
-        (form_ids.setdefault(t.lower(), len(form_ids)) for t in tokens),
-        dtype=np.int32,
-        count=len(tokens),
+        (form_ids.setdefault(t, len(form_ids)) for t in lowered), dtype=np.int32, count=len(tokens)
     )
-    is_determiner = np.fromiter((t.lower() in DETERMINERS for t in tokens), bool, len(tokens))
+    is_determiner = np.fromiter((t in DETERMINERS for t in lowered), bool, len(tokens))
     is_content = np.fromiter(
-        (t[0].isalpha() and len(t) > 1 and t.lower() not in BREAK_WORDS for t in tokens),
+        (t[0].isalpha() and len(t) > 1 and t not in BREAK_WORDS for t in lowered),
         bool,
         len(tokens),
     )
+    del lowered
     uses, before, after = usage_counts(raw, form_of, is_determiner, is_content)
     return word_classes(tokens, uses[form_of], before[form_of], after[form_of])
 
