@@ -29,6 +29,7 @@ from graph.wordclasses import (
     BREAK,
     DETERMINERS,
     NOUN,
+    VERB_MARKERS,
     american_spelling,
     is_link_piece,
     usage_counts,
@@ -303,7 +304,14 @@ def _word_facts(
     """(key part, surface, generic, ends phrases) of a content word, or None for a word that
     breaks phrases; ``kind`` is its word class."""
     lowered = token.lower()
-    if not token[0].isalpha() or len(token) < 2 or lowered in BREAK_WORDS or kind == BREAK:
+    if (
+        not token[0].isalpha()
+        or len(token) < 2
+        or lowered in BREAK_WORDS
+        or kind == BREAK
+        # A possessive ("YuE's") ends a noun phrase that the next word does not continue.
+        or lowered.endswith("'s")
+    ):
         return None
     stem = _stem(token)
     # Only a word written as an acronym (two or more capitals) stands for its long form.
@@ -873,14 +881,15 @@ def _token_classes(tokens: list[str], raw: np.ndarray) -> np.ndarray:
         (form_ids.setdefault(t, len(form_ids)) for t in lowered), dtype=np.int32, count=len(tokens)
     )
     is_determiner = np.fromiter((t in DETERMINERS for t in lowered), bool, len(tokens))
+    is_marker = np.fromiter((t in VERB_MARKERS for t in lowered), bool, len(tokens))
     is_content = np.fromiter(
         (t[0].isalpha() and len(t) > 1 and t not in BREAK_WORDS for t in lowered),
         bool,
         len(tokens),
     )
     del lowered
-    uses, before, after = usage_counts(raw, form_of, is_determiner, is_content)
-    return word_classes(tokens, uses[form_of], before[form_of], after[form_of])
+    uses, before, after, marked = usage_counts(raw, form_of, is_determiner, is_content, is_marker)
+    return word_classes(tokens, uses[form_of], before[form_of], after[form_of], marked[form_of])
 
 
 def _acronym_aliases(

@@ -33,6 +33,7 @@ __all__ = [
     "DETERMINERS",
     "MODIFIER",
     "NOUN",
+    "VERB_MARKERS",
     "american_spelling",
     "is_link_piece",
     "lexicon_tags",
@@ -54,7 +55,10 @@ _GERUND = -1
 DETERMINERS = frozenset(
     "the a an its their our this these those his her them it us both each every any".split()
 )
-#: share of a word's uses followed by a determiner from which it counts as a verb
+#: words before which a verb is the rule ("to generate", "can handle")
+VERB_MARKERS = frozenset("to can cannot could may might must shall should will would".split())
+#: share of a word's uses followed by a determiner, or after a verb marker, from which it
+#: counts as a verb
 VERB_SHARE = 0.2
 #: share of an "-ing" word's uses after another content word from which it is a noun
 NOUN_SHARE = 0.3
@@ -137,11 +141,13 @@ def word_classes(
     uses: np.ndarray,
     before_determiner: np.ndarray,
     after_content: np.ndarray,
+    after_marker: np.ndarray,
 ) -> np.ndarray:
     """The class (BREAK, MODIFIER, NOUN) of each token, given how the corpus uses it.
 
     ``uses[i]`` counts the occurrences of ``tokens[i]``, ``before_determiner[i]`` those
-    followed by a determiner and ``after_content[i]`` those preceded by a content word.
+    followed by a determiner, ``after_content[i]`` those preceded by a content word and
+    ``after_marker[i]`` those preceded by "to" or a modal verb.
     """
     classes = np.empty(len(tokens), dtype=np.int8)
     for i, token in enumerate(tokens):
@@ -156,7 +162,11 @@ def word_classes(
         found = _lexicon_class(word)
         kind = _form_class(word) if found is None else found
         used = max(int(uses[i]), 1)
-        if kind != BREAK and used >= MIN_USES and before_determiner[i] / used >= VERB_SHARE:
+        if (
+            kind != BREAK
+            and used >= MIN_USES
+            and max(before_determiner[i], after_marker[i]) / used >= VERB_SHARE
+        ):
             kind = BREAK
         if kind == _GERUND:
             kind = NOUN if after_content[i] / used >= NOUN_SHARE else BREAK
@@ -165,24 +175,30 @@ def word_classes(
 
 
 def usage_counts(
-    raw: np.ndarray, form_of: np.ndarray, is_determiner: np.ndarray, is_content: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per word form: uses, uses followed by a determiner, uses after a content word.
+    raw: np.ndarray,
+    form_of: np.ndarray,
+    is_determiner: np.ndarray,
+    is_content: np.ndarray,
+    is_marker: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per word form: uses, uses followed by a determiner, after a content word, after a marker.
 
     ``raw`` is the corpus as token ids; ``form_of`` maps a token id to its form (its
-    lower-case spelling) and the two masks say which token ids are determiners and
-    content words. Counted a chunk at a time, so no corpus-size temporary is built.
+    lower-case spelling) and the masks say which token ids are determiners, content
+    words and verb markers. Counted a chunk at a time, so no corpus-size temporary is built.
     """
     forms = int(form_of.max()) + 1 if len(form_of) else 0
     uses = np.bincount(form_of[raw], minlength=forms) if len(raw) else np.zeros(forms, np.int64)
     before = np.zeros(forms, dtype=np.int64)
     after = np.zeros(forms, dtype=np.int64)
+    marked = np.zeros(forms, dtype=np.int64)
     chunk = 1 << 20
     for lo in range(0, max(len(raw) - 1, 0), chunk):
         here = raw[lo : lo + chunk + 1]
         before += np.bincount(form_of[here[:-1][is_determiner[here[1:]]]], minlength=forms)
         after += np.bincount(form_of[here[1:][is_content[here[:-1]]]], minlength=forms)
-    return uses, before, after
+        marked += np.bincount(form_of[here[1:][is_marker[here[:-1]]]], minlength=forms)
+    return uses, before, after, marked
 
 
 # British spellings and the American ones they fold to. Folding only changes the

@@ -377,3 +377,28 @@ def test_extract_keywords_agree_with_hf_ai_keywords() -> None:
     result = quality.score(quality.paperweb_keywords(papers), papers)
     assert result.precision >= 0.45
     assert result.recall >= 0.40
+
+
+def test_extract_keywords_verbs_after_to_break() -> None:
+    """A word the corpus uses after 'to' or a modal ('to generate') is a verb in any phrase."""
+    papers = [
+        ("a", "Sparse Coders", "Sparse coders generate gradient leakage in federated training."),
+        *[
+            (f"o{i}", f"Coder Study {i}", f"We learn to generate gradient leakage {i}.")
+            for i in range(3)
+        ],
+    ]
+    labels = _labels(extract_keywords(papers))
+    assert "gradient leakage" in labels
+    assert not [label for label in labels if "generate" in label.split()]
+
+
+def test_extract_keywords_possessive_ends_phrase() -> None:
+    """'YuE's lyrics' gives no keyword joining the name and the noun after it."""
+    papers = [
+        ("a", "Song Models", "YuE's lyrics alignment beats music transformers."),
+        ("b", "Music Transformers", "Music transformers and lyrics alignment."),
+    ]
+    labels = _labels(extract_keywords(papers))
+    assert "lyrics alignment" in labels
+    assert not [label for label in labels if "'s" in label]
