@@ -161,6 +161,9 @@ def word_classes(
         word = token.lower()
         found = _lexicon_class(word)
         kind = _form_class(word) if found is None else found
+        if kind == NOUN and len(word) >= 7 and word.endswith("ing") and uses[i] >= MIN_USES:
+            # The lexicon's noun "handling" or "spending" may be the corpus's verb.
+            kind = _GERUND
         used = max(int(uses[i]), 1)
         if (
             kind != BREAK
