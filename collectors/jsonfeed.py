@@ -38,8 +38,9 @@ __all__ = [
     "parse_json",
 ]
 
-#: keys only Hugging Face paper objects carry (``summary`` is their abstract)
-_HF_KEYS = frozenset(["summary", "publishedAt", "githubRepo", "projectPage", "ai_keywords"])
+#: keys only Hugging Face paper objects carry (``summary`` is their abstract); their
+#: ``publishedAt`` counts only beside an ``id``, since the simple schema takes it too
+_HF_KEYS = frozenset(["summary", "githubRepo", "projectPage", "ai_keywords"])
 #: keys that together mark an object of the arXiv metadata snapshot
 _ARXIV_SNAPSHOT_KEYS = frozenset(["id", "versions", "categories"])
 _BARE_REPO = re.compile(r"[\w\-]+/[\w.\-]+")
@@ -242,7 +243,7 @@ def paper_from_object(obj: Any, source: str, position: int) -> Paper:
     """A paper from either JSON shape; raises ValueError (with a reason) for anything else."""
     if not isinstance(obj, dict):
         raise _BadObject(f"expected an object, found {type(obj).__name__}")
-    if "paper" in obj or _HF_KEYS & obj.keys():
+    if "paper" in obj or _HF_KEYS & obj.keys() or ("publishedAt" in obj and "id" in obj):
         return paper_from_hf_object(obj, source, position)
     if obj.keys() >= _ARXIV_SNAPSHOT_KEYS or "authors_parsed" in obj:
         return paper_from_arxiv_snapshot_object(obj, source, position)
