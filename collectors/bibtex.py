@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from collections.abc import Sequence
+from datetime import date
 
-import bibtexparser
 from bibtexparser import middlewares
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from bibtexparser.library import Library
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+    String,
+)
+from bibtexparser.splitter import Splitter
 
 from collectors.arxiv_ids import parse_arxiv_id
+from collectors.latex import decode_latex
 from collectors.links import extract_links
 from collectors.records import Link, Paper, ParseResult
 from paperweb.errors import InputError
 
-__all__ = ["looks_like_bibtex", "paper_from_entry", "parse_bibtex"]
+__all__ = [
+    "bibtex_strings",
+    "looks_like_bibtex",
+    "normalise_doi",
+    "paper_from_entry",
+    "parse_bibtex",
+]
 
 # bibtexparser logs each failed block on its own; we report them once, with file and line.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -43,7 +62,21 @@ _MONTHS = {
     for name in names
 }
 _MONTH_NAMES = ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec").split()
-_ARXIV_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.(\S+)$", re.IGNORECASE)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\S+)$", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+# "arXiv:1802.02219 [stat.ML]", "arXiv abs/1808.01340", "arXiv preprint arXiv:2401.00001v2",
+# "ArXiv e-prints": the word arXiv, then (after filler) an id.
+_ARXIV_IN_TEXT = re.compile(
+    r"\barxiv\b(?:\s*(?:preprint|e-?prints?))?(?:\s*arxiv)?\s*[:/]?\s*(?:abs/)?"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?\b",
+    re.IGNORECASE,
+)
+# DBLP writes arXiv papers as journal = {CoRR}, volume = {abs/1808.01340}.
+_CORR_VOLUME = re.compile(r"^abs/(\S+)$", re.IGNORECASE)
+# biblatex dates: 2006, 2006-05, 2006-05-17, or a range 2006-05/2006-07 (its start counts).
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:/.*)?$")
+# LaTeX escapes that URLs in BibTeX carry (a\_b, 50\%); links are read from the raw value.
+_URL_ESCAPE = re.compile(r"\\([_%#&~$])(?:\{\})?")
 # Fields whose URLs are the paper's own (code, project page, a preprint), never its references.
 _URL_FIELDS = ("url", "note", "howpublished", "code", "github", "project")
 
@@ -53,15 +86,23 @@ def looks_like_bibtex(text: str) -> bool:
     return _ENTRY_START.search(text) is not None
 
 
-def _field(entry: Entry, name: str) -> str:
+def _raw(entry: Entry, name: str) -> str:
+    """A field's value as written (macros resolved, outer braces removed), spacing collapsed."""
     found = entry.fields_dict.get(name)
-    if found is None:
-        # Field names are case-insensitive in BibTeX (archivePrefix, ArchivePrefix, ...).
-        found = next((f for f in entry.fields if f.key.lower() == name.lower()), None)
     if found is None:
         return ""
     value = found.value
     return " ".join(value) if isinstance(value, list) else " ".join(str(value).split())
+
+
+def _text(entry: Entry, name: str) -> str:
+    """A field's value as readable text: LaTeX decoded."""
+    return decode_latex(_raw(entry, name))
+
+
+def _plain(entry: Entry, name: str) -> str:
+    """A field's value without the braces that protect case (``Ar{X}iv`` is ``ArXiv``)."""
+    return _raw(entry, name).replace("{", "").replace("}", "")
 
 
 def _authors(entry: Entry) -> int | None:
@@ -73,89 +114,238 @@ def _authors(entry: Entry) -> int | None:
     return len(names) or None
 
 
-def _published_text(entry: Entry) -> str | None:
-    """ "Jun 2024" or "2024": BibTeX dates have no day, so they never fill ``published``."""
-    year = _field(entry, "year")
+def _month(text: str) -> int:
+    text = text.lower().rstrip(".")
+    month = _MONTHS.get(text) or (int(text) if text.isdigit() else 0)
+    return month if 1 <= month <= 12 else 0
+
+
+def _dates(entry: Entry) -> tuple[date | None, str | None]:
+    """``published`` (only a biblatex date with a day gives one) and ``published_text``.
+
+    "Jun 2024" or "2024" from ``year``/``month``; a biblatex ``date`` when there is no year.
+    """
+    year = _plain(entry, "year")
+    month = _month(_plain(entry, "month"))
+    day = 0
+    found = _DATE.match(_plain(entry, "date"))
+    if found and (not year or year == found.group(1)):
+        year = found.group(1)
+        month = int(found.group(2) or month or 0)
+        day = int(found.group(3) or 0)
+        if not 1 <= month <= 12:
+            month = day = 0
     if not year:
-        return None
-    month_text = _field(entry, "month").lower().rstrip(".")
-    month = _MONTHS.get(month_text) or (int(month_text) if month_text.isdigit() else 0)
-    if re.fullmatch(r"\d{4}", year) and 1 <= month <= 12:
-        return f"{_MONTH_NAMES[month - 1]} {year}"
-    return year
+        return None, None
+    if not re.fullmatch(r"\d{4}", year) or not month:
+        return None, year
+    text = f"{_MONTH_NAMES[month - 1]} {year}"
+    if day:
+        try:
+            published = date(int(year), month, day)
+        except ValueError:
+            return None, text
+        return published, f"{published:%b} {published.day}, {published.year}"
+    return None, text
+
+
+def normalise_doi(value: str) -> str | None:
+    """A bare, lower-case DOI (``10.x/y``) from a DOI, ``doi:`` form or doi.org URL, else None."""
+    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
+    return doi if doi.startswith("10.") and "/" in doi else None
+
+
+def _doi(entry: Entry) -> str | None:
+    """The entry's DOI, unless it is an arXiv DOI (that one is the arXiv id)."""
+    doi = normalise_doi(_plain(entry, "doi"))
+    return None if doi is None or _ARXIV_DOI.match(doi) else doi
 
 
 def _arxiv_id(entry: Entry) -> str | None:
-    eprint = _field(entry, "eprint")
-    prefix = _field(entry, "archiveprefix").lower()
+    eprint = _plain(entry, "eprint")
+    prefix = (_plain(entry, "archiveprefix") or _plain(entry, "eprinttype")).lower()
     if eprint and prefix in ("", "arxiv"):
         found = parse_arxiv_id(eprint)
         if found:
             return found
-    doi = _ARXIV_DOI.match(_field(entry, "doi"))
+    doi = _ARXIV_DOI.match(normalise_doi(_plain(entry, "doi")) or "")
     if doi:
         return parse_arxiv_id(doi.group(1))
-    for name in ("url", "journal"):
-        found = parse_arxiv_id(_field(entry, name).removeprefix("arXiv preprint "))
-        if found:
+    found = parse_arxiv_id(_plain(entry, "url"))
+    if found:
+        return found
+    for name in ("journal", "journaltitle", "booktitle", "note", "howpublished", "eprint"):
+        match = _ARXIV_IN_TEXT.search(_plain(entry, name))
+        if match and (found := parse_arxiv_id(match.group("id"))):
             return found
+    if _plain(entry, "journal").lower() == "corr":
+        volume = _CORR_VOLUME.match(_plain(entry, "volume"))
+        if volume:
+            return parse_arxiv_id(volume.group(1))
     return None
 
 
 def _links(entry: Entry) -> tuple[Link, ...]:
     found: dict[str, Link] = {}
     for name in _URL_FIELDS:
-        for link in extract_links(_field(entry, name), origin="bibtex"):
+        for link in extract_links(_URL_ESCAPE.sub(r"\1", _raw(entry, name)), origin="bibtex"):
             found.setdefault(link.target, link)
     return tuple(found.values())
 
 
 def paper_from_entry(entry: Entry, source: str, position: int) -> Paper | None:
-    """One paper from a decoded BibTeX entry, or None when it has neither a title nor an arXiv id."""
-    title = _field(entry, "title")
+    """One paper from a parsed BibTeX entry, or None when it has neither a title nor an arXiv id."""
+    title = _text(entry, "title")
     arxiv_id = _arxiv_id(entry)
     if not title and not arxiv_id:
         return None
+    published, published_text = _dates(entry)
     return Paper(
         title=title,
         source=source,
         position=position,
-        abstract=_field(entry, "abstract"),
+        abstract=_text(entry, "abstract"),
         authors=_authors(entry),
-        published_text=_published_text(entry),
+        published=published,
+        published_text=published_text,
         arxiv_id=arxiv_id,
+        doi=_doi(entry),
         links=_links(entry),
-        keywords=tuple(
-            k.strip() for k in re.split(r"[;,]", _field(entry, "keywords")) if k.strip()
-        ),
+        keywords=tuple(k.strip() for k in re.split(r"[;,]", _text(entry, "keywords")) if k.strip()),
         origin="bibtex",
     )
 
 
-def parse_bibtex(text: str, source: str) -> ParseResult:
-    """Every usable entry of a BibTeX file; malformed or duplicate entries are reported by line."""
+def bibtex_strings(text: str) -> tuple[String, ...]:
+    """The ``@string`` macros a BibTeX file defines, for the other files of a build."""
+    if "@" not in text:
+        return ()
+    return tuple(Splitter(text.lstrip("\ufeff")).split().strings)
+
+
+def _first_fields(entry: Entry) -> list[str]:
+    """Keep the first of repeated fields (as BibTeX does), with names in lower case; return
+    the repeated names."""
+    kept: dict[str, Field] = {}
+    repeated: list[str] = []
+    for item in entry.fields:
+        name = item.key.lower()
+        if name in kept:
+            if name not in repeated:
+                repeated.append(name)
+            continue
+        item.key = name
+        kept[name] = item
+    entry.fields = list(kept.values())
+    return repeated
+
+
+def _imbalance(raw: str) -> str | None:
+    """ "braces" or "quotes" when a failed block's raw text leaves one of them open."""
+    depth = quotes = 0
+    for char in re.sub(r"\\.", "", raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "braces"
+        elif char == '"' and depth <= 1:
+            # Quotes delimit a value only at the entry's own level, not inside {...}.
+            quotes += 1
+    if quotes % 2:
+        return "quotes"
+    return "braces" if depth else None
+
+
+def _failure(block: ParsingFailedBlock, source: str) -> str:
+    """One line saying which block failed and why."""
+    line = (block.start_line or 0) + 1
+    first = (block.raw or "").split("\n", 1)[0].strip()
+    if isinstance(block, DuplicateBlockKeyBlock):
+        earlier = (block.previous_block.start_line or 0) + 1
+        return (
+            f"{source}:{line}: duplicate BibTeX key {block.key!r} (first used at line "
+            f"{earlier}); first entry kept"
+        )
+    # The splitter says where it gave up; when that is the next entry's start, this entry
+    # left a brace or quote open.
+    said = str(getattr(block.error, "abort_reason", "") or block.error).strip().splitlines()
+    open_ = _imbalance(block.raw or "")
+    if open_ and (not said or said[0].startswith("Unexpected block start")):
+        reason = f"unbalanced {open_}"
+    elif said:
+        reason = said[0][:120]
+    else:
+        reason = f"cannot parse it ({type(block.error).__name__})"
+    return f"{source}:{line}: malformed BibTeX entry {first[:60]!r} ({reason})"
+
+
+def _library(
+    text: str, source: str, shared: Sequence[String], notes: list[str]
+) -> tuple[Library, int]:
+    """Split ``text``, lend it the macros of other files it does not define, keep entries
+    with repeated fields (first value), and resolve macros; also return how many macros
+    the file defines itself."""
+    library = Splitter(text.lstrip("\ufeff")).split()
+    own_strings = len(library.strings)
+    defined = {key.lower() for key in library.strings_dict}
+    lent: list[Block] = []
+    for string in shared:
+        if string.key.lower() not in defined:
+            defined.add(string.key.lower())
+            lent.append(copy.deepcopy(string))
+    if lent:
+        library.add(lent, fail_on_duplicate_key=False)
+    for block in library.failed_blocks:
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            entry = block.ignore_error_block
+            library.remove(block)
+            library.add(entry, fail_on_duplicate_key=False)
+    for entry in library.entries:
+        names = _first_fields(entry)
+        if names:
+            fields = ", ".join(repr(name) for name in names)
+            notes.append(
+                f"{source}:{(entry.start_line or 0) + 1}: entry {entry.key!r} repeats field "
+                f"{fields}; first value kept"
+            )
+    for middleware in (
+        middlewares.ResolveStringReferencesMiddleware(),
+        middlewares.RemoveEnclosingMiddleware(),
+        middlewares.SeparateCoAuthors(),
+    ):
+        library = middleware.transform(library=library)
+    return library, own_strings
+
+
+def parse_bibtex(
+    text: str,
+    source: str,
+    shared_strings: Sequence[String] = (),
+    *,
+    strings_only_ok: bool = False,
+) -> ParseResult:
+    """Every usable entry of a BibTeX file; malformed or duplicate entries are reported by line.
+
+    ``shared_strings`` are ``@string`` macros of the other files of the build (a file's own
+    definitions win). A file of macros only is fine when ``strings_only_ok`` (it serves
+    the others), else an error.
+    """
     if not looks_like_bibtex(text):
         raise InputError(f"{source}: no BibTeX entry (@article{{...}}) found")
-    library = bibtexparser.parse_string(
-        text.lstrip("\ufeff"),
-        append_middleware=[
-            middlewares.LatexDecodingMiddleware(),
-            middlewares.SeparateCoAuthors(),
-        ],
-    )
-    skipped: list[str] = []
-    for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, DuplicateBlockKeyBlock):
-            skipped.append(f"{source}:{line}: duplicate BibTeX key {block.key!r}; first entry kept")
-        else:
-            first = (block.raw or "").split("\n", 1)[0].strip()
-            skipped.append(
-                f"{source}:{line}: malformed BibTeX entry {first[:60]!r} (unbalanced braces "
-                "or quotes?)"
-            )
+    notes: list[str] = []
+    library, own_strings = _library(text, source, shared_strings, notes)
+    skipped = [
+        _failure(block, source)
+        for block in library.failed_blocks
+        if not isinstance(block.ignore_error_block, String)
+    ]
+    skipped += notes
     papers: list[Paper] = []
-    for entry in library.entries:
+    for entry in sorted(library.entries, key=lambda e: e.start_line or 0):
         paper = paper_from_entry(entry, source, len(papers) + 1)
         if paper is None:
             skipped.append(
@@ -165,5 +355,17 @@ def parse_bibtex(text: str, source: str) -> ParseResult:
             continue
         papers.append(paper)
     if not papers:
+        if not library.entries and own_strings and strings_only_ok:
+            return ParseResult(papers=(), skipped=tuple(skipped))
+        if not library.entries and own_strings:
+            raise InputError(
+                f"{source}: holds only @string macros, no entries; build it together with "
+                "the bibliographies that use them"
+            )
         raise InputError(f"{source}: no usable BibTeX entry (each needs a title or an arXiv id)")
-    return ParseResult(papers=tuple(papers), skipped=tuple(skipped))
+    return ParseResult(papers=tuple(papers), skipped=tuple(sorted(skipped, key=_line_of)))
+
+
+def _line_of(message: str) -> int:
+    found = re.search(r":(\d+): ", message)
+    return int(found.group(1)) if found else 0

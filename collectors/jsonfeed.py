@@ -4,34 +4,47 @@ The simple schema, one object per paper (every field but ``title`` or ``arxiv_id
 
     {"title": "...", "abstract": "...", "arxiv_id": "2506.22712", "published": "2025-06-27",
      "authors": 4 or ["Ada Lovelace", ...], "upvotes": 12, "keywords": ["..."],
-     "links": ["https://github.com/owner/repo", ...]}
+     "links": ["https://github.com/owner/repo", ...], "doi": "10.1000/xyz"}
+
+(``published_at`` and ``publishedAt`` are taken for ``published``.) Objects of the arXiv
+metadata snapshot (Kaggle's ``arxiv-metadata-oai-snapshot.json``: ``id``, ``authors_parsed``,
+``versions``, ``categories``, ...) are recognised by their keys and read as arXiv records.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from collectors.arxiv_ids import parse_arxiv_id
+from collectors.bibtex import normalise_doi
+from collectors.latex import decode_latex
 from collectors.links import canonical_link, extract_links
 from collectors.records import Link, Paper, ParseResult
 from paperweb.errors import InputError
 
 __all__ = [
     "iter_jsonl",
+    "paper_from_arxiv_snapshot_object",
     "paper_from_hf_object",
     "paper_from_object",
     "paper_from_simple_object",
     "parse_json",
 ]
 
-#: keys only Hugging Face paper objects carry (``summary`` is their abstract)
-_HF_KEYS = frozenset(["summary", "publishedAt", "githubRepo", "projectPage", "ai_keywords"])
+#: keys only Hugging Face paper objects carry (``summary`` is their abstract); their
+#: ``publishedAt`` counts only beside an ``id``, since the simple schema takes it too
+_HF_KEYS = frozenset(["summary", "githubRepo", "projectPage", "ai_keywords"])
+#: keys that together mark an object of the arXiv metadata snapshot
+_ARXIV_SNAPSHOT_KEYS = frozenset(["id", "versions", "categories"])
 _BARE_REPO = re.compile(r"[\w\-]+/[\w.\-]+")
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
 
 
 class _BadObject(ValueError):
@@ -55,13 +68,28 @@ def _date(value: Any) -> date | None:
 
 
 def _count(value: Any) -> int | None:
+    """A count from a number, a list, or a string holding either (archives save some
+    fields as Python reprs: ``"[{'name': 'Ada'}]"``, ``"12"``)."""
+    if isinstance(value, str) and value.strip():
+        try:
+            value = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return len(value)
     return None
+
+
+def _doi(value: Any) -> str | None:
+    """A bare DOI other than an arXiv DOI (the first, when several are given)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    doi = normalise_doi(value.split()[0])
+    return None if doi is None or _ARXIV_DOI.match(doi) else doi
 
 
 def _link(url: Any, origin: str) -> Link | None:
@@ -116,7 +144,7 @@ def paper_from_hf_object(obj: dict[str, Any], source: str, position: int) -> Pap
         authors=_count(inner.get("authors")),
         published=published,
         published_text=_published_text(published),
-        upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+        upvotes=_count(upvotes) if not isinstance(upvotes, list) else None,
         arxiv_id=arxiv_id,
         links=_merge_links(own, extract_links(abstract)),
         keywords=tuple(_text(k) for k in keywords if isinstance(k, str) and k.strip()),
@@ -131,7 +159,7 @@ def paper_from_simple_object(obj: dict[str, Any], source: str, position: int) ->
     if not title and not arxiv_id:
         raise _BadObject("object has neither 'title' nor 'arxiv_id'")
     abstract = _text(obj.get("abstract"))
-    published = _date(obj.get("published"))
+    published = _date(obj.get("published") or obj.get("published_at") or obj.get("publishedAt"))
     raw_links = obj.get("links") or []
     if not isinstance(raw_links, list):
         raise _BadObject("'links' is not a list")
@@ -148,9 +176,66 @@ def paper_from_simple_object(obj: dict[str, Any], source: str, position: int) ->
         published_text=_published_text(published),
         upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
         arxiv_id=arxiv_id,
+        doi=_doi(obj.get("doi")),
         links=_merge_links(given, extract_links(abstract)),
         keywords=tuple(_text(k) for k in keywords if isinstance(k, str) and k.strip()),
         origin="json",
+    )
+
+
+def _first_version(versions: Any) -> date | None:
+    """The date of version 1 (``"Mon, 2 Apr 2007 19:18:42 GMT"``), else of the earliest one."""
+    if not isinstance(versions, list):
+        return None
+    found: list[tuple[int, date]] = []
+    for item in versions:
+        if not isinstance(item, dict) or not isinstance(item.get("created"), str):
+            continue
+        try:
+            created = parsedate_to_datetime(item["created"]).date()
+        except (TypeError, ValueError, IndexError):
+            continue
+        number = str(item.get("version", "")).lstrip("vV")
+        found.append((int(number) if number.isdigit() else 1 << 30, created))
+    return min(found)[1] if found else None
+
+
+def _snapshot_authors(obj: dict[str, Any]) -> int | None:
+    parsed = obj.get("authors_parsed")
+    if isinstance(parsed, list) and parsed:
+        return len(parsed)
+    names = obj.get("authors")
+    if isinstance(names, str) and names.strip():
+        # "A. Author, B. Author and C. Author"
+        return len([n for n in re.split(r",|\band\b", names) if n.strip()])
+    return None
+
+
+def paper_from_arxiv_snapshot_object(obj: dict[str, Any], source: str, position: int) -> Paper:
+    """A paper from one object of the arXiv metadata snapshot (one line of its JSONL)."""
+    arxiv_id = parse_arxiv_id(str(obj.get("id") or ""))
+    # Titles there are LaTeX source ("$\\alpha$-stable", "Schr\\"odinger"), wrapped over lines.
+    title = decode_latex(_text(obj.get("title")))
+    if not title and not arxiv_id:
+        raise _BadObject("arXiv record has neither a title nor an id")
+    abstract = _text(obj.get("abstract"))
+    published = _first_version(obj.get("versions"))
+    categories = obj.get("categories")
+    comments = _text(obj.get("comments"))
+    return Paper(
+        title=title,
+        source=source,
+        position=position,
+        abstract=abstract,
+        authors=_snapshot_authors(obj),
+        published=published,
+        published_text=_published_text(published),
+        arxiv_id=arxiv_id,
+        doi=_doi(obj.get("doi")),
+        # Authors put their code and project links in the comments as often as in the abstract.
+        links=_merge_links(extract_links(abstract), extract_links(comments, origin="arxiv")),
+        origin="arxiv",
+        categories=tuple(categories.split()) if isinstance(categories, str) else (),
     )
 
 
@@ -158,19 +243,28 @@ def paper_from_object(obj: Any, source: str, position: int) -> Paper:
     """A paper from either JSON shape; raises ValueError (with a reason) for anything else."""
     if not isinstance(obj, dict):
         raise _BadObject(f"expected an object, found {type(obj).__name__}")
-    if "paper" in obj or _HF_KEYS & obj.keys():
+    if "paper" in obj or _HF_KEYS & obj.keys() or ("publishedAt" in obj and "id" in obj):
         return paper_from_hf_object(obj, source, position)
+    if obj.keys() >= _ARXIV_SNAPSHOT_KEYS or "authors_parsed" in obj:
+        return paper_from_arxiv_snapshot_object(obj, source, position)
     return paper_from_simple_object(obj, source, position)
 
 
 def _items(document: Any, source: str) -> list[Any]:
     """The paper objects of a JSON document: an array, an object holding one, or one paper."""
     if isinstance(document, list):
+        if not document:
+            raise InputError(f"{source}: JSON array is empty; expected papers")
         return document
     if isinstance(document, dict):
         lists = [v for v in document.values() if isinstance(v, list) and v]
         if "title" not in document and "paper" not in document and len(lists) == 1:
             return lists[0]
+        error = document.get("error")
+        if error and not {"title", "paper", "id", "arxiv_id"} & document.keys():
+            raise InputError(
+                f"{source}: an error answer of a web service, not papers ({str(error)[:100]!r})"
+            )
         return [document]
     raise InputError(f"{source}: JSON holds a {type(document).__name__}; expected papers")
 
@@ -185,20 +279,37 @@ def parse_json(text: str, source: str) -> ParseResult:
         ) from exc
     papers: list[Paper] = []
     skipped: list[str] = []
-    for index, item in enumerate(_items(document, source), 1):
+    items = _items(document, source)
+    for index, item in enumerate(items, 1):
         try:
             papers.append(paper_from_object(item, source, len(papers) + 1))
         except _BadObject as exc:
             skipped.append(f"{source}: item {index}: {exc}")
     if not papers:
-        raise InputError(f"{source}: no paper in the JSON (each needs a title or an arXiv id)")
+        raise InputError(f"{source}: {_why_no_paper(items)}")
     return ParseResult(papers=tuple(papers), skipped=tuple(skipped))
 
 
+def _why_no_paper(items: list[Any]) -> str:
+    kinds = {type(item).__name__ for item in items}
+    if kinds == {"str"}:
+        # Some archives saved each paper as the Python repr of a dict: not JSON, unreadable.
+        looks_like = " (Python reprs, not JSON objects)" if str(items[0]).startswith("{'") else ""
+        return f"the JSON array holds {len(items)} strings{looks_like}, not paper objects"
+    if "dict" not in kinds:
+        return f"the JSON array holds {', '.join(sorted(kinds))} values, not paper objects"
+    return "no paper in the JSON (each needs a title or an arXiv id)"
+
+
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
-    """Stream the papers of a JSONL file line by line; bad lines go to ``skipped`` with file:line."""
+    """Stream the papers of a JSONL file line by line; bad lines go to ``skipped`` with file:line.
+
+    A file of which no line is a paper is one :class:`InputError` (raised once it is read),
+    not a report per line.
+    """
     source = str(path)
     position = 0
+    bad: list[str] = []
     try:
         # utf-8-sig drops a BOM; universal newlines fold CRLF. Iterating the file object
         # keeps one line in memory, so a file of any size streams.
@@ -209,10 +320,10 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
                 try:
                     paper = paper_from_object(json.loads(line), source, position + 1)
                 except json.JSONDecodeError as exc:
-                    skipped.append(f"{source}:{number}: not a JSON object ({exc.msg})")
+                    bad.append(f"{source}:{number}: not a JSON object ({exc.msg})")
                     continue
                 except _BadObject as exc:
-                    skipped.append(f"{source}:{number}: {exc}")
+                    bad.append(f"{source}:{number}: {exc}")
                     continue
                 position += 1
                 yield paper
@@ -222,3 +333,11 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
         ) from exc
     except OSError as exc:
         raise InputError(f"{source}: cannot read file ({exc.strerror or exc})") from exc
+    if not position:
+        if not bad:
+            raise InputError(f"{source}: file has no JSON lines; expected papers")
+        raise InputError(
+            f"{source}: no paper in the JSONL ({len(bad):,} unusable lines; first, line "
+            f"{bad[0].removeprefix(source + ':')})"
+        )
+    skipped.extend(bad)

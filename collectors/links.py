@@ -5,9 +5,10 @@ Decisions the design left open:
 - Queries: tracking parameters (``utm_*``, ``ref``, ``fbclid``, ``gclid``) are dropped, any
   other query is kept as written, because it often *is* the address
   (``openreview.net/forum?id=...``, ``youtube.com/watch?v=...``). Fragments are always dropped.
-- ``github.com/<owner>`` alone, GitHub's own pages (``/orgs``, ``/topics``, ...) and gists are
-  kind ``other``, lower-cased like repos; they point at people or snippets, not at code of the
-  paper.
+- ``github.com/<owner>`` alone (and ``gitlab.com/<group>``) is kind ``owner`` with target
+  ``github.com/<owner>``, the id of the owner node its repos hang from: papers often give their
+  lab's organisation as "the code". GitHub's own pages (``/orgs``, ``/topics``, ...) and gists are
+  kind ``other``, lower-cased like repos; they point at listings or snippets, not at code.
 - References (arXiv, DOI, OpenReview, Hugging Face paper pages, proceedings) are kind ``other``
   with a page-like target; every other site, Hugging Face models and mirrors included, is a
   ``page``.
@@ -133,6 +134,22 @@ def _repo_target(host: str, segments: list[str]) -> str | None:
     return None
 
 
+def _owner_target(host: str, segments: list[str], query: str) -> str | None:
+    """``github.com/<owner>`` for a link to an account alone (``?tab=repositories`` and
+    ``/orgs/<owner>/...`` too)."""
+    if host == "github.com" and len(segments) >= 2 and segments[0].lower() == "orgs":
+        # github.com/orgs/<name>/repositories lists the repositories of <name>.
+        segments = segments[1:2]
+    if host not in ("github.com", "gitlab.com") or len(segments) != 1:
+        return None
+    name = _strip_trailing(segments[0])
+    if not _SEGMENT.fullmatch(name) or (host == "github.com" and name.lower() in _GITHUB_RESERVED):
+        return None
+    if query and not query.startswith("tab="):
+        return None
+    return f"{host}/{name}".lower()
+
+
 def canonical_link(url: str) -> tuple[str, str] | None:
     """``(kind, target)`` for one URL (scheme optional), or None when it is not an http(s) link.
 
@@ -148,6 +165,9 @@ def canonical_link(url: str) -> tuple[str, str] | None:
     repo = _repo_target(host, segments)
     if repo is not None:
         return "repo", repo
+    owner = _owner_target(host, segments, query)
+    if owner is not None:
+        return "owner", owner
     if host in _SHORTENERS and segments:
         # Short codes are case-sensitive: keep them as written.
         return "short", f"{host}/{segments[0]}"

@@ -7,9 +7,10 @@ from datetime import date
 
 __all__ = ["LINK_KINDS", "Link", "Paper", "ParseResult"]
 
-#: ``links.kind`` values: a code repository, a project page, an unresolved short
-#: link, or anything else (a dataset, a paper elsewhere, ...).
-LINK_KINDS = ("repo", "page", "short", "other")
+#: ``links.kind`` values: a code repository, the account of a person or organisation
+#: on a code host, a project page, an unresolved short link, or anything else (a dataset,
+#: a paper elsewhere, ...).
+LINK_KINDS = ("repo", "owner", "page", "short", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,15 @@ class Paper:
     published_text: str | None = None
     upvotes: int | None = None
     arxiv_id: str | None = None
+    #: a bare lower-case DOI other than arXiv's own (10.48550/arXiv.<id> is the arXiv id)
+    doi: str | None = None
     links: tuple[Link, ...] = ()
     #: keyphrases a source already assigned (e.g. Hugging Face ``ai_keywords``)
     keywords: tuple[str, ...] = ()
     #: what kind of input the record came from: page, ids, bibtex, json, hf, arxiv, ...
     origin: str = "page"
+    #: subject categories the source gave (arXiv's ``cs.LG``, ``stat.ML``, ...)
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,8 +55,9 @@ def _repo_label(link: Link) -> str:
 def link_graph(links: Iterable[tuple[str, Link]]) -> LinkGraph:
     """Build repo, owner and page nodes and the code, page and owner edges for ``(paper_id, link)`` pairs.
 
-    Short links become page nodes until they are resolved online; ``other``
-    links (references to papers, datasets, ...) stay in the links table only.
+    Short links become page nodes until they are resolved online; a link to a code host
+    account (kind ``owner``) is a ``code`` edge to that owner node, the one its repos hang
+    from; ``other`` links (references to papers, datasets, ...) stay in the links table only.
     """
     nodes: dict[str, NodeRow] = {}
     edges: dict[tuple[str, str, str], EdgeRow] = {}
@@ -78,6 +79,14 @@ def link_graph(links: Iterable[tuple[str, Link]]) -> LinkGraph:
                     (link.target, owner, "owner"),
                     EdgeRow(link.target, owner, "owner", 1.0, f"{link.target} belongs to {owner}"),
                 )
+        elif link.kind == "owner":
+            nodes.setdefault(
+                link.target,
+                NodeRow(
+                    link.target, "owner", link.target.split("/", 1)[1], "https://" + link.target
+                ),
+            )
+            edge_kind = "code"
         elif link.kind in ("page", "short"):
             nodes.setdefault(link.target, NodeRow(link.target, "page", link.target, link.url))
             edge_kind = "page"

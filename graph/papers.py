@@ -1,10 +1,18 @@
-"""De-duplicate paper occurrences into one row per paper with a stable id."""
+"""De-duplicate paper occurrences into one row per paper with a stable id.
+
+Occurrences with one arXiv id are one paper. Occurrences whose normalised titles agree are
+one paper too, unless something says they are not: arXiv ids or DOIs that differ, or years
+more than one apart ("Dynamic Programming", a 1957 book and a 1966 article, are two works;
+a 2023 preprint and its 2024 proceedings version are one).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from collectors.arxiv_ids import placeholder_title
@@ -29,6 +37,8 @@ class PaperRow:
     sources: tuple[tuple[str, int], ...]
     links: tuple[Link, ...]
     keywords: tuple[tuple[str, str], ...]  # (keyword, origin)
+    doi: str | None = None
+    categories: tuple[str, ...] = ()
 
 
 def paper_id_for(normalised_title: str, arxiv_id: str | None = None) -> str:
@@ -47,9 +57,52 @@ def _richness(paper: Paper) -> tuple[int, int, int, int, int]:
     )
 
 
+_YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
+#: years further apart than this make two works of one title different papers
+YEAR_TOLERANCE = 1
+
+
+def _year(paper: Paper) -> int | None:
+    if paper.published is not None:
+        return paper.published.year
+    found = _YEAR.search(paper.published_text or "")
+    return int(found.group(1)) if found else None
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What a group of occurrences says about its identity."""
+
+    arxiv_ids: set[str] = field(default_factory=set)
+    dois: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+
+    def absorb(self, other: _Evidence) -> None:
+        self.arxiv_ids |= other.arxiv_ids
+        self.dois |= other.dois
+        self.years |= other.years
+
+    def agrees_with(self, other: _Evidence) -> bool:
+        if self.arxiv_ids and other.arxiv_ids and not self.arxiv_ids & other.arxiv_ids:
+            return False
+        if self.dois and other.dois and not self.dois & other.dois:
+            return False
+        years = self.years | other.years
+        return not years or max(years) - min(years) <= YEAR_TOLERANCE
+
+
 def _group(papers: Sequence[Paper]) -> list[list[int]]:
-    """Union occurrences that share a normalised title or an arXiv id."""
+    """Union occurrences that share an arXiv id, and those that share a normalised title
+    when nothing they say contradicts it."""
     parent = list(range(len(papers)))
+    evidence = [
+        _Evidence(
+            {p.arxiv_id} if p.arxiv_id else set(),
+            {p.doi} if p.doi else set(),
+            {year} if (year := _year(p)) is not None else set(),
+        )
+        for p in papers
+    ]
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -57,19 +110,47 @@ def _group(papers: Sequence[Paper]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    first_of: dict[str, int] = {}
-    for index, paper in enumerate(papers):
-        keys = []
+    def union(a: int, b: int) -> None:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            keep, gone = min(root_a, root_b), max(root_a, root_b)
+            parent[gone] = keep
+            evidence[keep].absorb(evidence[gone])
+
+    # Content order, never input order, so that which occurrences meet never depends on it.
+    order = sorted(
+        range(len(papers)),
+        key=lambda i: (
+            papers[i].arxiv_id or "",
+            papers[i].title,
+            papers[i].source,
+            papers[i].position,
+        ),
+    )
+    first_with_id: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
+    for index in order:
+        paper = papers[index]
+        if paper.arxiv_id:
+            union(first_with_id.setdefault(paper.arxiv_id, index), index)
         title_key = normalise_title(paper.title)
         if title_key:
-            keys.append("t:" + title_key)
-        if paper.arxiv_id:
-            keys.append("a:" + paper.arxiv_id)
-        for key in keys:
-            other = first_of.setdefault(key, index)
-            root_a, root_b = find(index), find(other)
-            if root_a != root_b:
-                parent[max(root_a, root_b)] = min(root_a, root_b)
+            by_title.setdefault(title_key, []).append(index)
+    for title_key in sorted(by_title):
+        # Each group with this title joins the first earlier group it agrees with.
+        kept: list[int] = []
+        for index in by_title[title_key]:
+            root = find(index)
+            if root in kept:
+                continue
+            for other in kept:
+                if find(other) == root:
+                    break
+                if evidence[find(other)].agrees_with(evidence[root]):
+                    union(other, root)
+                    break
+            else:
+                kept.append(root)
     groups: dict[int, list[int]] = {}
     for index in range(len(papers)):
         groups.setdefault(find(index), []).append(index)
@@ -94,6 +175,8 @@ def _merge(group: list[Paper]) -> PaperRow:
     ):
         links.setdefault((link.target, link.origin), link)
     keywords = sorted({(kw, p.origin) for p in group for kw in p.keywords})
+    dois = sorted({p.doi for p in group if p.doi})
+    categories = dict.fromkeys(c for p in ranked for c in p.categories)
     # Papers known only by an arXiv id (an id list read offline) show "arXiv:<id>" as title.
     titled = [p.title for p in ranked if p.title]
     title = titled[0] if titled else placeholder_title(arxiv_ids[0]) if arxiv_ids else ""
@@ -111,11 +194,43 @@ def _merge(group: list[Paper]) -> PaperRow:
         sources=tuple(sorted({(p.source, p.position) for p in group})),
         links=tuple(links.values()),
         keywords=tuple(keywords),
+        doi=dois[0] if dois else None,
+        categories=tuple(categories),
+    )
+
+
+def _distinct_ids(rows: list[PaperRow]) -> list[PaperRow]:
+    """Give papers that share a title (so an id) ids of their own, from what tells them apart."""
+    by_id: dict[str, list[PaperRow]] = {}
+    for row in rows:
+        by_id.setdefault(row.paper_id, []).append(row)
+    result: list[PaperRow] = []
+    for same in by_id.values():
+        if len(same) == 1:
+            result.extend(same)
+            continue
+        used: set[str] = set()
+        for row in sorted(same, key=_identity):
+            key = "|".join([normalise_title(row.title), *_identity(row)])
+            while key in used:
+                key += "'"
+            used.add(key)
+            result.append(dataclasses.replace(row, paper_id=paper_id_for(key)))
+    return result
+
+
+def _identity(row: PaperRow) -> tuple[str, str, str]:
+    year = row.published.year if row.published else _YEAR.search(row.published_text or "")
+    return (
+        row.arxiv_id or "",
+        row.doi or "",
+        str(year if isinstance(year, int) else year.group(1) if year else ""),
     )
 
 
 def merge_papers(papers: Iterable[Paper]) -> list[PaperRow]:
-    """Merge occurrences of the same paper (same arXiv id or normalised title), sorted by id."""
+    """Merge occurrences of the same paper (same arXiv id, or normalised title when nothing
+    contradicts it), sorted by id."""
     occurrences = list(papers)
     rows = [_merge([occurrences[i] for i in group]) for group in _group(occurrences)]
-    return sorted(rows, key=lambda row: row.paper_id)
+    return sorted(_distinct_ids(rows), key=lambda row: row.paper_id)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from collectors.arxiv_ids import parse_id_list
-from collectors.bibtex import parse_bibtex
+from collectors.bibtex import bibtex_strings, parse_bibtex
 from collectors.detect import detect_kind
 from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
@@ -45,7 +45,7 @@ from graph.similarity import (
     similar_edge_columns,
 )
 from graph.store import Store, open_store, release_memory, tune_allocator
-from paperweb.errors import UsageError
+from paperweb.errors import InputError, UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
 
@@ -114,7 +114,6 @@ class BuildSummary:
 _PARSERS: dict[str, Callable[[str, str], ParseResult]] = {
     "page": parse_listing_page,
     "ids": parse_id_list,
-    "bibtex": parse_bibtex,
     "json": parse_json,
 }
 
@@ -122,19 +121,59 @@ _PARSERS: dict[str, Callable[[str, str], ParseResult]] = {
 def read_inputs(
     paths: Sequence[str | Path], input_format: str | None = None
 ) -> tuple[list[Paper], list[str], int]:
-    """Parse every input file by its detected (or forced) kind; any unreadable file stops the build."""
+    """Parse every input file by its detected (or forced) kind.
+
+    A lone input file that cannot be read is an error. In a folder, or among several
+    inputs, such a file is reported in the skipped list (its name and why) and the others
+    are read; when none of them gives a paper, that is an error again. BibTeX ``@string``
+    macros of every file serve all of them.
+    """
     files = discover_inputs(paths)
+    lenient = len(files) > 1 or any(Path(p).is_dir() for p in paths)
     papers: list[Paper] = []
     skipped: list[str] = []
+    unusable: list[str] = []
+    kinds: dict[Path, str] = {}
+    bib_texts: dict[Path, str] = {}
     for path in files:
-        kind = detect_kind(path, input_format)
-        if kind == "jsonl":
-            papers.extend(iter_jsonl(path, skipped))
+        try:
+            kinds[path] = detect_kind(path, input_format)
+            if kinds[path] == "bibtex":
+                bib_texts[path] = read_text_file(path)
+        except InputError as exc:
+            if not lenient:
+                raise
+            kinds.pop(path, None)
+            unusable.append(str(exc))
+    strings = {path: bibtex_strings(text) for path, text in bib_texts.items()}
+    for path, kind in kinds.items():
+        try:
+            if kind == "jsonl":
+                # Read whole before keeping any, so an unusable file adds nothing.
+                streamed: list[str] = []
+                found = list(iter_jsonl(path, streamed))
+                papers.extend(found)
+                skipped.extend(streamed)
+                del found
+                continue
+            if kind == "bibtex":
+                # A file's own macros come first; those of the other files fill the gaps.
+                shared = [s for other, own in strings.items() if other != path for s in own]
+                result = parse_bibtex(
+                    bib_texts.pop(path), str(path), shared, strings_only_ok=len(files) > 1
+                )
+            else:
+                result = _PARSERS[kind](read_text_file(path), str(path))
+        except InputError as exc:
+            if not lenient:
+                raise
+            unusable.append(str(exc))
             continue
-        result = _PARSERS[kind](read_text_file(path), str(path))
         papers.extend(result.papers)
         skipped.extend(result.skipped)
-    return papers, skipped, len(files)
+    if unusable and not papers:
+        raise InputError(f"no usable input among {len(files):,} files; the first: {unusable[0]}")
+    return papers, [*unusable, *skipped], len(files)
 
 
 def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
@@ -150,6 +189,9 @@ def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
             "published_text": [r.published_text for r in rows],
             "upvotes": [r.upvotes for r in rows],
             "arxiv_id": [r.arxiv_id for r in rows],
+            "doi": [r.doi for r in rows],
+            # An empty list would say "no categories"; NULL says the source gave none.
+            "categories": [list(r.categories) or None for r in rows],
         },
     )
     sources = [(r.paper_id, s, p) for r in rows for s, p in r.sources]

@@ -40,8 +40,13 @@ CREATE TABLE IF NOT EXISTS papers (
     published_text VARCHAR,
     upvotes INTEGER,
     arxiv_id VARCHAR,
-    cited_by_count INTEGER
+    cited_by_count INTEGER,
+    doi VARCHAR,
+    categories VARCHAR[]
 );
+-- databases written before these columns existed gain them
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS doi VARCHAR;
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS categories VARCHAR[];
 CREATE TABLE IF NOT EXISTS paper_sources (
     paper_id VARCHAR NOT NULL,
     source VARCHAR NOT NULL,

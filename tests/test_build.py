@@ -112,13 +112,14 @@ def test_build_a_then_ab_equals_ab(corpus: Path, tmp_path: Path, corpus_db: Path
 def test_build_bad_input_leaves_database_unchanged(
     tmp_path: Path, rich_page: Path, content: bytes, problem: str
 ) -> None:
-    """A bad file gives one Error line naming it, exit 1, and the previous database intact."""
+    """A lone bad file gives one Error line naming it, exit 1, and the previous database
+    intact; beside another input it is named once with its problem, skipped, and exit 3."""
     db = tmp_path / "db.duckdb"
     assert _build(rich_page, "--db", db, "--out", tmp_path)[0] == 0
     before = _tables(db)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
-    code, out, err = _build(rich_page, bad, "--db", db, "--out", tmp_path)
+    code, out, err = _build(bad, "--db", db, "--out", tmp_path)
     assert code == 1
     lines = err.strip().splitlines()
     assert (
@@ -128,6 +129,11 @@ def test_build_bad_input_leaves_database_unchanged(
         and problem in lines[0]
     )
     assert out == ""
+    assert _tables(db) == before
+    code, _, err = _build(rich_page, bad, "--db", db, "--out", tmp_path)
+    assert code == 3
+    [named] = [line for line in err.splitlines() if str(bad) in line]
+    assert named.startswith(f"Skipped: {bad}: ") and problem in named
     assert _tables(db) == before
 
 

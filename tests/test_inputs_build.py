@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -172,7 +173,8 @@ def test_build_reports_skipped_entries_with_exit_3(tmp_path: Path) -> None:
         f"Skipped: {tmp_path / 'ids.txt'}:2: 'not-an-id' is not an arXiv id or URL",
         f"Skipped: {tmp_path / 'papers.jsonl'}:2: not a JSON object (Expecting property name "
         "enclosed in double quotes)",
-        f"Skipped: {tmp_path / 'refs.bib'}:11: duplicate BibTeX key 'koop'; first entry kept",
+        f"Skipped: {tmp_path / 'refs.bib'}:11: duplicate BibTeX key 'koop' (first used at "
+        "line 7); first entry kept",
     ]
 
 
@@ -281,3 +283,111 @@ def test_build_online_service_down_is_one_error_line(
         "Error: https://hf.test/api/papers/search: request failed (connection refused); "
         "check the network"
     ]
+
+
+def test_build_folder_skips_unusable_files_with_exit_3(tmp_path: Path) -> None:
+    """In a folder, an empty day, an error answer and a day of repr strings are each named
+    once, skipped, and the rest is built (exit 3)."""
+    days = tmp_path / "days"
+    days.mkdir()
+    good = [{"paper": hf_paper("2506.22712", "Mode Connectivity in Tiny Models")}]
+    (days / "2025-01-01.json").write_text(json.dumps(good), encoding="utf-8")
+    (days / "2025-01-02.json").write_text("[]", encoding="utf-8")
+    (days / "2025-01-03.json").write_text('{"error": "Invalid date"}', encoding="utf-8")
+    (days / "2025-01-04.json").write_text(
+        json.dumps(["{'paper': {'id': '2501.00001'}}"] * 3), encoding="utf-8"
+    )
+    db = tmp_path / "db.duckdb"
+    code, _, err = _build(days, "--db", db, "--out", tmp_path / "out")
+    assert code == 3
+    skipped = [line for line in err.splitlines() if line.startswith("Skipped: ")]
+    assert [line.split(": ")[1] for line in skipped] == [
+        str(days / f"2025-01-0{n}.json") for n in (2, 3, 4)
+    ]
+    assert _query(db, "SELECT arxiv_id FROM papers") == [("2506.22712",)]
+
+
+def test_build_lone_unusable_input_stays_an_error(tmp_path: Path) -> None:
+    """A single unusable input is one Error line and exit 1."""
+    day = tmp_path / "2025-01-02.json"
+    day.write_text("[]", encoding="utf-8")
+    code, _, err = _build(day, "--db", tmp_path / "db.duckdb", "--out", tmp_path / "out")
+    assert code == 1
+    assert err.strip() == f"Error: {day}: JSON array is empty; expected papers"
+
+
+def test_build_several_inputs_all_unusable_is_an_error(tmp_path: Path) -> None:
+    """When no input gives a paper, the build is an error naming the first reason."""
+    (tmp_path / "a.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text("{oops\n", encoding="utf-8")
+    code, _, err = _build(tmp_path / "a.json", tmp_path / "b.jsonl", "--db", tmp_path / "db.duckdb")
+    assert code == 1 and err.startswith("Error: no usable input among 2 files")
+
+
+def test_build_bib_macros_in_a_separate_file(tmp_path: Path) -> None:
+    """A strings-only .bib beside the bibliography that uses it serves its macros."""
+    folder = tmp_path / "bib"
+    folder.mkdir()
+    (folder / "strings.bib").write_text(
+        '@string{doeroe = "Doe, Jane and Roe, Rick"}\n', encoding="utf-8"
+    )
+    (folder / "refs.bib").write_text(
+        "@article{a, title = {Macro Authors}, author = doeroe, year = 2024}\n", encoding="utf-8"
+    )
+    db = tmp_path / "db.duckdb"
+    code, _, err = _build(folder, "--db", db, "--out", tmp_path / "out")
+    assert code == 0, err
+    assert _query(db, "SELECT title, authors FROM papers") == [("Macro Authors", 2)]
+
+
+def test_build_arxiv_snapshot_stores_categories_and_doi(tmp_path: Path) -> None:
+    """Snapshot records keep their categories and DOI in the papers table."""
+    record = {
+        "id": "0704.0999",
+        "title": "Spectra of Invented Graphs",
+        "abstract": "We study invented graphs.",
+        "authors": "A. Example and B. Sample",
+        "authors_parsed": [["Example", "A.", ""], ["Sample", "B.", ""]],
+        "categories": "math.PR cs.DM",
+        "doi": "10.1000/inv.1",
+        "journal-ref": None,
+        "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
+        "update_date": "2008-11-13",
+    }
+    path = tmp_path / "arxiv-metadata-oai-snapshot.json"
+    path.write_text(
+        json.dumps(record)
+        + "\n"
+        + json.dumps(record | {"id": "0704.1000", "title": "Another"})
+        + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "db.duckdb"
+    assert _build(path, "--db", db, "--out", tmp_path / "out")[0] == 0
+    assert _query(
+        db, "SELECT arxiv_id, authors, published, doi, categories FROM papers ORDER BY arxiv_id"
+    )[0] == ("0704.0999", 2, date(2007, 4, 2), "10.1000/inv.1", ["math.PR", "cs.DM"])
+
+
+CORPUS_HF = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
+
+
+@pytest.mark.skipif(not CORPUS_HF.is_dir(), reason="corpus-hf not found")
+def test_read_inputs_corpus_hf_keeps_every_usable_paper() -> None:
+    """The daily archive reads as one folder: each unusable day named once, every paper of the
+    other days kept."""
+    from graph.pipeline import read_inputs
+
+    usable: dict[str, int] = {}
+    unusable: set[str] = set()
+    for day in sorted(CORPUS_HF.glob("*.json")):
+        items = json.loads(day.read_text(encoding="utf-8"))
+        if isinstance(items, list) and items and all(isinstance(i, dict) for i in items):
+            usable[str(day)] = len(items)
+        else:
+            unusable.add(str(day))
+    papers, skipped, files = read_inputs([CORPUS_HF])
+    assert files == len(usable) + len(unusable)
+    assert unusable and sorted(line.split(": ")[0] for line in skipped) == sorted(unusable)
+    assert len(papers) == sum(usable.values())
+    assert {p.source for p in papers} == set(usable)

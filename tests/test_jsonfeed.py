@@ -144,3 +144,103 @@ def test_iter_jsonl_streams_50_mb_with_small_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 13_200 and skipped == []
     assert peak < 2 * 2**20, f"peak {peak / 2**20:.1f} MiB while streaming"
+
+
+# One record in the shape of the arXiv metadata snapshot (values invented for the test).
+SNAPSHOT = {
+    "id": "0704.0999",
+    "submitter": "Ada Example",
+    "authors": "A. Example, B. Sample and C. Test",
+    "title": "Spectra of $\\alpha$-Stable\n  Random Graphs",
+    "comments": "12 pages; code at https://github.com/example-lab/spectra",
+    "journal-ref": "J. Invented Results 1 (2008) 1-12",
+    "doi": "10.1000/JIR.2008.1",
+    "report-no": None,
+    "categories": "math.PR cs.DM",
+    "license": None,
+    "abstract": "  We study spectra of random graphs.\n",
+    "versions": [
+        {"version": "v2", "created": "Tue, 10 Apr 2007 10:00:00 GMT"},
+        {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+    ],
+    "update_date": "2008-11-13",
+    "authors_parsed": [["Example", "A.", ""], ["Sample", "B.", ""], ["Test", "C.", ""]],
+}
+
+
+def test_arxiv_snapshot_record_read_as_its_own_kind(tmp_path: Path) -> None:
+    """A snapshot line gives the arXiv id, authors, first-version date, DOI and categories."""
+    path = tmp_path / "arxiv-metadata-oai-snapshot.json"
+    old_style = dict(SNAPSHOT, id="hep-th/9901001", doi=None, authors_parsed=[["X", "Y", ""]])
+    path.write_text(
+        "\n".join(json.dumps(o) for o in (SNAPSHOT, old_style)) + "\n", encoding="utf-8"
+    )
+    skipped: list[str] = []
+    first, second = iter_jsonl(path, skipped)
+    assert skipped == []
+    assert (first.arxiv_id, first.authors, first.published, first.doi) == (
+        "0704.0999",
+        3,
+        date(2007, 4, 2),
+        "10.1000/jir.2008.1",
+    )
+    assert first.title == "Spectra of α-Stable Random Graphs"
+    assert first.abstract == "We study spectra of random graphs."
+    assert first.categories == ("math.PR", "cs.DM")
+    assert first.origin == "arxiv"
+    assert [link.target for link in first.links] == ["github.com/example-lab/spectra"]
+    assert (second.arxiv_id, second.authors, second.doi) == ("hep-th/9901001", 1, None)
+
+
+def test_simple_schema_takes_published_at_and_doi() -> None:
+    """published_at / publishedAt stand for published; a doi is kept bare and lower case."""
+    papers = parse_json(
+        json.dumps(
+            [
+                {"title": "A", "published_at": "2024-03-01T12:00:00Z"},
+                {"title": "B", "publishedAt": "2024-03-02", "doi": "doi:10.1000/XY"},
+            ]
+        ),
+        "p.json",
+    ).papers
+    assert [p.published for p in papers] == [date(2024, 3, 1), date(2024, 3, 2)]
+    assert [p.doi for p in papers] == [None, "10.1000/xy"]
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ("[]", "JSON array is empty"),
+        ('{"error": "Invalid date"}', "an error answer of a web service, not papers"),
+        (
+            json.dumps(["{'paper': {'id': '2412.00001', 'title': 'X'}}", "{'paper': {}}"]),
+            "the JSON array holds 2 strings (Python reprs, not JSON objects), not paper objects",
+        ),
+        ("[1, 2]", "the JSON array holds int values, not paper objects"),
+    ],
+)
+def test_parse_json_unusable_file_says_why(document: str, reason: str) -> None:
+    """A file with no paper is one error naming the file and what it holds instead."""
+    with pytest.raises(InputError, match=r"^day\.json: ") as caught:
+        parse_json(document, "day.json")
+    assert reason in str(caught.value)
+
+
+def test_hf_counts_from_python_repr_strings() -> None:
+    """authors and upvotes saved as Python reprs still count."""
+    obj = {"paper": {"id": "2412.00001", "title": "T", "authors": "[{'name': 'A'}, {'name': 'B'}]"}}
+    obj["paper"]["upvotes"] = "7"
+    paper = paper_from_hf_object(obj, "x.json", 1)
+    assert (paper.authors, paper.upvotes) == (2, 7)
+
+
+def test_iter_jsonl_without_any_paper_is_one_error(tmp_path: Path) -> None:
+    """A JSONL file of which no line is a paper is one error, not a report per line."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{oops\n"a string"\n', encoding="utf-8")
+    skipped: list[str] = []
+    with pytest.raises(
+        InputError, match=r"no paper in the JSONL \(2 unusable lines; first, line 1"
+    ):
+        list(iter_jsonl(path, skipped))
+    assert skipped == []

@@ -46,13 +46,13 @@ from collectors.records import Link
         ("https://www.Example.ORG/Project/?utm_source=x", "page", "example.org/Project"),
         ("https://bit.ly/3zdVqcg", "short", "bit.ly/3zdVqcg"),
         ("https://arxiv.org/abs/2506.22712", "other", "arxiv.org/abs/2506.22712"),
-        ("https://github.com/thu-ml", "other", "github.com/thu-ml"),
-        ("https://github.com/Thu-ML/", "other", "github.com/thu-ml"),
-        (
-            "https://github.com/orgs/OpenAI/repositories",
-            "other",
-            "github.com/orgs/openai/repositories",
-        ),
+        ("https://github.com/thu-ml", "owner", "github.com/thu-ml"),
+        ("https://github.com/Thu-ML/", "owner", "github.com/thu-ml"),
+        ("https://github.com/Thu-ML?tab=repositories", "owner", "github.com/thu-ml"),
+        ("https://github.com/orgs/OpenAI/repositories", "owner", "github.com/openai"),
+        ("https://gitlab.com/Some-Group", "owner", "gitlab.com/some-group"),
+        ("https://github.com/topics/graphs", "other", "github.com/topics/graphs"),
+        ("https://github.com/Thu-ML?q=x", "other", "github.com/thu-ml?q=x"),
         ("https://gist.github.com/Foo/ab12", "other", "gist.github.com/foo/ab12"),
         ("https://gitlab.com/Group/Sub/Project/-/tree/main", "repo", "gitlab.com/group/sub"),
         ("https://gitlab.com/Group/Project/-/blob/main/a.py", "repo", "gitlab.com/group/project"),
@@ -315,4 +315,37 @@ def test_extract_links_corpus_figures() -> None:
     assert len(github) == 65
     assert {repo_owner(t) for t in github if t.split("/")[2] in ("gnot", "nuno")} == {
         "github.com/thu-ml"
+    }
+
+
+def test_organisation_url_from_hf_is_an_owner_node() -> None:
+    """An organisation given as githubRepo / projectPage is an owner link: a code edge from
+    the paper to the owner node its repositories hang from."""
+    from collectors.jsonfeed import paper_from_hf_object
+    from graph.linkgraph import link_graph
+
+    paper = paper_from_hf_object(
+        {
+            "id": "2506.22712",
+            "title": "T",
+            "githubRepo": "https://github.com/Example-Org",
+            "projectPage": "https://github.com/orgs/Example-Org/repositories",
+            "summary": "See https://github.com/example-org/tool for the tool.",
+        },
+        "day.json",
+        1,
+    )
+    assert sorted((link.kind, link.target) for link in paper.links) == [
+        ("owner", "github.com/example-org"),
+        ("repo", "github.com/example-org/tool"),
+    ]
+    graph = link_graph(("p1", link) for link in paper.links)
+    assert {(n.node_id, n.kind) for n in graph.nodes} == {
+        ("github.com/example-org", "owner"),
+        ("github.com/example-org/tool", "repo"),
+    }
+    assert {(e.src, e.dst, e.kind) for e in graph.edges} == {
+        ("p1", "github.com/example-org", "code"),
+        ("p1", "github.com/example-org/tool", "code"),
+        ("github.com/example-org/tool", "github.com/example-org", "owner"),
     }

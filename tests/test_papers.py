@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,83 @@ def test_paper_id_for_is_stable_and_distinct() -> None:
     assert paper_id_for("", "2101.00001") != paper_id_for("", "2101.00002")
     ids = {paper_id_for(f"title {random.Random(1).random()} {i}") for i in range(5000)}
     assert len(ids) == 5000
+
+
+def test_merge_papers_same_title_distant_years_are_different_works() -> None:
+    """A 1957 book and a 1966 article of one title stay two papers with distinct ids."""
+    book = _paper("Dynamic Programming", "refs.bib", 1, published_text="1957")
+    article = _paper("Dynamic programming", "refs.bib", 2, published_text="Jul 1966")
+    rows = merge_papers([book, article])
+    assert sorted(r.published_text for r in rows) == ["1957", "Jul 1966"]
+    assert len({r.paper_id for r in rows}) == 2
+
+
+def test_merge_papers_same_title_adjacent_years_merge() -> None:
+    """A preprint and its proceedings version a year later are one paper."""
+    rows = merge_papers(
+        [
+            _paper("Tiny Graphs", "a.bib", 1, published_text="2023"),
+            _paper("Tiny graphs", "b.json", 1, published=date(2024, 5, 1)),
+            _paper("Tiny Graphs", "c.txt", 1),
+        ]
+    )
+    assert len(rows) == 1 and len(rows[0].sources) == 3
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"arxiv_id": "2101.00001"}, {"arxiv_id": "2101.00002"}),
+        ({"doi": "10.1000/a"}, {"doi": "10.1000/b"}),
+    ],
+)
+def test_merge_papers_same_title_different_ids_are_different(
+    first: dict[str, str], second: dict[str, str]
+) -> None:
+    """Titles that agree do not merge papers whose arXiv ids or DOIs differ."""
+    rows = merge_papers(
+        [_paper("Attention", "a", 1, **first), _paper("Attention", "b", 1, **second)]
+    )
+    assert len(rows) == 2 and len({r.paper_id for r in rows}) == 2
+
+
+def test_merge_papers_arxiv_id_joins_despite_years() -> None:
+    """One arXiv id is one paper, even when the dates given for it are years apart."""
+    rows = merge_papers(
+        [
+            _paper("Old Title", "a", 1, arxiv_id="1901.00001", published_text="2019"),
+            _paper("New Title", "b", 1, arxiv_id="1901.00001", published_text="2023"),
+        ]
+    )
+    assert len(rows) == 1
+
+
+def test_merge_papers_unique_title_id_unchanged() -> None:
+    """A title only one paper has keeps the id of its title alone."""
+    [row] = merge_papers([_paper("Lonely Title", published_text="1999", doi="10.1/x")])
+    assert row.paper_id == paper_id_for("lonely title")
+
+
+def test_merge_papers_keeps_doi_and_categories() -> None:
+    """The DOI and the categories of the occurrences reach the row."""
+    [row] = merge_papers(
+        [
+            _paper("T", "a", 1, categories=("cs.LG", "stat.ML")),
+            _paper("T", "b", 1, doi="10.1/x", categories=("cs.LG",)),
+        ]
+    )
+    assert (row.doi, row.categories) == ("10.1/x", ("cs.LG", "stat.ML"))
+
+
+@given(st.permutations(list(range(5))))
+def test_merge_papers_split_titles_order_independent(order: list[int]) -> None:
+    """Which occurrences of a shared title meet never depends on input order."""
+    papers = [
+        _paper("Dynamic Programming", "a.bib", 1, published_text="1957"),
+        _paper("Dynamic Programming", "b.bib", 1, published_text="1966"),
+        _paper("Dynamic Programming", "c.txt", 1),
+        _paper("dynamic programming", "d.txt", 4, published_text="1958"),
+        _paper("Dynamic Programming", "e.json", 2, arxiv_id="2101.00009"),
+    ]
+    baseline = merge_papers(papers)
+    assert merge_papers([papers[i] for i in order]) == baseline
