@@ -389,7 +389,9 @@ def test_corpus_labels_are_borne_out_by_the_texts(corpus_out: Path) -> None:
         assert not label.startswith("mixed"), label
         needle = " " + label_needle(phrases[0])
         found = sum(needle in texts[paper] for paper in members[community])
-        assert found == coverage and found >= size / 4, (label, found, size)
+        # The stored count is the texts' count, or for a phrase outside the counted
+        # candidates the keyword count, which the texts can only exceed.
+        assert size / 4 <= coverage <= found, (label, coverage, found, size)
 
 
 def _same_graph(left: object, right: object) -> None:
