@@ -33,6 +33,7 @@ from graph.explore import (
     top_nodes,
 )
 from graph.export import EXPORT_FORMATS, export_graph
+from graph.layout import DEFAULT_MAX_PAPERS
 from graph.pipeline import BuildOptions, build
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
@@ -102,8 +103,8 @@ def build_command(
         int, typer.Option("--k", min=0, help="Strongest similar neighbours kept per paper.")
     ] = 10,
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
-    ] = 500,
+        int, typer.Option("--max-nodes", min=1, help="Papers drawn on graph.html (most central).")
+    ] = DEFAULT_MAX_PAPERS,
     input_format: Annotated[
         str | None,
         typer.Option("--format", help=f"Read every input as: {'|'.join(INPUT_KINDS)}."),
@@ -267,8 +268,8 @@ def view_command(
         "out/graph.html"
     ),
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, help="Most central nodes to draw.")
-    ] = 500,
+        int, typer.Option("--max-nodes", min=1, help="Most central papers to draw.")
+    ] = DEFAULT_MAX_PAPERS,
     kinds: Annotated[
         str | None, typer.Option("--kinds", help="Node kinds to draw, e.g. paper,repo.")
     ] = None,
@@ -280,12 +281,12 @@ def view_command(
     try:
         with open_store(db, read_only=True) as store:
             wanted = _split_kinds(kinds) if kinds else None
-            data = page_data(load_page_inputs(store, max_nodes, wanted), max_nodes, wanted)
+            data = page_data(load_page_inputs(store, max_nodes, wanted))
         write_graph_page(data, out)
     except PaperwebError as exc:
         raise _fail(exc) from None
     err.print(
-        f"{len(data.nodes):,} of {data.total_nodes:,} nodes, {len(data.edges):,} edges",
+        f"{data.drawn_papers:,} of {data.total_papers:,} papers, {len(data.nodes):,} nodes, {len(data.edges):,} edges",
         markup=False,
     )
     typer.echo(str(out))
