@@ -325,10 +325,13 @@ def read_drawn(
     with store.columns_view("_drawn", {"node_id": nodes}) as view:
         kind_of = dict(store.query(SQL_NODE_KINDS.format(view=view)))
         edges = [
-            (a, b, kind, float(w)) for a, b, kind, w in store.query(SQL_DRAWN_EDGES.format(view=view))
+            (a, b, kind, float(w))
+            for a, b, kind, w in store.query(SQL_DRAWN_EDGES.format(view=view))
         ]
         communities = {
-            node: int(c) for node, c in store.query(SQL_COMMUNITY.format(view=view)) if c is not None
+            node: int(c)
+            for node, c in store.query(SQL_COMMUNITY.format(view=view))
+            if c is not None
         }
     drawn_papers = min(len(ranked), max(max_papers, 0)) if "paper" in kinds else 0
     return DrawnSet(
@@ -346,7 +349,9 @@ def stored_positions(store: Store, nodes: Sequence[str]) -> dict[str, tuple[floa
     if "layout" not in store.table_names():
         return {}
     with store.columns_view("_drawn", {"node_id": list(nodes)}) as view:
-        return {node: (float(x), float(y)) for node, x, y in store.query(SQL_LAYOUT.format(view=view))}
+        return {
+            node: (float(x), float(y)) for node, x, y in store.query(SQL_LAYOUT.format(view=view))
+        }
 
 
 def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> int:

@@ -215,7 +215,7 @@ def load_page_inputs(
         ranks=dict(ranks),
         connections=dict(connections),
         positions=stored_positions(store, drawn.nodes),
-        index=[tuple(row) for row in store.query(SQL_INDEX)],  # type: ignore[misc]
+        index=[(row[0], row[1], row[2], row[3], row[4]) for row in store.query(SQL_INDEX)],
         total_papers=drawn.total_papers,
         left_out_papers=drawn.left_out_papers,
         total_edges=store.count("edges"),
@@ -400,18 +400,14 @@ def page_data(inputs: PageInputs) -> PageData:
             )
     positions = dict(inputs.positions)
     if not drawn <= positions.keys():
-        community = {
+        community_of = {
             node: int(m["community"]) for node, m in inputs.metrics.items() if "community" in m
         }
-        positions = layout_drawn(
-            sorted(drawn),
-            kind_of,
-            community,
-            [(e["from"], e["to"], e["kind"], e["weight"]) for e in edges],
-        )
-    scores = {
-        n[0]: inputs.metrics.get(n[0], {}).get("pagerank", 0.0) or 0.0 for n in inputs.nodes
-    }
+        layout_edges = [
+            (str(e["from"]), str(e["to"]), str(e["kind"]), float(e["weight"])) for e in edges
+        ]
+        positions = layout_drawn(sorted(drawn), kind_of, community_of, layout_edges)
+    scores = {n[0]: inputs.metrics.get(n[0], {}).get("pagerank", 0.0) or 0.0 for n in inputs.nodes}
     paper_scores = [scores[n] for n in drawn if kind_of[n] == "paper"]
     top = max(paper_scores or list(scores.values()) or [1.0]) or 1.0
     communities = _communities(inputs)
