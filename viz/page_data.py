@@ -379,7 +379,8 @@ def page_data(inputs: PageInputs) -> PageData:
     """Nodes, edges, positions, cluster labels and details for the drawn nodes of ``inputs``."""
     drawn = {n[0] for n in inputs.nodes}
     kind_of = {n[0]: n[1] for n in inputs.nodes}
-    edges, seen = [], set()
+    edges: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for src, dst, kind, weight, evidence in inputs.edges:
         edge_id = f"{src}|{dst}|{kind}"
         # vis-network refuses the whole edge list if one id repeats; the first row wins.
