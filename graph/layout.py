@@ -45,6 +45,8 @@ _LINK_KINDS = ("code", "page", "keyword")
 SPACING = 36.0
 #: free space between two community discs, in units of SPACING
 GAP = 3.0
+#: communities up to this size get their overlapping papers pushed apart (quadratic work)
+OVERLAP_LIMIT = 1500
 
 SQL_PAPER_RANKING = """
 SELECT n.node_id FROM nodes n
@@ -170,6 +172,24 @@ def _inner_layout(
     return points
 
 
+def _spread_out(points: np.ndarray, distance: float, rounds: int = 30) -> np.ndarray:
+    """Push apart points closer than ``distance`` (papers linked by strong edges pile up)."""
+    n = len(points)
+    if n < 2 or n > OVERLAP_LIMIT:
+        return points
+    points = points.copy()
+    for _ in range(rounds):
+        delta = points[:, None, :] - points[None, :, :]
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        overlap = np.clip(distance - dist, 0.0, None)
+        if not overlap.any():
+            break
+        safe = np.where(dist > 1e-9, dist, distance)
+        points += (delta / safe[..., None] * (overlap * 0.5)[..., None]).sum(axis=1) * 0.5
+    return _unit_disc(points) if np.hypot(points[:, 0], points[:, 1]).max() > 1.0 else points
+
+
 def _place_discs(
     radii: np.ndarray, pairs: Mapping[tuple[int, int], float], rng: np.random.Generator
 ) -> np.ndarray:
@@ -259,6 +279,7 @@ def community_layout(
         xy = np.zeros((n, 2))
         for g, indices in enumerate(members):
             inner = _inner_layout(len(indices), inner_edges[g], inner_weights[g], rng)
+            inner = _spread_out(inner, 0.8 * SPACING / radii[g])
             xy[indices] = centres[g] + inner * radii[g]
     finally:
         ig.set_random_number_generator(random)
