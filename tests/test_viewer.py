@@ -15,7 +15,6 @@ from viz.page_data import (
     PageInputs,
     load_page_inputs,
     map_label,
-    ordinal,
     page_data,
     short_label,
 )
@@ -145,7 +144,7 @@ def test_page_data_read_links_by_arxiv_id_or_title_search() -> None:
 
 
 def test_page_data_connections_sorted_by_weight_with_evidence() -> None:
-    """A node's connections are all listed, strongest first, with evidence and whether drawn."""
+    """A node's connections are all listed, strongest first, with evidence; papers' titles come from the index."""
     inputs = _inputs()
     inputs.connections = {
         "p1": [
@@ -155,24 +154,18 @@ def test_page_data_connections_sorted_by_weight_with_evidence() -> None:
         ]
     }
     conns = page_data(inputs).details["p1"]["connections"]
-    assert [(c["id"], c["weight"]) for c in conns] == [
-        ("github.com/thu-ml/gnot", 1.0),
-        ("p9", 0.9),
-        ("p2", 0.5),
+    assert conns == [
+        ["github.com/thu-ml/gnot", "code", 1.0, "links it", "thu-ml/GNOT"],
+        ["p9", "similar", 0.9, "shares keywords: b", None],
+        ["p2", "similar", 0.5, "shares keywords: a", None],
     ]
-    assert [c["drawn"] for c in conns] == [True, False, True]
-    assert conns[1]["evidence"] == "shares keywords: b"
 
 
 def test_page_data_ranks_read_as_ordinals() -> None:
-    """Metrics are shown as ranks: 'PageRank 3rd of 441'."""
+    """Metrics are carried as ranks, shown as 'PageRank 3rd of 441'."""
     inputs = _inputs()
     inputs.ranks = {"p1": {"pagerank": (3, 441), "degree": (12, 441)}}
-    ranks = page_data(inputs).details["p1"]["ranks"]
-    assert [(r["metric"], r["text"], r["of"]) for r in ranks] == [
-        ("pagerank", "3rd", 441),
-        ("degree", "12th", 441),
-    ]
+    assert page_data(inputs).details["p1"]["ranks"] == [["pagerank", 3, 441], ["degree", 12, 441]]
 
 
 def test_page_data_cluster_labels_for_named_communities_only() -> None:
@@ -237,14 +230,6 @@ def test_page_data_deterministic() -> None:
 def test_map_label_keeps_phrases_that_fit(label: str, short: str) -> None:
     """Cluster labels on the map are the community label's first phrases that fit."""
     assert map_label(label) == short
-
-
-@pytest.mark.parametrize(
-    ("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (23, "23rd")]
-)
-def test_ordinal(n: int, text: str) -> None:
-    """Ranks read as English ordinals."""
-    assert ordinal(n) == text
 
 
 @pytest.mark.parametrize(
@@ -400,13 +385,13 @@ def test_load_page_inputs_reads_every_table(tmp_path: Path) -> None:
     assert p1["keywords"] == ["neural operators", "transformer"]
     assert [link["url"] for link in p1["links"]] == ["https://github.com/thu-ml/GNOT"]
     assert data.details["p2"]["links"] == []
-    assert {r["metric"]: (r["rank"], r["of"]) for r in p1["ranks"]}["pagerank"] == (1, 3)
+    assert {r[0]: (r[1], r[2]) for r in p1["ranks"]}["pagerank"] == (1, 3)
     assert data.communities["0"]["label"] == "neural operators"
     cites = [e for e in data.edges if e["kind"] == "cites"]
     assert [(e["from"], e["to"], e["arrows"]) for e in cites] == [("p1", "p3", "to")]
     # The repo joins one paper only: not drawn, but listed among p1's connections.
     assert {n["kind"] for n in data.nodes} == {"paper"}
-    assert [c["id"] for c in p1["connections"]][:1] == ["github.com/thu-ml/gnot"]
+    assert [c[0] for c in p1["connections"]][:1] == ["github.com/thu-ml/gnot"]
     assert data.index["id"] == ["p1", "p2", "p3"]
 
 
@@ -460,7 +445,7 @@ def test_corpus_page_draws_every_paper_from_the_layout_table(corpus_db: Path) ->
     drawn = {n["id"] for n in data.nodes}
     for node in data.nodes:
         if node["kind"] in ("repo", "page"):
-            linked = {c["id"] for c in data.details[node["id"]]["connections"]} & drawn
+            linked = {c[0] for c in data.details[node["id"]]["connections"]} & drawn
             assert len(linked) >= 2
 
 

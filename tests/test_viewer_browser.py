@@ -127,7 +127,7 @@ def test_viewer_click_shows_abstract_and_ranks(browser: Any, corpus_page: Path) 
     assert re_rank.search(panel)
     hrefs = page.eval_on_selector_all("#pw-panel a[href^='http']", "els => els.map(e => e.href)")
     assert "https://github.com/thu-ml/GNOT" in hrefs
-    weights = page.evaluate(f"paperweb.details[{node_id!r}].connections.map(c => c.weight)")
+    weights = page.evaluate(f"paperweb.details[{node_id!r}].connections.map(c => c[2])")
     assert weights == sorted(weights, reverse=True)
     assert visit.errors == [] and visit.requests == []
 

@@ -33,7 +33,6 @@ __all__ = [
     "PageInputs",
     "community_color",
     "load_page_inputs",
-    "ordinal",
     "page_data",
     "short_label",
 ]
@@ -270,16 +269,6 @@ def map_label(label: str, limit: int = 30) -> str:
     return ", ".join(chosen)
 
 
-def ordinal(n: int) -> str:
-    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd`` ...
-
-    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
-    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
-    """
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def community_color(community: int) -> str:
     """A colour per community: a tableau palette, then evenly spread hues."""
     if community < len(COMMUNITY_COLORS):
@@ -306,17 +295,14 @@ def _paper_links(paper: dict[str, Any], title: str) -> list[dict[str, str]]:
 
 
 def _details(
-    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs, drawn: set[str]
+    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs
 ) -> dict[str, Any]:
     metrics = {k: round(v, 6) for k, v in sorted(inputs.metrics.get(node_id, {}).items())}
     detail: dict[str, Any] = {"kind": kind, "title": label}
     detail["url"] = url if url and is_http_url(url) else None
     ranks = inputs.ranks.get(node_id, {})
-    detail["ranks"] = [
-        {"metric": m, "rank": ranks[m][0], "of": ranks[m][1], "text": ordinal(ranks[m][0])}
-        for m in RANKED_METRICS
-        if m in ranks
-    ]
+    # [metric, rank, of how many]: "PageRank 3rd of 441" on the page
+    detail["ranks"] = [[m, ranks[m][0], ranks[m][1]] for m in RANKED_METRICS if m in ranks]
     detail["degree"] = int(metrics.get("degree", 0))
     detail["pagerank"] = metrics.get("pagerank")
     paper = inputs.papers.get(node_id)
@@ -344,16 +330,10 @@ def _details(
             "id": int(community),
             "label": info.get("label", f"community {int(community)}"),
         }
+    # Compact rows (a 2,000-paper page holds ~40k of them): [other node, edge kind, weight,
+    # evidence, label]; a paper's label is left out, the page finds its title in the index.
     detail["connections"] = [
-        {
-            "id": other,
-            "label": other_label,
-            "node_kind": other_kind,
-            "kind": kind,
-            "weight": round(weight, 4),
-            "evidence": evidence,
-            "drawn": other in drawn,
-        }
+        [other, kind, round(weight, 4), evidence, None if other_kind == "paper" else other_label]
         for other, other_label, other_kind, kind, weight, evidence in sorted(
             inputs.connections.get(node_id, []), key=lambda c: (-c[4], c[0], c[3])
         )
@@ -396,9 +376,10 @@ def page_data(inputs: PageInputs) -> PageData:
                     "title": f"{kind} ({weight:.3g}): {evidence}",
                     "color": EDGE_COLORS.get(kind, "#cccccc"),
                     "width": 0.5 + min(float(weight), 3.0) if kind in PAPER_EDGE_KINDS else 0.7,
-                    "arrows": "to" if kind == "cites" else "",
                 }
             )
+            if kind == "cites":
+                edges[-1]["arrows"] = "to"
     positions = dict(inputs.positions)
     if not drawn <= positions.keys():
         community_of = {
@@ -433,7 +414,7 @@ def page_data(inputs: PageInputs) -> PageData:
                 "y": float(y),
             }
         )
-        details[node_id] = _details(node_id, kind, label, url, inputs, drawn)
+        details[node_id] = _details(node_id, kind, label, url, inputs)
     return PageData(
         nodes=nodes,
         edges=edges,

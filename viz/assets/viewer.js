@@ -96,7 +96,7 @@
   });
 
   function labelPixels(size) {
-    return Math.max(11, Math.min(17, 9.5 + 2.2 * Math.log2(1 + size / 5)));
+    return Math.max(11, Math.min(16, 9.5 + 2 * Math.log2(1 + size / 5)));
   }
 
   function labelAlpha(scale) {
@@ -211,17 +211,25 @@
     dl.appendChild(dd);
   }
 
+  function ordinal(n) {
+    var teen = n % 100 >= 10 && n % 100 <= 20;
+    return n + (teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" })[n % 10] || "th");
+  }
+
   var METRIC_NAMES = { pagerank: "PageRank", betweenness: "betweenness", degree: "degree",
                        weighted_degree: "weighted degree", eigenvector: "eigenvector" };
 
-  function connectionItem(id, c) {
+  // A connection is [other node, edge kind, weight, evidence, label (none for papers)].
+  function connectionItem(c) {
+    var other = c[0];
     var li = el("li");
-    var name = el("a", c.label || c.id);
+    var title = c[4] || (details[other] || {}).title || (indexPos[other] !== undefined ? index.title[indexPos[other]] : other);
+    var name = el("a", title);
     name.href = "#";
-    name.addEventListener("click", function (ev) { ev.preventDefault(); focusNode(c.id); });
+    name.addEventListener("click", function (ev) { ev.preventDefault(); focusNode(other); });
     li.appendChild(name);
-    if (!c.drawn) li.appendChild(el("span", " (not drawn)", "pw-kind"));
-    li.appendChild(el("div", c.kind + " (" + c.weight + "): " + c.evidence, "pw-kind"));
+    if (!nodes.get(other)) li.appendChild(el("span", " (not drawn)", "pw-kind"));
+    li.appendChild(el("div", c[1].replace("_", " ") + " (" + c[2] + "): " + c[3], "pw-kind"));
     return li;
   }
 
@@ -275,7 +283,7 @@
       panel.appendChild(el("h2", "Centrality"));
       var rl = el("ul", null, "pw-ranks");
       d.ranks.forEach(function (r) {
-        rl.appendChild(el("li", (METRIC_NAMES[r.metric] || r.metric) + " " + r.text + " of " + r.of.toLocaleString("en")));
+        rl.appendChild(el("li", (METRIC_NAMES[r[0]] || r[0]) + " " + ordinal(r[1]) + " of " + r[2].toLocaleString("en")));
       });
       panel.appendChild(rl);
     }
@@ -283,12 +291,12 @@
     if (conns.length) {
       panel.appendChild(el("h2", "Connections (" + conns.length + ", strongest first)"));
       var cl = el("ul", null, "pw-connections");
-      conns.slice(0, 15).forEach(function (c) { cl.appendChild(connectionItem(id, c)); });
+      conns.slice(0, 15).forEach(function (c) { cl.appendChild(connectionItem(c)); });
       panel.appendChild(cl);
       if (conns.length > 15) {
         var more = el("button", "show all " + conns.length, "pw-more");
         more.addEventListener("click", function () {
-          conns.slice(15).forEach(function (c) { cl.appendChild(connectionItem(id, c)); });
+          conns.slice(15).forEach(function (c) { cl.appendChild(connectionItem(c)); });
           more.remove();
         });
         panel.appendChild(more);
@@ -521,8 +529,8 @@
       var sw = el("span", null, "pw-swatch"); sw.style.background = communityColor(d.community ? d.community.id : null);
       li.appendChild(sw);
       li.appendChild(el("span", d.title, "pw-list-title"));
-      var pr = (d.ranks || []).filter(function (r) { return r.metric === "pagerank"; })[0];
-      li.appendChild(el("span", [d.year || "", pr ? "PR " + pr.text : "", "deg " + (d.degree || 0)].join(" · "), "pw-kind"));
+      var pr = (d.ranks || []).filter(function (r) { return r[0] === "pagerank"; })[0];
+      li.appendChild(el("span", [d.year || "no year", pr ? "PageRank " + ordinal(pr[1]) : "", "degree " + (d.degree || 0)].join(" · "), "pw-kind"));
       li.addEventListener("click", function () { focusNode(id); });
       list.appendChild(li);
     });
