@@ -125,6 +125,8 @@ def test_viewer_click_shows_abstract_and_ranks(browser: Any, corpus_page: Path) 
     assert "GNOT: A General Neural Operator Transformer for Operator Learning" in panel
     assert abstract and abstract[:80] in " ".join(panel.split())
     assert re_rank.search(panel)
+    # Evidence of drawn edges is read from the edge itself.
+    assert "similar (" in panel and "shares keywords: " in panel
     hrefs = page.eval_on_selector_all("#pw-panel a[href^='http']", "els => els.map(e => e.href)")
     assert "https://github.com/thu-ml/GNOT" in hrefs
     weights = page.evaluate(f"paperweb.details[{node_id!r}].connections.map(c => c[2])")

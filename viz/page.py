@@ -65,6 +65,21 @@ def script_json(value: Any) -> str:
     return text
 
 
+#: on-screen size of titles that are not headlines at the default fit: below vis-network's
+#: draw threshold, so they appear only as one zooms in (the page adjusts it to the real fit)
+SMALL_LABEL_PX = 3.0
+
+
+def _expected_fit(data: PageData, width: float = 1000.0, height: float = 850.0) -> float:
+    """The zoom at which a typical window shows the whole map (the page measures the real one)."""
+    if not data.nodes:
+        return 1.0
+    xs = [node["x"] for node in data.nodes]
+    ys = [node["y"] for node in data.nodes]
+    span_x, span_y = max(xs) - min(xs) + 80.0, max(ys) - min(ys) + 80.0
+    return 0.9 * min(width / span_x, height / span_y)
+
+
 def _status(data: PageData) -> str:
     drawn = data.drawn_papers
     others = len(data.nodes) - drawn
@@ -82,7 +97,9 @@ def render_graph_page(data: PageData, title: str = "paperweb") -> str:
     # Filling the lists directly: pyvis's add_edge scans all edges per call (quadratic).
     net.nodes = [dict(node) for node in data.nodes]
     net.edges = [dict(edge) for edge in data.edges]
-    net.set_options(json.dumps(OPTIONS))
+    options = json.loads(json.dumps(OPTIONS))
+    options["nodes"]["font"]["size"] = round(SMALL_LABEL_PX / _expected_fit(data), 2)
+    net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
     page = _REMOTE_TAG.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
@@ -96,6 +113,7 @@ def render_graph_page(data: PageData, title: str = "paperweb") -> str:
         "status": _status(data),
         "leftOut": data.left_out_papers,
         "totalPapers": data.total_papers,
+        "smallFont": options["nodes"]["font"]["size"],
     }
     side = f"""
 <aside id="pw-side">

@@ -68,6 +68,8 @@ COMMUNITY_COLORS = [
     "#9c755f", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf", "#bcbd22",
 ]  # fmt: skip
 OTHER_COLOR = "#b8bec7"
+#: repo, owner, page and keyword nodes while papers wear community colours (shapes tell them apart)
+LINK_NODE_COLOR = "#7b8794"
 PAPER_EDGE_KINDS = ("similar", "shared_code", "cites", "coupling", "cocited")
 #: metrics shown as ranks in the details panel, in this order
 RANKED_METRICS = ("pagerank", "betweenness", "degree", "weighted_degree", "eigenvector")
@@ -80,12 +82,18 @@ SELECT src, dst, kind, weight, evidence FROM edges
 WHERE src IN (SELECT node_id FROM {view}) AND dst IN (SELECT node_id FROM {view})
 ORDER BY src, dst, kind
 """
+# Both directions as two equi-joins: one join on "src = x OR dst = x" is a nested loop.
 SQL_CONNECTIONS = """
-SELECT d.node_id, e.src, e.dst, e.kind, e.weight, e.evidence, n.label, n.kind
-FROM {view} d
-JOIN edges e ON (e.src = d.node_id OR e.dst = d.node_id) AND e.kind <> 'keyword'
-JOIN nodes n ON n.node_id = CASE WHEN e.src = d.node_id THEN e.dst ELSE e.src END
-ORDER BY d.node_id, e.weight DESC, n.node_id, e.kind
+WITH ends AS (
+    SELECT e.src AS node_id, e.dst AS other, e.kind, e.weight, e.evidence
+    FROM edges e JOIN {view} d ON d.node_id = e.src WHERE e.kind <> 'keyword'
+    UNION ALL
+    SELECT e.dst, e.src, e.kind, e.weight, e.evidence
+    FROM edges e JOIN {view} d ON d.node_id = e.dst WHERE e.kind <> 'keyword'
+)
+SELECT ends.node_id, ends.other, ends.kind, ends.weight, ends.evidence, n.label, n.kind
+FROM ends JOIN nodes n ON n.node_id = ends.other
+ORDER BY ends.node_id, ends.weight DESC, ends.other, ends.kind
 """
 SQL_METRICS = "SELECT node_id, metric, value FROM metrics WHERE node_id IN (SELECT node_id FROM {view}) ORDER BY node_id, metric"
 SQL_RANKS = f"""
@@ -186,10 +194,9 @@ def load_page_inputs(
         for node_id, metric, rank, total in store.query(SQL_RANKS.format(view=view)):
             ranks[node_id][metric] = (int(rank), int(total))
         connections: dict[str, list[tuple[str, str, str, str, float, str]]] = defaultdict(list)
-        for node_id, src, dst, kind, weight, evidence, label, other_kind in store.query(
+        for node_id, other, kind, weight, evidence, label, other_kind in store.query(
             SQL_CONNECTIONS.format(view=view)
         ):
-            other = dst if src == node_id else src
             connections[node_id].append((other, label, other_kind, kind, float(weight), evidence))
         papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS.format(view=view))}
         sources: dict[str, list[str]] = defaultdict(list)
@@ -295,7 +302,7 @@ def _paper_links(paper: dict[str, Any], title: str) -> list[dict[str, str]]:
 
 
 def _details(
-    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs
+    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs, drawn_edges: set[str]
 ) -> dict[str, Any]:
     metrics = {k: round(v, 6) for k, v in sorted(inputs.metrics.get(node_id, {}).items())}
     detail: dict[str, Any] = {"kind": kind, "title": label}
@@ -331,14 +338,25 @@ def _details(
             "label": info.get("label", f"community {int(community)}"),
         }
     # Compact rows (a 2,000-paper page holds ~40k of them): [other node, edge kind, weight,
-    # evidence, label]; a paper's label is left out, the page finds its title in the index.
+    # evidence, label]; a paper's label is left out (the page finds its title in the index),
+    # and so is the evidence of a drawn edge (the page reads it from the edge).
     detail["connections"] = [
-        [other, kind, round(weight, 4), evidence, None if other_kind == "paper" else other_label]
+        [
+            other,
+            kind,
+            round(weight, 4),
+            None if _drawn_edge(node_id, other, kind, drawn_edges) else evidence,
+            None if other_kind == "paper" else other_label,
+        ]
         for other, other_label, other_kind, kind, weight, evidence in sorted(
             inputs.connections.get(node_id, []), key=lambda c: (-c[4], c[0], c[3])
         )
     ]
     return detail
+
+
+def _drawn_edge(a: str, b: str, kind: str, drawn_edges: set[str]) -> bool:
+    return f"{a}|{b}|{kind}" in drawn_edges or f"{b}|{a}|{kind}" in drawn_edges
 
 
 def _communities(inputs: PageInputs) -> dict[str, dict[str, Any]]:
@@ -361,18 +379,20 @@ def page_data(inputs: PageInputs) -> PageData:
     kind_of = {n[0]: n[1] for n in inputs.nodes}
     edges: list[dict[str, Any]] = []
     seen: set[str] = set()
+    weights: list[float] = []
     for src, dst, kind, weight, evidence in inputs.edges:
         edge_id = f"{src}|{dst}|{kind}"
         # vis-network refuses the whole edge list if one id repeats; the first row wins.
         if src in drawn and dst in drawn and edge_id not in seen:
             seen.add(edge_id)
+            weights.append(float(weight))
             edges.append(
                 {
-                    "id": edge_id,
+                    # short ids keep a page of 10k edges smaller; the ends and kind are fields
+                    "id": f"e{len(edges)}",
                     "from": src,
                     "to": dst,
                     "kind": kind,
-                    "weight": float(weight),
                     "title": f"{kind} ({weight:.3g}): {evidence}",
                     "color": EDGE_COLORS.get(kind, "#cccccc"),
                     "width": 0.5 + min(float(weight), 3.0) if kind in PAPER_EDGE_KINDS else 0.7,
@@ -386,7 +406,8 @@ def page_data(inputs: PageInputs) -> PageData:
             node: int(m["community"]) for node, m in inputs.metrics.items() if "community" in m
         }
         layout_edges = [
-            (str(e["from"]), str(e["to"]), str(e["kind"]), float(e["weight"])) for e in edges
+            (str(e["from"]), str(e["to"]), str(e["kind"]), w)
+            for e, w in zip(edges, weights, strict=True)
         ]
         positions = layout_drawn(sorted(drawn), kind_of, community_of, layout_edges)
     scores = {n[0]: inputs.metrics.get(n[0], {}).get("pagerank", 0.0) or 0.0 for n in inputs.nodes}
@@ -406,7 +427,7 @@ def page_data(inputs: PageInputs) -> PageData:
                 "title": f"{label}\n({kind})",
                 "kind": kind,
                 "shape": KIND_SHAPES.get(kind, "dot"),
-                "color": KIND_COLORS.get(kind, "#999999"),
+                "color": _node_color(kind, community, communities),
                 "community": None if community is None else int(community),
                 "headline": headline.get(node_id, 0),
                 "size": round(5.0 + 15.0 * math.sqrt(max(share, 0.0)), 2),
@@ -414,7 +435,7 @@ def page_data(inputs: PageInputs) -> PageData:
                 "y": float(y),
             }
         )
-        details[node_id] = _details(node_id, kind, label, url, inputs)
+        details[node_id] = _details(node_id, kind, label, url, inputs, seen)
     return PageData(
         nodes=nodes,
         edges=edges,
@@ -428,6 +449,16 @@ def page_data(inputs: PageInputs) -> PageData:
         left_out_papers=inputs.left_out_papers or 0,
         total_edges=len(inputs.edges) if inputs.total_edges is None else inputs.total_edges,
     )
+
+
+def _node_color(kind: str, community: float | None, communities: dict[str, dict[str, Any]]) -> str:
+    """The colour the page opens with: papers by community (when there are communities)."""
+    if not communities:
+        return KIND_COLORS.get(kind, "#999999")
+    if kind != "paper":
+        return LINK_NODE_COLOR
+    info = communities.get(str(int(community))) if community is not None else None
+    return str(info["color"]) if info else OTHER_COLOR
 
 
 def _headlines(inputs: PageInputs, scores: dict[str, float]) -> dict[str, int]:

@@ -63,6 +63,10 @@
     return (years.lo === null || y >= years.lo) && (years.hi === null || y <= years.hi);
   }
 
+  // What each node and edge shows now, so that a repaint sends only what changes
+  // (DataSet updates of thousands of items cost more than the drawing).
+  var nodeShown = {}, edgeShown = {};
+
   function repaint() {
     var near = null;
     if (selected !== null && nodes.get(selected)) {
@@ -70,18 +74,31 @@
       near[selected] = true;
       network.getConnectedNodes(selected).forEach(function (id) { near[id] = true; });
     }
-    var lit = {};
-    nodes.update(nodes.get().map(function (node) {
+    var lit = {}, nodeChanges = [], edgeChanges = [];
+    nodes.get().forEach(function (node) {
       var on = (near === null || near[node.id]) && inYears(node);
       lit[node.id] = on;
-      return { id: node.id, color: on ? baseColor(node) : DIM, hidden: !!hiddenKinds[node.kind],
-               font: { color: (fontColor[node.id] = on ? "#1f2933" : "rgba(0,0,0,0.10)"), size: fontSize[node.id] || 14 } };
-    }));
-    edges.update(edges.get().map(function (edge) {
+      var color = on ? baseColor(node) : DIM, hidden = !!hiddenKinds[node.kind];
+      var key = color + (hidden ? "h" : "") + (fontPx[node.id] ? fontSize[node.id] : "");
+      if (nodeShown[node.id] === key) return;
+      nodeShown[node.id] = key;
+      fontColor[node.id] = on ? "#1f2933" : "rgba(0,0,0,0.10)";
+      var font = { color: fontColor[node.id] };
+      // Headline titles carry their own size; the others follow the global font option.
+      if (fontPx[node.id]) font.size = fontSize[node.id];
+      nodeChanges.push({ id: node.id, color: color, hidden: hidden, font: font });
+    });
+    edges.get().forEach(function (edge) {
       var on = near === null ? lit[edge.from] && lit[edge.to] : edge.from === selected || edge.to === selected;
-      return { id: edge.id, hidden: !!hiddenEdgeKinds[edge.kind],
-               color: { color: on ? data.edgeColors[edge.kind] || "#cccccc" : "rgba(200,205,212,0.12)" } };
-    }));
+      var color = on ? data.edgeColors[edge.kind] || "#cccccc" : "rgba(200,205,212,0.12)";
+      var hidden = !!hiddenEdgeKinds[edge.kind];
+      var key = color + (hidden ? "h" : "");
+      if (edgeShown[edge.id] === key) return;
+      edgeShown[edge.id] = key;
+      edgeChanges.push({ id: edge.id, hidden: hidden, color: { color: color } });
+    });
+    if (nodeChanges.length) nodes.update(nodeChanges);
+    if (edgeChanges.length) edges.update(edgeChanges);
     syncList();
   }
 
@@ -174,24 +191,32 @@
     labelled = Object.keys(chosen);
     // Other titles show once the view is zoomed in about twice (vis hides labels under 6 px).
     var small = 3.2 / fitScale;
-    nodes.getIds().forEach(function (id) { fontPx[id] = chosen[id] || 0; });
-    sizeFonts(false);
+    Object.keys(chosen).forEach(function (id) { fontPx[id] = chosen[id]; });
+    sizeFonts();
   }
 
   // On-screen label sizes grow slowly with zoom and stop at a legible size: the headline
   // titles stay readable, the others appear from about twice the default zoom.
-  function sizeFonts(update) {
+  var smallSize = data.smallFont;
+  function sizeFonts() {
     var scale = network.getScale(), zoom = scale / fitScale;
+    var small = (zoom < 1.6 ? 3 : Math.min(Math.max(7, 4.5 * zoom), 12.5)) / scale;
+    // Setting the global font re-reads every node (costly on big pages): only on real changes.
+    // Hidden titles only need to stay under the draw threshold; shown ones near their size.
+    var fine = zoom < 1.6 ? smallSize * scale < 5.5 : Math.abs(small - smallSize) / smallSize <= 0.25;
+    if (!fine) {
+      network.setOptions({ nodes: { font: { size: small } } });
+      smallSize = small;
+    }
     var changes = [];
-    nodes.getIds().forEach(function (id) {
-      var px = fontPx[id] ? Math.min(fontPx[id] * Math.sqrt(Math.max(zoom, 1)), 16)
-                          : (zoom < 1.6 ? 3 : Math.min(Math.max(7, 4.5 * zoom), 12.5));
-      var size = px / scale;
-      if (update && Math.abs((fontSize[id] || 0) - size) < 1e-6) return;
+    Object.keys(fontPx).forEach(function (id) {
+      if (!fontPx[id]) return;
+      var size = Math.min(fontPx[id] * Math.sqrt(Math.max(zoom, 1)), 16) / scale;
+      if (Math.abs((fontSize[id] || 0) - size) < 1e-9) return;
       fontSize[id] = size;
       changes.push({ id: id, font: { size: size, color: fontColor[id] || "#1f2933" } });
     });
-    if (update && changes.length) nodes.update(changes);
+    if (changes.length) nodes.update(changes);
   }
   var pendingFonts = false, fontScale = null;
   // Any change of zoom (wheel, focus, fit, animation) ends in a frame: resize after it.
@@ -199,7 +224,7 @@
     var scale = network.getScale();
     if (pendingFonts || fontScale === null || Math.abs(scale - fontScale) < 1e-9) return;
     pendingFonts = true;
-    window.requestAnimationFrame(function () { pendingFonts = false; fontScale = network.getScale(); sizeFonts(true); });
+    window.requestAnimationFrame(function () { pendingFonts = false; fontScale = network.getScale(); sizeFonts(); });
   });
 
   // ---- details panel ----
@@ -219,7 +244,13 @@
   var METRIC_NAMES = { pagerank: "PageRank", betweenness: "betweenness", degree: "degree",
                        weighted_degree: "weighted degree", eigenvector: "eigenvector" };
 
-  // A connection is [other node, edge kind, weight, evidence, label (none for papers)].
+  function edgeKey(a, b, kind) { return a + "\u0001" + b + "\u0001" + kind; }
+  var edgeByEnds = {};
+  edges.get().forEach(function (e) { edgeByEnds[edgeKey(e.from, e.to, e.kind)] = e; });
+  var currentId = null;
+
+  // A connection is [other node, edge kind, weight, evidence (none when the edge is drawn:
+  // it is the edge's), label (none for papers)].
   function connectionItem(c) {
     var other = c[0];
     var li = el("li");
@@ -229,7 +260,12 @@
     name.addEventListener("click", function (ev) { ev.preventDefault(); focusNode(other); });
     li.appendChild(name);
     if (!nodes.get(other)) li.appendChild(el("span", " (not drawn)", "pw-kind"));
-    li.appendChild(el("div", c[1].replace("_", " ") + " (" + c[2] + "): " + c[3], "pw-kind"));
+    var evidence = c[3];
+    if (evidence === null) {
+      var edge = edgeByEnds[edgeKey(currentId, other, c[1])] || edgeByEnds[edgeKey(other, currentId, c[1])];
+      evidence = edge ? edge.title.slice(edge.title.indexOf(": ") + 2) : "";
+    }
+    li.appendChild(el("div", c[1].replace("_", " ") + " (" + c[2] + "): " + evidence, "pw-kind"));
     return li;
   }
 
@@ -238,6 +274,7 @@
     panel.replaceChildren();
     panel.className = "";
     var d = details[id];
+    currentId = id;
     if (!d) { panel.className = "pw-empty"; panel.textContent = "Click a paper on the map, in the list or in the search results to see its details."; return; }
     panel.appendChild(el("h3", d.title));
     var dl = el("dl");
@@ -587,7 +624,12 @@
   fontScale = fitScale;
   window.paperweb.fitScale = fitScale;
   window.paperweb.labelled = labelled;
-  repaint();
+  // Colours were set when the page was written; only the labelled titles needed sizes.
+  nodes.get().forEach(function (node) {
+    nodeShown[node.id] = baseColor(node) + (fontPx[node.id] ? fontSize[node.id] : "");
+    fontColor[node.id] = "#1f2933";
+  });
+  edges.get().forEach(function (edge) { edgeShown[edge.id] = data.edgeColors[edge.kind] || "#cccccc"; });
   // Physics is off, so the first frame is the settled layout; tests and bench/ read this time.
   network.once("afterDrawing", function () { window.paperweb.drawnAt = performance.now(); });
   network.redraw();
