@@ -37,7 +37,7 @@ OPTIONS = {
         # Labels smaller than this many pixels on screen are not drawn: titles appear as one zooms in.
         "scaling": {"label": {"drawThreshold": 7, "maxVisible": 18}},
     },
-    "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5, "color": {"opacity": 0.4}},
+    "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5, "color": {"opacity": 0.25}},
 }
 # Any tag pyvis's template adds that would fetch from another host.
 _REMOTE_TAG = re.compile(
