@@ -200,10 +200,12 @@
   var smallSize = data.smallFont;
   function sizeFonts() {
     var scale = network.getScale(), zoom = scale / fitScale;
-    var small = (zoom < 1.6 ? 3 : Math.min(Math.max(7, 4.5 * zoom), 12.5)) / scale;
+    // Other titles show from about twice the default zoom.
+    var showSmall = zoom >= 1.6;
+    var small = (showSmall ? Math.min(Math.max(9, 4.5 * zoom), 12.5) : 3) / scale;
     // Setting the global font re-reads every node (costly on big pages): only on real changes.
     // Hidden titles only need to stay under the draw threshold; shown ones near their size.
-    var fine = zoom < 1.6 ? smallSize * scale < 5.5 : Math.abs(small - smallSize) / smallSize <= 0.25;
+    var fine = !showSmall ? smallSize * scale < 5.5 : Math.abs(small - smallSize) / smallSize <= 0.25;
     if (!fine) {
       network.setOptions({ nodes: { font: { size: small } } });
       smallSize = small;
@@ -388,7 +390,7 @@
     if (hiddenKinds[node.kind]) { hiddenKinds[node.kind] = false; syncChecks(); }
     selected = id;
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), fitScale * 3), animation: { duration: 300 } });
+    network.focus(id, { scale: Math.max(network.getScale(), fitScale * 2), animation: { duration: 300 } });
     repaint();
     showPanel(id);
     showTab("details");
@@ -476,7 +478,7 @@
       item.appendChild(el("span", info.size, "pw-count"));
       item.addEventListener("click", function () {
         var ids = members[c] || [];
-        if (ids.length) network.fit({ nodes: ids, animation: { duration: 400 } });
+        if (ids.length) network.fit({ nodes: ids, maxZoomLevel: 4, animation: { duration: 400 } });
       });
       cbox.appendChild(item);
     });
@@ -617,7 +619,8 @@
     repaint();
   });
   showPanel(null);
-  network.fit();
+  // vis-network stops a fit at 100% zoom; a small map may fill the window too.
+  network.fit({ maxZoomLevel: 4 });
   // A margin around the fitted map, so that labels at its rim stay inside the canvas.
   network.moveTo({ scale: network.getScale() * 0.9 });
   chooseLabels();
