@@ -145,15 +145,21 @@
     // this zoom (zooming in spreads the regions, and it appears).
     var boxes = [];
     var shown = 0;
+    var frame = document.getElementById("mynetwork").getBoundingClientRect();
+    var topLeft = network.DOMtoCanvas({ x: 0, y: 0 });
+    var bottomRight = network.DOMtoCanvas({ x: frame.width, y: frame.height });
+    var view = { x0: topLeft.x + 4 / scale, x1: bottomRight.x - 4 / scale };
     clusterLabels.slice().sort(function (a, b) { return b.size - a.size; }).forEach(function (c) {
       var px = labelPixels(c.size) / scale;
       ctx.font = "600 " + px + "px system-ui, -apple-system, 'Segoe UI', sans-serif";
       var w = ctx.measureText(c.label).width, h = px * 1.2;
+      // Kept inside the window, so labels of regions at the rim are not cut off.
+      var cx = Math.min(Math.max(c.x, view.x0 + w / 2), view.x1 - w / 2);
       // The middle of the region first, then just above or below it.
       var spots = [c.y, c.top - h * 0.8, c.bottom + h * 0.8];
       var box = null;
       for (var i = 0; i < spots.length && box === null; i++) {
-        var b0 = { x0: c.x - w / 2, x1: c.x + w / 2, y0: spots[i] - h / 2, y1: spots[i] + h / 2 };
+        var b0 = { x0: cx - w / 2, x1: cx + w / 2, y0: spots[i] - h / 2, y1: spots[i] + h / 2 };
         if (!boxes.some(function (b) { return b.x0 < b0.x1 && b0.x0 < b.x1 && b.y0 < b0.y1 && b0.y0 < b.y1; })) box = b0;
       }
       if (box === null) return;
@@ -163,8 +169,8 @@
       ctx.lineWidth = 4 / scale;
       ctx.strokeStyle = "rgba(255,255,255," + (0.9 * alpha) + ")";
       ctx.fillStyle = "rgba(31,41,51," + alpha + ")";
-      ctx.strokeText(c.label, c.x, at);
-      ctx.fillText(c.label, c.x, at);
+      ctx.strokeText(c.label, cx, at);
+      ctx.fillText(c.label, cx, at);
     });
     window.paperweb.shownClusterLabels = shown;
     ctx.restore();
