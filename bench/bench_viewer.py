@@ -1,29 +1,34 @@
-"""Time the HTML viewer: render time and file size by page size, and Chromium's time to a drawn page.
+"""Time the map page on built databases: writing it, and Chromium's first draw, click and search.
 
-Usage: python bench/bench_viewer.py [N ...]   (default: 500 2000 10000)
+Usage: python bench/bench_viewer.py DB [DB ...] [--max-nodes 2000 5000]
 
-Each size is a synthetic graph (seed 0) shaped like a build's: 70% papers linked by ``similar``
-edges (about four per paper), repositories with their owners, project pages and keywords, with
-PageRank and communities. All nodes are drawn (``max_nodes=N``). Render time covers the pure page
-data (ranking, spring layout, details) and the pyvis render. Chromium's time is from navigation
-to the first frame of the network (physics is off, so that frame is the settled layout), measured
-for pages of up to 2,000 nodes with every request off the file blocked.
+For each database and each paper cap, the page is written as ``paperweb view`` writes it
+(store reads, page data, layout when the stored one does not cover the drawn nodes, pyvis
+render, file write). Chromium (Debian's, every request off the file blocked) then opens it:
+
+- *first draw*: from navigation to the first frame of the network (physics is off, so that
+  frame is the settled map), read from ``window.paperweb.drawnAt`` (``performance.now()``);
+- *click*: from a mouse click on the most central drawn paper to its abstract in the panel;
+- *search*: typing the title of a paper that is not drawn (or, with every paper drawn, of the
+  least central one) until the first result is listed, then choosing it until its details show.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
-import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from viz.page import render_graph_page  # noqa: E402
-from viz.page_data import PageInputs, page_data  # noqa: E402
+from graph.store import open_store  # noqa: E402
+from viz.page import write_graph_page  # noqa: E402
+from viz.page_data import load_page_inputs, page_data  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -36,110 +41,94 @@ ARGS = [
 ]
 
 
-def synthetic_inputs(n: int, seed: int = 0) -> PageInputs:
-    """A graph of ``n`` nodes of every kind with metrics and paper details."""
-    rng = random.Random(seed)
-    papers = [f"p{i:06d}" for i in range(int(n * 0.70))]
-    owners = [f"github.com/owner{i}" for i in range(int(n * 0.06))]
-    repos = [f"{rng.choice(owners)}/repo{i}" for i in range(int(n * 0.12))]
-    pages = [f"site{i}.example.org" for i in range(int(n * 0.04))]
-    keywords = [
-        f"keyword:topic {i}" for i in range(n - len(papers) - len(owners) - len(repos) - len(pages))
-    ]
-    nodes: list[tuple[str, str, str, str | None]] = [
-        (p, "paper", f"Paper {i}: a synthetic title about topic {i % 97}", None)
-        for i, p in enumerate(papers)
-    ]
-    nodes += [(r, "repo", r.removeprefix("github.com/"), f"https://{r}") for r in repos]
-    nodes += [(o, "owner", o.removeprefix("github.com/"), f"https://{o}") for o in owners]
-    nodes += [(s, "page", s, f"https://{s}/") for s in pages]
-    nodes += [(k, "keyword", k.removeprefix("keyword:"), None) for k in keywords]
-    edges: set[tuple[str, str, str, float, str]] = set()
-    for i, paper in enumerate(papers):
-        # Neighbours mostly nearby in the list, so the graph has communities to find.
-        for _ in range(4):
-            j = min(len(papers) - 1, max(0, i + int(rng.gauss(0, 40))))
-            if j != i:
-                a, b = sorted((paper, papers[j]))
-                edges.add((a, b, "similar", round(rng.random(), 3), "shares keywords: a, b"))
-        if rng.random() < 0.15:
-            edges.add((paper, rng.choice(repos), "code", 1.0, "links the repository"))
-        if rng.random() < 0.05:
-            edges.add((paper, rng.choice(pages), "page", 1.0, "links the page"))
-        for _ in range(2):
-            edges.add((paper, rng.choice(keywords), "keyword", 1.0, "keyword from the abstract"))
-    for repo in repos:
-        edges.add((repo, repo.rsplit("/", 1)[0], "owner", 1.0, "belongs to the owner"))
-    metrics = {node_id: {"pagerank": rng.random() / n} for node_id, *_ in nodes}
-    for i, paper in enumerate(papers):
-        metrics[paper]["community"] = float(i // 200)
-    communities = {c: {"label": f"topic {c}", "size": 200} for c in range(len(papers) // 200 + 1)}
-    details = {
-        p: {"paper_id": p, "title": f"Paper {p}", "published": None, "published_text": "Jan 5",
-            "authors": 4, "upvotes": 10, "arxiv_id": None, "cited_by_count": None}
-        for p in papers
-    }  # fmt: skip
-    return PageInputs(
-        nodes=nodes,
-        edges=sorted(edges),
-        metrics=metrics,
-        papers=details,
-        keywords={p: ["topic"] for p in papers},
-        communities=communities,
-    )
+def write_page(db: Path, max_nodes: int, out: Path) -> tuple[float, Any]:
+    """Write the page for ``db`` with ``max_nodes`` papers; seconds and the page data."""
+    start = time.perf_counter()
+    with open_store(db, read_only=True) as store:
+        data = page_data(load_page_inputs(store, max_nodes))
+    write_graph_page(data, out)
+    return time.perf_counter() - start, data
 
 
-def time_in_chromium(path: Path) -> float:
-    """Seconds from navigation to the first drawn frame of the network, offline."""
+def time_in_chromium(path: Path, data: Any) -> dict[str, float]:
+    """First draw, click and search times (seconds) of the page in headless Chromium."""
     from playwright.sync_api import sync_playwright
+
+    drawn = {node["id"] for node in data.nodes}
+    ids, titles = data.index["id"], data.index["title"]
+    target = next((i for i in range(len(ids)) if ids[i] not in drawn), len(ids) - 1)
+    clicked = max(
+        (n for n in data.nodes if n["kind"] == "paper"), key=lambda n: (n["size"], n["id"])
+    )["id"]
+    requests: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(("file:", "data:", "blob:"))
-                else route.abort()
-            ),
-        )
-        page.goto(path.as_uri())
+        page.route("**/*", route)
+        page.goto(path.as_uri(), timeout=120_000)
         page.wait_for_function(
-            "window.paperweb && window.paperweb.drawnAt !== null", timeout=60_000
+            "window.paperweb && window.paperweb.drawnAt !== null", timeout=120_000
         )
-        drawn_ms = page.evaluate("window.paperweb.drawnAt")
+        first = float(page.evaluate("window.paperweb.drawnAt")) / 1000
+        page.wait_for_timeout(300)
+        point = page.evaluate(f"network.canvasToDOM(network.getPosition({clicked!r}))")
+        start = time.perf_counter()
+        page.mouse.click(point["x"], point["y"])
+        page.wait_for_function(
+            "document.querySelector('#pw-panel .pw-abstract, #pw-panel h3') !== null"
+        )
+        click = time.perf_counter() - start
+        start = time.perf_counter()
+        page.fill("#pw-search", titles[target])
+        page.wait_for_selector("#pw-results li")
+        found = time.perf_counter() - start
+        start = time.perf_counter()
+        page.click("#pw-results li >> nth=0")
+        page.wait_for_function(
+            f"document.querySelector('#pw-panel h3') && "
+            f"document.querySelector('#pw-panel h3').textContent === {titles[target]!r}"
+        )
+        chosen = time.perf_counter() - start
         browser.close()
-    return float(drawn_ms) / 1000
+    if requests:
+        raise SystemExit(f"the page asked for {len(requests)} outside resources: {requests[:3]}")
+    return {"first": first, "click": click, "search": found, "choose": chosen}
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [500, 2_000, 10_000]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", nargs="+", type=Path)
+    parser.add_argument("--max-nodes", nargs="+", type=int, default=[2_000, 5_000])
+    args = parser.parse_args()
     out = HERE / "data" / "viewer"
     out.mkdir(parents=True, exist_ok=True)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print("| nodes | edges | page data (CPU) | render (CPU) | file size | Chromium to drawn |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for n in sizes:
-        inputs = synthetic_inputs(n)
-        # CPU time too: on a shared machine the wall clock also measures the neighbours.
-        start, cpu_start = time.perf_counter(), time.process_time()
-        data = page_data(inputs, max_nodes=n)
-        middle, cpu_middle = time.perf_counter(), time.process_time()
-        page = render_graph_page(data)
-        end, cpu_end = time.perf_counter(), time.process_time()
-        path = out / f"graph-{n}.html"
-        path.write_text(page, encoding="utf-8")
-        size_mib = path.stat().st_size / 2**20
-        drawn = f"{time_in_chromium(path):.2f} s" if n <= 2_000 and Path(CHROMIUM).exists() else "-"
-        print(
-            f"| {len(data.nodes):,} | {len(data.edges):,} "
-            f"| {middle - start:.2f} s ({cpu_middle - cpu_start:.2f} s) "
-            f"| {end - middle:.2f} s ({cpu_end - cpu_middle:.2f} s) | {size_mib:.1f} MiB | {drawn} |",
-            flush=True,
-        )
+    print(
+        "| database | papers | drawn nodes | edges | page written | file size "
+        "| first draw | click | search | choose undrawn |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for db in args.db:
+        for cap in args.max_nodes:
+            path = out / f"{db.stem}-{cap}.html"
+            seconds, data = write_page(db, cap, path)
+            t = time_in_chromium(path, data)
+            print(
+                f"| {db.name} | {data.total_papers:,} | {len(data.nodes):,} | {len(data.edges):,} "
+                f"| {seconds:.1f} s | {path.stat().st_size / 2**20:.1f} MiB | {t['first']:.2f} s "
+                f"| {t['click']:.2f} s | {t['search']:.2f} s | {t['choose']:.2f} s |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

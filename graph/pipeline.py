@@ -26,6 +26,7 @@ from collectors.queries import OnlineInputs, collect_online
 from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
+from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
 from graph.metrics import (
     graph_metrics,
@@ -77,8 +78,8 @@ class BuildOptions:
     #: Leiden resolution: higher gives more, smaller communities
     resolution: float = 1.0
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
-    #: nodes drawn on the HTML page (the most central ones)
-    max_nodes: int = 500
+    #: papers drawn on the HTML page (the most central ones when there are more)
+    max_nodes: int = DEFAULT_MAX_PAPERS
     #: force one input kind (page, ids, bibtex, json, jsonl) instead of detecting it
     input_format: str | None = None
     #: Hugging Face searches and daily lists whose papers join the inputs (need ``online``)
@@ -582,15 +583,17 @@ def build(
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
             write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"), options.resolution)
+            placed = write_layout(store, options.max_nodes)
+            progress(f"laid out {placed:,} nodes of the map {clock.lap()}")
         progress(f"committed {clock.lap()}")
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")
         summary.edges = store.count("edges")
         summary.outputs += write_report(store, options.out)
         progress(f"wrote the report {clock.lap()}")
-        data = page_data(load_page_inputs(store, options.max_nodes), options.max_nodes)
+        data = page_data(load_page_inputs(store, options.max_nodes))
         summary.outputs.append(write_graph_page(data, options.out / "graph.html"))
         progress(
-            f"wrote the graph page, {len(data.nodes):,} of {data.total_nodes:,} nodes {clock.lap()}"
+            f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers {clock.lap()}"
         )
     return summary

@@ -118,6 +118,12 @@ CREATE TABLE IF NOT EXISTS repos (
     pushed_at TIMESTAMP,
     status VARCHAR NOT NULL
 );
+-- positions of the nodes the default page draws (graph/layout.py), read by the viewer and report
+CREATE TABLE IF NOT EXISTS layout (
+    node_id VARCHAR PRIMARY KEY,
+    x DOUBLE NOT NULL,
+    y DOUBLE NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -144,6 +150,7 @@ GRAPH_TABLES = (
     "edges",
     "metrics",
     "communities",
+    "layout",
     "build_info",
     "repos",
 )

@@ -55,6 +55,7 @@ from graph.explore import (
     top_nodes,
 )
 from graph.export import EXPORT_FORMATS, export_graph
+from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb import __version__
@@ -232,8 +233,11 @@ def build_command(
         ),
     ] = 1.0,
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, metavar="N", help="Nodes drawn on graph.html.")
-    ] = 500,
+        int,
+        typer.Option(
+            "--max-nodes", min=1, metavar="N", help="Papers drawn on graph.html (most central)."
+        ),
+    ] = DEFAULT_MAX_PAPERS,
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -451,8 +455,8 @@ def view_command(
         "out/graph.html"
     ),
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, metavar="N", help="Most central nodes to draw.")
-    ] = 500,
+        int, typer.Option("--max-nodes", min=1, metavar="N", help="Most central papers to draw.")
+    ] = DEFAULT_MAX_PAPERS,
     kinds: Annotated[
         str | None,
         typer.Option("--kinds", metavar="KIND,...", help="Node kinds to draw, e.g. paper,repo."),
@@ -465,12 +469,12 @@ def view_command(
     try:
         with open_store(db, read_only=True) as store, _working(f"drawing {out}"):
             wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
-            data = page_data(load_page_inputs(store, max_nodes, wanted), max_nodes, wanted)
+            data = page_data(load_page_inputs(store, max_nodes, wanted))
             write_graph_page(data, out)
     except PaperwebError as exc:
         raise _fail(exc) from None
     err.print(
-        f"{len(data.nodes):,} of {data.total_nodes:,} nodes, {len(data.edges):,} edges",
+        f"{data.drawn_papers:,} of {data.total_papers:,} papers, {len(data.nodes):,} nodes, {len(data.edges):,} edges",
         markup=False,
     )
     typer.echo(str(out))

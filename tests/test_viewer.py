@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 
@@ -12,7 +11,13 @@ import pytest
 from graph.store import open_store
 from paperweb.errors import UsageError
 from viz.page import render_graph_page, script_json
-from viz.page_data import PageInputs, load_page_inputs, page_data, short_label
+from viz.page_data import (
+    PageInputs,
+    load_page_inputs,
+    map_label,
+    page_data,
+    short_label,
+)
 
 HOSTILE_TITLE = '<img src=x onerror="window.__pwned=1"> </script><script>window.__pwned=2</script>'
 
@@ -105,24 +110,15 @@ def _inputs() -> PageInputs:
     )
 
 
-def test_page_data_keeps_most_central_nodes() -> None:
-    """max_nodes keeps the highest-PageRank nodes and only edges between kept nodes."""
-    data = page_data(_inputs(), max_nodes=3)
-    assert sorted(n["id"] for n in data.nodes) == ["github.com/thu-ml/gnot", "p1", "p2"]
-    assert {(e["from"], e["to"]) for e in data.edges} == {
-        ("p1", "p2"),
-        ("p1", "github.com/thu-ml/gnot"),
-    }
-    assert data.total_nodes == 6 and data.left_out_nodes == 3
-
-
-def test_page_data_kinds_filter_and_sizes() -> None:
-    """--kinds limits node kinds; size grows with PageRank; positions are finite numbers."""
-    data = page_data(_inputs(), max_nodes=500, kinds=["paper"])
-    assert {n["kind"] for n in data.nodes} == {"paper"}
+def test_page_data_draws_every_given_node_with_its_edges() -> None:
+    """Every node of the inputs is drawn, with the edges among them and positions as floats."""
+    data = page_data(_inputs())
+    assert sorted(n["id"] for n in data.nodes) == sorted(n[0] for n in _inputs().nodes)
+    assert len(data.edges) == len(_inputs().edges)
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data.nodes)
     size = {n["id"]: n["size"] for n in data.nodes}
     assert size["p1"] > size["p2"] > size["p3"]
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data.nodes)
+    assert {n["id"]: n["shape"] for n in data.nodes}["github.com/thu-ml/gnot"] == "square"
 
 
 def test_page_data_details_only_http_links() -> None:
@@ -134,8 +130,81 @@ def test_page_data_details_only_http_links() -> None:
     assert details["p1"]["community"] == {"id": 0, "label": "neural operators"}
 
 
+def test_page_data_read_links_by_arxiv_id_or_title_search() -> None:
+    """A paper with an arXiv id links its arXiv and Hugging Face pages; one without, a title search."""
+    inputs = _inputs()
+    inputs.papers["p1"]["arxiv_id"] = "2302.14376"
+    details = page_data(inputs).details
+    assert [r["url"] for r in details["p1"]["read"]] == [
+        "https://arxiv.org/abs/2302.14376",
+        "https://huggingface.co/papers/2302.14376",
+    ]
+    (search,) = details["p3"]["read"]
+    assert search["url"] == "https://scholar.google.com/scholar?q=A+Lonely+Paper"
+
+
+def test_page_data_connections_sorted_by_weight_with_evidence() -> None:
+    """A node's connections are all listed, strongest first, with evidence; papers' titles come from the index."""
+    inputs = _inputs()
+    inputs.connections = {
+        "p1": [
+            ("p2", "second", "paper", "similar", 0.5, "shares keywords: a"),
+            ("p9", "undrawn", "paper", "similar", 0.9, "shares keywords: b"),
+            ("github.com/thu-ml/gnot", "thu-ml/GNOT", "repo", "code", 1.0, "links it"),
+        ]
+    }
+    conns = page_data(inputs).details["p1"]["connections"]
+    # Edges drawn on the page carry the evidence themselves; p9 is not drawn.
+    assert conns == [
+        ["github.com/thu-ml/gnot", "code", 1.0, None, "thu-ml/GNOT"],
+        ["p9", "similar", 0.9, "shares keywords: b", None],
+        ["p2", "similar", 0.5, None, None],
+    ]
+
+
+def test_page_data_ranks_read_as_ordinals() -> None:
+    """Metrics are carried as ranks, shown as 'PageRank 3rd of 441'."""
+    inputs = _inputs()
+    inputs.ranks = {"p1": {"pagerank": (3, 441), "degree": (12, 441)}}
+    assert page_data(inputs).details["p1"]["ranks"] == [["pagerank", 3, 441], ["degree", 12, 441]]
+
+
+def test_page_data_cluster_labels_for_named_communities_only() -> None:
+    """Each named community with drawn papers gets a label at its papers' middle; 'other' none."""
+    inputs = _inputs()
+    inputs.communities[1]["is_other"] = True
+    data = page_data(inputs)
+    (label,) = data.cluster_labels
+    pos = {n["id"]: (n["x"], n["y"]) for n in data.nodes}
+    assert label["community"] == 0 and label["size"] == 2
+    assert label["x"] == pytest.approx((pos["p1"][0] + pos["p2"][0]) / 2, abs=0.1)
+    assert data.communities["1"]["other"] is True
+
+
+def test_page_data_index_lists_every_paper() -> None:
+    """The search index holds every paper of the database, drawn or not."""
+    inputs = _inputs()
+    inputs.index = [
+        ("p1", "GNOT", 2023, "2302.14376", 0),
+        ("p4", "An Undrawn Paper", None, None, None),
+    ]
+    index = page_data(inputs).index
+    assert index["id"] == ["p1", "p4"] and index["title"][1] == "An Undrawn Paper"
+    assert index["arxiv"] == ["2302.14376", ""]
+
+
+def test_page_data_uses_stored_positions() -> None:
+    """Positions from the layout table are used as they are; missing ones are laid out afresh."""
+    inputs = _inputs()
+    inputs.positions = {n[0]: (float(i), -float(i)) for i, n in enumerate(inputs.nodes)}
+    pos = {n["id"]: (n["x"], n["y"]) for n in page_data(inputs).nodes}
+    assert pos == inputs.positions
+    del inputs.positions["p3"]
+    assert {n["id"]: (n["x"], n["y"]) for n in page_data(inputs).nodes} != pos
+
+
 def test_page_data_edges_carry_evidence() -> None:
-    """Every edge's hover text names its kind and evidence; cites edges get arrows."""
+    """Every edge's hover text names its kind and evidence."""
     data = page_data(_inputs())
     assert all(e["title"].startswith(e["kind"]) and ": " in e["title"] for e in data.edges)
 
@@ -143,6 +212,25 @@ def test_page_data_edges_carry_evidence() -> None:
 def test_page_data_deterministic() -> None:
     """The same inputs give the same page data (layout included)."""
     assert page_data(_inputs()).nodes == page_data(_inputs()).nodes
+
+
+@pytest.mark.parametrize(
+    ("label", "short"),
+    [
+        (
+            "mixed: binary neural networks, GELU activation, I-BERT",
+            "binary neural networks, I-BERT",
+        ),
+        ("graph neural networks, HGNNs, hypergraph", "graph neural networks, HGNNs"),
+        (
+            "a very long first phrase about many things at once",
+            "a very long first phrase about many things at once",
+        ),
+    ],
+)
+def test_map_label_keeps_phrases_that_fit(label: str, short: str) -> None:
+    """Cluster labels on the map are the community label's first phrases that fit."""
+    assert map_label(label) == short
 
 
 @pytest.mark.parametrize(
@@ -214,7 +302,7 @@ def test_view_command_writes_page(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == str(out)
-    assert "2 of 4 nodes" in result.stderr
+    assert "2 of 3 papers" in result.stderr
     assert out.read_text(encoding="utf-8").count('"kind":"paper"') >= 1
 
 
@@ -288,7 +376,7 @@ def _store_with_everything(path: Path) -> None:
 
 
 def test_load_page_inputs_reads_every_table(tmp_path: Path) -> None:
-    """The thin reader gathers nodes, edges, metrics, details, sources, links, keywords and communities."""
+    """The reader gathers drawn nodes, edges, metrics as ranks, details, links, keywords, communities."""
     _store_with_everything(tmp_path / "db.duckdb")
     with open_store(tmp_path / "db.duckdb", read_only=True) as store:
         data = page_data(load_page_inputs(store))
@@ -298,23 +386,24 @@ def test_load_page_inputs_reads_every_table(tmp_path: Path) -> None:
     assert p1["keywords"] == ["neural operators", "transformer"]
     assert [link["url"] for link in p1["links"]] == ["https://github.com/thu-ml/GNOT"]
     assert data.details["p2"]["links"] == []
-    assert p1["metrics"]["pagerank"] == 0.4
+    assert {r[0]: (r[1], r[2]) for r in p1["ranks"]}["pagerank"] == (1, 3)
     assert data.communities["0"]["label"] == "neural operators"
     cites = [e for e in data.edges if e["kind"] == "cites"]
     assert [(e["from"], e["to"], e["arrows"]) for e in cites] == [("p1", "p3", "to")]
-    assert {n["kind"] for n in data.nodes} == {"paper", "repo", "owner", "keyword"}
+    # The repo joins one paper only: not drawn, but listed among p1's connections.
+    assert {n["kind"] for n in data.nodes} == {"paper"}
+    assert [c[0] for c in p1["connections"]][:1] == ["github.com/thu-ml/gnot"]
+    assert data.index["id"] == ["p1", "p2", "p3"]
 
 
-def test_page_data_without_metrics_sizes_by_degree() -> None:
-    """With no metrics rows, nodes are ranked and sized by degree and carry no community."""
+def test_page_data_without_metrics_draws_every_paper() -> None:
+    """With no metrics rows every paper is still drawn, with no community and no switch data."""
     inputs = _inputs()
     inputs.metrics, inputs.communities = {}, {}
-    data = page_data(inputs, max_nodes=2)
-    # p1 has four edges, the repo and the keyword two each; ties go by id.
-    assert [n["id"] for n in data.nodes] == ["github.com/thu-ml/gnot", "p1"]
-    size = {n["id"]: n["size"] for n in data.nodes}
-    assert size["p1"] == 40.0 and size["github.com/thu-ml/gnot"] < 40.0
+    data = page_data(inputs)
+    assert len(data.nodes) == len(inputs.nodes)
     assert all(n["community"] is None for n in data.nodes) and data.communities == {}
+    assert data.cluster_labels == []
 
 
 def test_page_data_drops_repeated_edge_ids() -> None:
@@ -325,22 +414,14 @@ def test_page_data_drops_repeated_edge_ids() -> None:
     assert len(ids) == len(set(ids)) == len(_inputs().edges)
 
 
-def test_page_data_places_nodes_beyond_layout_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nodes past the spring-laid core sit beside their neighbours, deterministically."""
-    monkeypatch.setattr("viz.page_data.LAYOUT_CORE", 2)
-    first, second = page_data(_inputs()), page_data(_inputs())
-    assert first.nodes == second.nodes
-    pos = {n["id"]: (n["x"], n["y"]) for n in first.nodes}
-    assert len(set(pos.values())) == len(pos)
-    # The owner hangs off the repo only; it lands nearer the repo than the far lonely paper.
-    owner, repo, lonely = pos["github.com/thu-ml"], pos["github.com/thu-ml/gnot"], pos["p3"]
-    assert math.dist(owner, repo) < math.dist(owner, lonely)
-
-
-def test_page_data_unknown_kind_is_a_usage_error() -> None:
+def test_load_page_inputs_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     """A misspelt --kinds value names the kind and the valid ones instead of drawing an empty page."""
-    with pytest.raises(UsageError, match="unknown node kind papers in --kinds"):
-        page_data(_inputs(), kinds=["papers", "repo"])
+    _store_with_everything(tmp_path / "db.duckdb")
+    with (
+        open_store(tmp_path / "db.duckdb", read_only=True) as store,
+        pytest.raises(UsageError, match="unknown node kind papers in --kinds"),
+    ):
+        load_page_inputs(store, kinds=["papers", "repo"])
 
 
 @pytest.fixture
@@ -349,19 +430,50 @@ def corpus_db(corpus_build: Path) -> Path:
     return corpus_build / "db.duckdb"
 
 
-@pytest.mark.parametrize(
-    ("max_nodes", "kinds"),
-    [(500, None), (40, None), (5000, None), (60, ["paper", "repo"]), (30, ["keyword"])],
-)
-def test_load_page_inputs_preselected_gives_same_page(
-    corpus_db: Path, max_nodes: int, kinds: list[str] | None
-) -> None:
-    """Reading only the most central nodes from the store draws exactly the page of a full read."""
+def test_corpus_page_draws_every_paper_from_the_layout_table(corpus_db: Path) -> None:
+    """On the corpus every paper is drawn, at the positions the build stored, none left out."""
     with open_store(corpus_db, read_only=True) as store:
-        full = page_data(load_page_inputs(store), max_nodes, kinds)
-        picked_inputs = load_page_inputs(store, max_nodes, kinds)
-        picked = page_data(picked_inputs, max_nodes, kinds)
-    assert len(picked_inputs.nodes) == min(max_nodes, full.total_nodes) < 1400
-    assert picked.nodes == full.nodes and picked.edges == full.edges
-    assert picked.details == full.details and picked.communities == full.communities
-    assert (picked.total_nodes, picked.total_edges) == (full.total_nodes, full.total_edges)
+        inputs = load_page_inputs(store)
+        papers = store.count("papers")
+        stored = dict(
+            ((node, (x, y)) for node, x, y in store.query("SELECT node_id, x, y FROM layout"))
+        )
+    data = page_data(inputs)
+    assert data.drawn_papers == papers == data.total_papers and data.left_out_papers == 0
+    assert {n["id"]: (n["x"], n["y"]) for n in data.nodes} == stored
+    assert len(data.index["id"]) == papers
+    # Link nodes are drawn only where they join two or more drawn papers.
+    drawn = {n["id"] for n in data.nodes}
+    for node in data.nodes:
+        if node["kind"] in ("repo", "page"):
+            linked = {c[0] for c in data.details[node["id"]]["connections"]} & drawn
+            assert len(linked) >= 2
+
+
+def test_corpus_page_labels_every_large_community(corpus_db: Path) -> None:
+    """Every named community of 10+ papers has a cluster label, inside its papers' extent."""
+    with open_store(corpus_db, read_only=True) as store:
+        data = page_data(load_page_inputs(store))
+    large = {
+        int(c) for c, info in data.communities.items() if info["size"] >= 10 and not info["other"]
+    }
+    labels = {label["community"]: label for label in data.cluster_labels}
+    assert large and large <= labels.keys()
+    for c in large:
+        assert labels[c]["top"] <= labels[c]["y"] <= labels[c]["bottom"]
+
+
+def test_corpus_page_capped_leaves_out_the_least_central(corpus_db: Path) -> None:
+    """With a cap, the most central papers are drawn and the page counts the others."""
+    with open_store(corpus_db, read_only=True) as store:
+        data = page_data(load_page_inputs(store, 100))
+        top = [
+            row[0]
+            for row in store.query(
+                "SELECT node_id FROM metrics WHERE metric = 'pagerank' AND node_id IN "
+                "(SELECT node_id FROM nodes WHERE kind = 'paper') ORDER BY value DESC, node_id LIMIT 100"
+            )
+        ]
+    assert data.drawn_papers == 100 and data.left_out_papers == data.total_papers - 100
+    assert {n["id"] for n in data.nodes if n["kind"] == "paper"} == set(top)
+    assert len(data.index["id"]) == data.total_papers

@@ -34,8 +34,10 @@ OPTIONS = {
         "shape": "dot",
         "font": {"size": 14, "face": "system-ui, sans-serif"},
         "borderWidth": 1,
+        # Labels smaller than this many pixels on screen are not drawn: titles appear as one zooms in.
+        "scaling": {"label": {"drawThreshold": 7, "maxVisible": 18}},
     },
-    "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5},
+    "edges": {"smooth": False, "selectionWidth": 2, "hoverWidth": 1.5, "color": {"opacity": 0.25}},
 }
 # Any tag pyvis's template adds that would fetch from another host.
 _REMOTE_TAG = re.compile(
@@ -63,40 +65,85 @@ def script_json(value: Any) -> str:
     return text
 
 
+#: on-screen size of titles that are not headlines at the default fit: below vis-network's
+#: draw threshold, so they appear only as one zooms in (the page adjusts it to the real fit)
+SMALL_LABEL_PX = 3.0
+
+
+def _expected_fit(data: PageData, width: float = 1000.0, height: float = 850.0) -> float:
+    """The zoom at which a typical window shows the whole map (the page measures the real one)."""
+    if not data.nodes:
+        return 1.0
+    xs = [node["x"] for node in data.nodes]
+    ys = [node["y"] for node in data.nodes]
+    span_x, span_y = max(xs) - min(xs) + 80.0, max(ys) - min(ys) + 80.0
+    return 0.9 * min(width / span_x, height / span_y)
+
+
+def _status(data: PageData) -> str:
+    drawn = data.drawn_papers
+    others = len(data.nodes) - drawn
+    text = f"{drawn:,} of {data.total_papers:,} papers drawn"
+    if data.left_out_papers:
+        text += f" ({data.left_out_papers:,} less central ones left out; search finds them all)"
+    if others:
+        text += f", with {others:,} repositories, owners or pages that join two or more of them"
+    return text + f"; {len(data.edges):,} edges"
+
+
 def render_graph_page(data: PageData, title: str = "paperweb") -> str:
     """The whole HTML page for ``data`` as one string."""
     net = Network(height="100vh", width="100%", directed=False, cdn_resources="in_line", heading="")
     # Filling the lists directly: pyvis's add_edge scans all edges per call (quadratic).
-    net.nodes = [dict(node, shape="dot") for node in data.nodes]
+    net.nodes = [dict(node) for node in data.nodes]
     net.edges = [dict(edge) for edge in data.edges]
-    net.set_options(json.dumps(OPTIONS))
+    options = json.loads(json.dumps(OPTIONS))
+    options["nodes"]["font"]["size"] = round(SMALL_LABEL_PX / _expected_fit(data), 2)
+    net.set_options(json.dumps(options))
     page = net.generate_html(notebook=False)
     page = _REMOTE_TAG.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
-    shown, total = len(data.nodes), data.total_nodes
-    status = f"showing {shown:,} of {total:,} nodes ({total - shown:,} left out) and {len(data.edges):,} edges"
     payload = {
         "details": data.details,
         "communities": data.communities,
+        "clusterLabels": data.cluster_labels,
+        "index": data.index,
         "kindColors": KIND_COLORS,
         "edgeColors": EDGE_COLORS,
-        "status": status,
+        "status": _status(data),
+        "leftOut": data.left_out_papers,
+        "totalPapers": data.total_papers,
+        "smallFont": options["nodes"]["font"]["size"],
     }
     side = f"""
 <aside id="pw-side">
   <h1>{html.escape(title)}</h1>
   <div id="pw-status"></div>
-  <h2>Search</h2>
-  <input id="pw-search" type="search" placeholder="title, keyword or repository" autocomplete="off">
+  <input id="pw-search" type="search" placeholder="search every paper: title, keyword, repository" autocomplete="off">
   <ul id="pw-results"></ul>
-  <h2>Nodes</h2>
-  <div id="pw-kinds" class="pw-legend"></div>
-  <label class="pw-toggle"><input id="pw-by-community" type="checkbox"> colour papers by community</label>
-  <div id="pw-communities" class="pw-legend" style="display:none"></div>
-  <h2>Edges</h2>
-  <div id="pw-edge-kinds" class="pw-legend"></div>
-  <h2>Details</h2>
-  <div id="pw-panel"></div>
+  <nav id="pw-tabs">
+    <button data-tab="map" class="pw-on">Map</button><button data-tab="details">Details</button><button data-tab="list">List</button>
+  </nav>
+  <section id="pw-tab-map" class="pw-tab">
+    <h2>Communities</h2>
+    <label class="pw-toggle"><input id="pw-by-community" type="checkbox" checked> colour papers by community</label>
+    <div id="pw-communities" class="pw-legend"></div>
+    <h2>Years</h2>
+    <div id="pw-years"></div>
+    <h2>Nodes</h2>
+    <div id="pw-kinds" class="pw-legend"></div>
+    <h2>Edges</h2>
+    <div id="pw-edge-kinds" class="pw-legend"></div>
+    <label class="pw-toggle"><input id="pw-physics" type="checkbox"> let the layout relax (physics)</label>
+  </section>
+  <section id="pw-tab-details" class="pw-tab" hidden><div id="pw-panel"></div></section>
+  <section id="pw-tab-list" class="pw-tab" hidden>
+    <div id="pw-sort">sort by <select id="pw-sort-by">
+      <option value="pagerank">PageRank</option><option value="degree">degree</option>
+      <option value="year">year</option><option value="community">community</option><option value="title">title</option>
+    </select></div>
+    <ol id="pw-list"></ol>
+  </section>
 </aside>
 <script id="pw-data" type="application/json">{script_json(payload)}</script>
 <script>{_asset("viewer.js")}</script>

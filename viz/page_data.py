@@ -1,25 +1,41 @@
 """What the HTML page shows, computed by pure functions from what the store holds.
 
-``load_page_inputs`` reads the tables once; ``page_data`` picks the most central
-nodes, lays them out, and gathers each node's details. Nothing here writes HTML.
+``load_page_inputs`` picks the drawn nodes (papers first, see :mod:`graph.layout`) and
+reads what the page needs about them, plus a compact index of every paper for search;
+``page_data`` turns that into vis-network nodes and edges, cluster labels and each
+node's details. Nothing here writes HTML.
 """
 
 from __future__ import annotations
 
+import colorsys
 import math
-import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import networkx as nx
+from urllib.parse import quote_plus
 
 from collectors.links import is_http_url
+from graph.layout import (
+    DEFAULT_KINDS,
+    DEFAULT_MAX_PAPERS,
+    layout_drawn,
+    read_drawn,
+    stored_positions,
+)
 from graph.store import Store
 from paperweb.errors import UsageError
 
-__all__ = ["KIND_COLORS", "PageData", "PageInputs", "load_page_inputs", "page_data", "short_label"]
+__all__ = [
+    "KIND_COLORS",
+    "PageData",
+    "PageInputs",
+    "community_color",
+    "load_page_inputs",
+    "page_data",
+    "short_label",
+]
 
 KIND_COLORS = {
     "paper": "#4e79a7",
@@ -28,10 +44,20 @@ KIND_COLORS = {
     "page": "#59a14f",
     "keyword": "#edc948",
 }
+#: link nodes keep a shape of their own, so they read apart from papers in any colouring
+KIND_SHAPES = {
+    "paper": "dot",
+    "repo": "square",
+    "owner": "triangle",
+    "page": "diamond",
+    "keyword": "star",
+}
 EDGE_COLORS = {
     "similar": "#9db4cf",
     "shared_code": "#e15759",
     "cites": "#f28e2b",
+    "coupling": "#76b7b2",
+    "cocited": "#59a14f",
     "code": "#f1a1a3",
     "owner": "#d4b9cc",
     "page": "#a6d49c",
@@ -39,40 +65,68 @@ EDGE_COLORS = {
 }
 COMMUNITY_COLORS = [
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
+    "#9c755f", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf", "#bcbd22",
 ]  # fmt: skip
+OTHER_COLOR = "#b8bec7"
+#: repo, owner, page and keyword nodes while papers wear community colours (shapes tell them apart)
+LINK_NODE_COLOR = "#7b8794"
+PAPER_EDGE_KINDS = ("similar", "shared_code", "cites", "coupling", "cocited")
+#: metrics shown as ranks in the details panel, in this order
+RANKED_METRICS = ("pagerank", "betweenness", "degree", "weighted_degree", "eigenvector")
+#: papers per community whose titles are drawn at the default fit (the page drops collisions)
+HEADLINES_PER_COMMUNITY = 3
 
-# {where} is empty for a full read, or limits the rows to the drawn nodes (_within).
-SQL_NODES = "SELECT node_id, kind, label, url FROM nodes ORDER BY node_id"
-SQL_EDGES = "SELECT src, dst, kind, weight, evidence FROM edges{where} ORDER BY src, dst, kind"
-SQL_METRICS = "SELECT node_id, metric, value FROM metrics{where} ORDER BY node_id, metric"
-SQL_PAPERS = "SELECT paper_id, title, published, published_text, authors, upvotes, arxiv_id, cited_by_count FROM papers{where}"
-SQL_SOURCES = "SELECT paper_id, source, position FROM paper_sources{where} ORDER BY paper_id, source, position"
-SQL_LINKS = "SELECT paper_id, url, kind, target FROM links{where} ORDER BY paper_id, kind, target"
-SQL_KEYWORDS = (
-    "SELECT paper_id, keyword FROM keywords{where} ORDER BY paper_id, weight DESC, keyword"
-)
-SQL_COMMUNITIES = "SELECT community, label, size FROM communities ORDER BY community"
-# The ranking of _scores, in SQL: PageRank, else the node's share of edge ends.
-SQL_RANKED_NODES = """
-WITH ends AS (SELECT node_id, count(*) AS n FROM (
-         SELECT src AS node_id FROM edges UNION ALL SELECT dst FROM edges) GROUP BY node_id),
-     total AS (SELECT greatest(2 * count(*), 1) AS n FROM edges)
-SELECT nodes.node_id, nodes.kind, nodes.label, nodes.url,
-       coalesce(pagerank.value, coalesce(ends.n, 0) / total.n) AS score
-FROM nodes CROSS JOIN total
-LEFT JOIN metrics pagerank ON pagerank.node_id = nodes.node_id AND pagerank.metric = 'pagerank'
-LEFT JOIN ends ON ends.node_id = nodes.node_id
-WHERE {where}
-ORDER BY score DESC, nodes.node_id
-LIMIT ?
+SQL_NODES = "SELECT node_id, kind, label, url FROM nodes WHERE node_id IN (SELECT node_id FROM {view}) ORDER BY node_id"
+SQL_EDGES = """
+SELECT src, dst, kind, weight, evidence FROM edges
+WHERE src IN (SELECT node_id FROM {view}) AND dst IN (SELECT node_id FROM {view})
+ORDER BY src, dst, kind
 """
-SQL_COUNT_NODES = "SELECT count(*) FROM nodes WHERE {where}"
+# Both directions as two equi-joins: one join on "src = x OR dst = x" is a nested loop.
+SQL_CONNECTIONS = """
+WITH ends AS (
+    SELECT e.src AS node_id, e.dst AS other, e.kind, e.weight, e.evidence
+    FROM edges e JOIN {view} d ON d.node_id = e.src WHERE e.kind <> 'keyword'
+    UNION ALL
+    SELECT e.dst, e.src, e.kind, e.weight, e.evidence
+    FROM edges e JOIN {view} d ON d.node_id = e.dst WHERE e.kind <> 'keyword'
+)
+SELECT ends.node_id, ends.other, ends.kind, ends.weight, ends.evidence, n.label, n.kind
+FROM ends JOIN nodes n ON n.node_id = ends.other
+ORDER BY ends.node_id, ends.weight DESC, ends.other, ends.kind
+"""
+SQL_METRICS = "SELECT node_id, metric, value FROM metrics WHERE node_id IN (SELECT node_id FROM {view}) ORDER BY node_id, metric"
+SQL_RANKS = f"""
+SELECT node_id, metric, rnk, total FROM (
+    SELECT m.node_id, m.metric,
+           rank() OVER (PARTITION BY n.kind, m.metric ORDER BY m.value DESC) AS rnk,
+           count(*) OVER (PARTITION BY n.kind, m.metric) AS total
+    FROM metrics m JOIN nodes n ON n.node_id = m.node_id
+    WHERE m.value IS NOT NULL AND m.metric IN ({", ".join(f"'{m}'" for m in RANKED_METRICS)})
+) WHERE node_id IN (SELECT node_id FROM {{view}})
+"""
+SQL_PAPERS = """
+SELECT paper_id, title, abstract, published, published_text, authors, upvotes, arxiv_id, cited_by_count
+FROM papers WHERE paper_id IN (SELECT node_id FROM {view})
+"""
+SQL_SOURCES = "SELECT paper_id, source, position FROM paper_sources WHERE paper_id IN (SELECT node_id FROM {view}) ORDER BY paper_id, source, position"
+SQL_LINKS = "SELECT paper_id, url, kind, target FROM links WHERE paper_id IN (SELECT node_id FROM {view}) ORDER BY paper_id, kind, target"
+SQL_KEYWORDS = "SELECT paper_id, keyword FROM keywords WHERE paper_id IN (SELECT node_id FROM {view}) ORDER BY paper_id, weight DESC, keyword"
+SQL_COMMUNITIES = "SELECT * FROM communities ORDER BY community"
+# Every paper, most central first (the order of graph.layout's ranking), for the search index.
+SQL_INDEX = """
+SELECT p.paper_id, p.title, year(p.published) AS year, p.arxiv_id,
+       CAST(c.value AS INTEGER) AS community
+FROM papers p
+LEFT JOIN metrics r ON r.node_id = p.paper_id AND r.metric = 'pagerank'
+LEFT JOIN metrics c ON c.node_id = p.paper_id AND c.metric = 'community'
+ORDER BY coalesce(r.value, 0) DESC, p.paper_id
+"""
 
 
 @dataclass(slots=True)
 class PageInputs:
-    """Everything the page needs, as read from the store."""
+    """Everything the page needs, as read from the store: the drawn nodes and their details."""
 
     nodes: list[tuple[str, str, str, str | None]]
     edges: list[tuple[str, str, str, float, str]]
@@ -82,10 +136,18 @@ class PageInputs:
     links: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
     communities: dict[int, dict[str, Any]] = field(default_factory=dict)
-    #: set when the store already picked the nodes: their ranking scores, and the
-    #: node count (of the wanted kinds) and edge count of the whole graph
-    scores: dict[str, float] | None = None
-    total_nodes: int | None = None
+    #: metric -> (rank, of how many nodes of the same kind), per node
+    ranks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    #: every edge of a drawn node except keyword edges: (other, label, kind of other, edge kind, weight, evidence)
+    connections: dict[str, list[tuple[str, str, str, str, float, str]]] = field(
+        default_factory=dict
+    )
+    #: stored positions (the ``layout`` table); missing nodes are laid out on the fly
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: every paper of the database, most central first: (id, title, year, arXiv id, community)
+    index: list[tuple[str, str, int | None, str | None, int | None]] | None = None
+    total_papers: int | None = None
+    left_out_papers: int | None = None
     total_edges: int | None = None
 
 
@@ -97,74 +159,55 @@ class PageData:
     edges: list[dict[str, Any]]
     details: dict[str, dict[str, Any]]
     communities: dict[str, dict[str, Any]]
-    total_nodes: int
+    cluster_labels: list[dict[str, Any]]
+    #: every paper for search, as parallel columns (ids, titles, years, arxiv, community)
+    index: dict[str, list[Any]]
+    total_papers: int
+    left_out_papers: int
     total_edges: int
 
     @property
-    def left_out_nodes(self) -> int:
-        """Nodes of the database not shown on the page."""
-        return self.total_nodes - len(self.nodes)
+    def drawn_papers(self) -> int:
+        """Papers drawn on the page."""
+        return sum(1 for node in self.nodes if node["kind"] == "paper")
 
 
 def load_page_inputs(
-    store: Store, max_nodes: int | None = None, kinds: Sequence[str] | None = None
+    store: Store, max_nodes: int = DEFAULT_MAX_PAPERS, kinds: Sequence[str] | None = None
 ) -> PageInputs:
-    """Read what the page is made from (one query per table).
+    """Read what the page is made from: the drawn nodes (:func:`graph.layout.read_drawn`) and their details.
 
-    With ``max_nodes``, the store ranks the nodes (as :func:`page_data` does) and only
-    the ``max_nodes`` most central ones of ``kinds``, the edges among them and their
-    details are read: a 100k-paper graph then costs megabytes here, not gigabytes.
-    ``page_data`` gives the same page either way.
+    ``max_nodes`` caps the drawn papers (the most central ones are kept); repo, owner
+    and page nodes are drawn where they join two or more drawn papers. Reads stay in
+    proportion to the drawn nodes, except the search index (one short row per paper).
     """
-    if max_nodes is None:
-        return _page_inputs(store, None, store.query(SQL_NODES), None)
-    wanted = sorted(set(kinds)) if kinds else []
-    where = f"nodes.kind IN ({', '.join('?' for _ in wanted)})" if wanted else "true"
-    ranked = store.query(SQL_RANKED_NODES.format(where=where), [*wanted, max(max_nodes, 0)])
-    with store.columns_view("_page_nodes", {"node_id": [row[0] for row in ranked]}) as view:
-        inputs = _page_inputs(
-            store,
-            view,
-            sorted((row[:4] for row in ranked), key=lambda row: row[0]),
-            {row[0]: float(row[4]) for row in ranked},
-        )
-    inputs.total_nodes = int(store.query(SQL_COUNT_NODES.format(where=where), wanted)[0][0])
-    inputs.total_edges = store.count("edges")
-    return inputs
-
-
-def _within(view: str | None, *columns: str) -> str:
-    """A WHERE clause keeping rows whose ``columns`` are all nodes of ``view`` (none: all rows)."""
-    if view is None:
-        return ""
-    return " WHERE " + " AND ".join(
-        f"{column} IN (SELECT node_id FROM {view})" for column in columns
-    )
-
-
-def _page_inputs(
-    store: Store,
-    view: str | None,
-    nodes: list[tuple[Any, ...]],
-    scores: dict[str, float] | None,
-) -> PageInputs:
-    """The inputs for ``nodes``: every row of the tables, or those of the nodes in ``view``."""
-    edges = store.query(SQL_EDGES.format(where=_within(view, "src", "dst")))
-    by_node, by_paper = _within(view, "node_id"), _within(view, "paper_id")
-    metrics: dict[str, dict[str, float]] = defaultdict(dict)
-    for node_id, metric, value in store.query(SQL_METRICS.format(where=by_node)):
-        if value is not None:
-            metrics[node_id][metric] = float(value)
-    papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS.format(where=by_paper))}
-    sources: dict[str, list[str]] = defaultdict(list)
-    for paper_id, source, position in store.query(SQL_SOURCES.format(where=by_paper)):
-        sources[paper_id].append(f"{source} #{position}")
-    links: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for paper_id, url, kind, target in store.query(SQL_LINKS.format(where=by_paper)):
-        links[paper_id].append({"url": url, "kind": kind, "target": target})
-    keywords: dict[str, list[str]] = defaultdict(list)
-    for paper_id, keyword in store.query(SQL_KEYWORDS.format(where=by_paper)):
-        keywords[paper_id].append(keyword)
+    wanted = _check_kinds(kinds)
+    drawn = read_drawn(store, max_nodes, wanted)
+    with store.columns_view("_page_nodes", {"node_id": drawn.nodes}) as view:
+        nodes = store.query(SQL_NODES.format(view=view))
+        edges = store.query(SQL_EDGES.format(view=view))
+        metrics: dict[str, dict[str, float]] = defaultdict(dict)
+        for node_id, metric, value in store.query(SQL_METRICS.format(view=view)):
+            if value is not None:
+                metrics[node_id][metric] = float(value)
+        ranks: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+        for node_id, metric, rank, total in store.query(SQL_RANKS.format(view=view)):
+            ranks[node_id][metric] = (int(rank), int(total))
+        connections: dict[str, list[tuple[str, str, str, str, float, str]]] = defaultdict(list)
+        for node_id, other, kind, weight, evidence, label, other_kind in store.query(
+            SQL_CONNECTIONS.format(view=view)
+        ):
+            connections[node_id].append((other, label, other_kind, kind, float(weight), evidence))
+        papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS.format(view=view))}
+        sources: dict[str, list[str]] = defaultdict(list)
+        for paper_id, source, position in store.query(SQL_SOURCES.format(view=view)):
+            sources[paper_id].append(f"{source} #{position}")
+        links: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for paper_id, url, kind, target in store.query(SQL_LINKS.format(view=view)):
+            links[paper_id].append({"url": url, "kind": kind, "target": target})
+        keywords: dict[str, list[str]] = defaultdict(list)
+        for paper_id, keyword in store.query(SQL_KEYWORDS.format(view=view)):
+            keywords[paper_id].append(keyword)
     communities = {c["community"]: c for c in store.query_dicts(SQL_COMMUNITIES)}
     return PageInputs(
         nodes=nodes,
@@ -175,8 +218,25 @@ def _page_inputs(
         links=dict(links),
         keywords=dict(keywords),
         communities=communities,
-        scores=scores,
+        ranks=dict(ranks),
+        connections=dict(connections),
+        positions=stored_positions(store, drawn.nodes),
+        index=[(row[0], row[1], row[2], row[3], row[4]) for row in store.query(SQL_INDEX)],
+        total_papers=drawn.total_papers,
+        left_out_papers=drawn.left_out_papers,
+        total_edges=store.count("edges"),
     )
+
+
+def _check_kinds(kinds: Sequence[str] | None) -> tuple[str, ...]:
+    if not kinds:
+        return DEFAULT_KINDS
+    unknown = sorted(set(kinds) - set(KIND_COLORS))
+    if unknown:
+        raise UsageError(
+            f"unknown node kind {', '.join(unknown)} in --kinds; use some of {', '.join(KIND_COLORS)}"
+        )
+    return tuple(sorted(set(kinds)))
 
 
 def short_label(label: str, kind: str, limit: int = 28) -> str:
@@ -196,95 +256,75 @@ def short_label(label: str, kind: str, limit: int = 28) -> str:
     return cut + "…"
 
 
-def _scores(inputs: PageInputs) -> dict[str, float]:
-    """Centrality used to rank nodes: PageRank, or for nodes without it their share of edge ends."""
-    if inputs.scores is not None:
-        return inputs.scores
-    degree: dict[str, int] = defaultdict(int)
-    for src, dst, _, _, _ in inputs.edges:
-        degree[src] += 1
-        degree[dst] += 1
-    ends = max(2 * len(inputs.edges), 1)
-    return {
-        node_id: inputs.metrics.get(node_id, {}).get("pagerank", degree[node_id] / ends)
-        for node_id, _, _, _ in inputs.nodes
-    }
+def map_label(label: str, limit: int = 30) -> str:
+    """A community's label as drawn on the map: its first phrases that fit ``limit`` characters.
 
+    The "mixed:" mark is dropped (the legend keeps the full label).
 
-#: How many of the most central nodes get a large label.
-HEADLINE_LABELS = 25
-#: Nodes laid out by the spring layout; the rest are placed beside their neighbours.
-#: NetworkX's spring layout costs O(n^2) per iteration, which is seconds at 1,000 nodes.
-LAYOUT_CORE = 800
-
-
-def _layout(
-    ranked: Sequence[str], edges: Sequence[dict[str, Any]], seed: int = 42
-) -> dict[str, tuple[float, float]]:
-    """Positions in pixels, precomputed so the browser need not simulate physics.
-
-    ``ranked`` is most central first: the top ``LAYOUT_CORE`` nodes get a seeded spring
-    layout, each later node sits near the mean of its already placed neighbours (or on
-    an outer ring when it has none), then two smoothing sweeps pull those towards all
-    their neighbours. Deterministic for a given ``seed``.
+    >>> map_label("mixed: binary neural networks, GELU activation, I-BERT")
+    'binary neural networks, I-BERT'
+    >>> map_label("neural operators, partial differential equations, fourier neural operators")
+    'neural operators'
     """
-    if not ranked:
-        return {}
-    core = list(ranked[:LAYOUT_CORE])
-    core_set = set(core)
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for edge in edges:
-        neighbours[edge["from"]].append(edge["to"])
-        neighbours[edge["to"]].append(edge["from"])
-    graph = nx.Graph()
-    graph.add_nodes_from(core)
-    graph.add_edges_from(
-        (e["from"], e["to"]) for e in edges if e["from"] in core_set and e["to"] in core_set
-    )
-    found = nx.spring_layout(graph, seed=seed, iterations=50, k=1.5 / math.sqrt(len(core)))
-    pos = {node: (float(x), float(y)) for node, (x, y) in found.items()}
-    rng = random.Random(seed)
-    rest = list(ranked[LAYOUT_CORE:])
-    spread = 1.0 / math.sqrt(len(core))
-    jitter: dict[str, tuple[float, float]] = {}
-    for i, node in enumerate(rest):
-        placed = [pos[n] for n in neighbours[node] if n in pos]
-        jitter[node] = (rng.uniform(-spread, spread), rng.uniform(-spread, spread))
-        if placed:
-            x = sum(p[0] for p in placed) / len(placed)
-            y = sum(p[1] for p in placed) / len(placed)
-        else:
-            # A golden-angle spiral outside the core keeps unconnected nodes apart.
-            angle = i * 2.399963
-            radius = 1.15 + 0.5 * math.sqrt(i / max(len(rest), 1))
-            x, y = radius * math.cos(angle), radius * math.sin(angle)
-        pos[node] = (x + jitter[node][0], y + jitter[node][1])
-    for _ in range(2):
-        for node in rest:
-            if neighbours[node]:
-                xs = [pos[n][0] for n in neighbours[node]]
-                ys = [pos[n][1] for n in neighbours[node]]
-                pos[node] = (
-                    sum(xs) / len(xs) + jitter[node][0],
-                    sum(ys) / len(ys) + jitter[node][1],
-                )
-    scale = 120.0 * math.sqrt(len(ranked))
-    return {node: (round(x * scale, 1), round(y * scale, 1)) for node, (x, y) in pos.items()}
+    parts = [part.strip() for part in label.removeprefix("mixed:").split(",") if part.strip()]
+    if not parts:
+        return label
+    chosen = [parts[0]]
+    for part in parts[1:]:
+        if len(", ".join([*chosen, part])) <= limit:
+            chosen.append(part)
+    return ", ".join(chosen)
+
+
+def community_color(community: int) -> str:
+    """A colour per community: a tableau palette, then evenly spread hues."""
+    if community < len(COMMUNITY_COLORS):
+        return COMMUNITY_COLORS[community]
+    hue = (community * 0.618034) % 1.0
+    r, g, b = colorsys.hls_to_rgb(hue, 0.55, 0.55)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def _paper_links(paper: dict[str, Any], title: str) -> list[dict[str, str]]:
+    """Where to read a paper: arXiv and Hugging Face pages by its id, else a title search."""
+    arxiv = paper.get("arxiv_id")
+    if arxiv:
+        return [
+            {"url": f"https://arxiv.org/abs/{arxiv}", "text": f"arXiv {arxiv}"},
+            {"url": f"https://huggingface.co/papers/{arxiv}", "text": "Hugging Face paper page"},
+        ]
+    return [
+        {
+            "url": f"https://scholar.google.com/scholar?q={quote_plus(title)}",
+            "text": "search the title on Google Scholar",
+        }
+    ]
 
 
 def _details(
-    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs
+    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs, drawn_edges: set[str]
 ) -> dict[str, Any]:
     metrics = {k: round(v, 6) for k, v in sorted(inputs.metrics.get(node_id, {}).items())}
-    detail: dict[str, Any] = {"kind": kind, "title": label, "metrics": metrics}
+    detail: dict[str, Any] = {"kind": kind, "title": label}
     detail["url"] = url if url and is_http_url(url) else None
+    ranks = inputs.ranks.get(node_id, {})
+    # [metric, rank, of how many]: "PageRank 3rd of 441" on the page
+    detail["ranks"] = [[m, ranks[m][0], ranks[m][1]] for m in RANKED_METRICS if m in ranks]
+    detail["degree"] = int(metrics.get("degree", 0))
+    detail["pagerank"] = metrics.get("pagerank")
     paper = inputs.papers.get(node_id)
     if paper is not None:
-        detail["date"] = str(paper["published"]) if paper["published"] else paper["published_text"]
+        published = paper["published"]
+        detail["date"] = str(published) if published else paper["published_text"]
+        detail["year"] = published.year if published else None
         detail.update(
-            authors=paper["authors"], upvotes=paper["upvotes"], arxiv_id=paper["arxiv_id"]
+            authors=paper["authors"],
+            upvotes=paper["upvotes"],
+            arxiv_id=paper["arxiv_id"],
+            abstract=paper.get("abstract") or "",
+            cited_by=paper["cited_by_count"],
         )
-        detail["cited_by"] = paper["cited_by_count"]
+        detail["read"] = _paper_links(paper, label)
         detail["sources"] = inputs.sources.get(node_id, [])
         detail["keywords"] = inputs.keywords.get(node_id, [])
         detail["links"] = [
@@ -297,83 +337,197 @@ def _details(
             "id": int(community),
             "label": info.get("label", f"community {int(community)}"),
         }
+    # Compact rows (a 2,000-paper page holds ~40k of them): [other node, edge kind, weight,
+    # evidence, label]; a paper's label is left out (the page finds its title in the index),
+    # and so is the evidence of a drawn edge (the page reads it from the edge).
+    detail["connections"] = [
+        [
+            other,
+            kind,
+            round(weight, 4),
+            None if _drawn_edge(node_id, other, kind, drawn_edges) else evidence,
+            None if other_kind == "paper" else other_label,
+        ]
+        for other, other_label, other_kind, kind, weight, evidence in sorted(
+            inputs.connections.get(node_id, []), key=lambda c: (-c[4], c[0], c[3])
+        )
+    ]
     return detail
 
 
-def page_data(
-    inputs: PageInputs, max_nodes: int = 500, kinds: Sequence[str] | None = None
-) -> PageData:
-    """Choose the ``max_nodes`` most central nodes (of ``kinds``), their edges, layout and details."""
-    wanted = set(kinds) if kinds else None
-    unknown = sorted((wanted or set()) - set(KIND_COLORS))
-    if unknown:
-        raise UsageError(
-            f"unknown node kind {', '.join(unknown)} in --kinds; use some of {', '.join(KIND_COLORS)}"
-        )
-    scores = _scores(inputs)
-    candidates = [n for n in inputs.nodes if wanted is None or n[1] in wanted]
-    chosen = sorted(candidates, key=lambda n: (-scores[n[0]], n[0]))[: max(max_nodes, 0)]
-    kept = {n[0] for n in chosen}
-    edges = []
+def _drawn_edge(a: str, b: str, kind: str, drawn_edges: set[str]) -> bool:
+    return f"{a}|{b}|{kind}" in drawn_edges or f"{b}|{a}|{kind}" in drawn_edges
+
+
+def _communities(inputs: PageInputs) -> dict[str, dict[str, Any]]:
+    out = {}
+    for c, info in sorted(inputs.communities.items()):
+        other = bool(info.get("is_other"))
+        out[str(c)] = {
+            "label": info["label"],
+            "short": map_label(info["label"]),
+            "size": int(info["size"]),
+            "other": other,
+            "color": OTHER_COLOR if other else community_color(c),
+        }
+    return out
+
+
+def page_data(inputs: PageInputs) -> PageData:
+    """Nodes, edges, positions, cluster labels and details for the drawn nodes of ``inputs``."""
+    drawn = {n[0] for n in inputs.nodes}
+    kind_of = {n[0]: n[1] for n in inputs.nodes}
+    edges: list[dict[str, Any]] = []
     seen: set[str] = set()
+    weights: list[float] = []
     for src, dst, kind, weight, evidence in inputs.edges:
         edge_id = f"{src}|{dst}|{kind}"
         # vis-network refuses the whole edge list if one id repeats; the first row wins.
-        if src in kept and dst in kept and edge_id not in seen:
+        if src in drawn and dst in drawn and edge_id not in seen:
             seen.add(edge_id)
+            weights.append(float(weight))
             edges.append(
                 {
-                    "id": edge_id,
+                    # short ids keep a page of 10k edges smaller; the ends and kind are fields
+                    "id": f"e{len(edges)}",
                     "from": src,
                     "to": dst,
                     "kind": kind,
                     "title": f"{kind} ({weight:.3g}): {evidence}",
                     "color": EDGE_COLORS.get(kind, "#cccccc"),
-                    "width": 1.0 + min(float(weight), 3.0)
-                    if kind in ("similar", "shared_code", "cites")
-                    else 1.0,
-                    "arrows": "to" if kind == "cites" else "",
+                    "width": 0.5 + min(float(weight), 3.0) if kind in PAPER_EDGE_KINDS else 0.7,
                 }
             )
-    positions = _layout([n[0] for n in chosen], edges)
-    top = max((scores[n[0]] for n in chosen), default=1.0) or 1.0
-    # The most central nodes get large labels, readable when the whole graph is in view.
-    # Small pages are drawn zoomed in, where every label is readable already.
-    headline = (
-        {n[0] for n in chosen[:HEADLINE_LABELS]} if len(chosen) > 4 * HEADLINE_LABELS else set()
-    )
+            if kind == "cites":
+                edges[-1]["arrows"] = "to"
+    positions = dict(inputs.positions)
+    if not drawn <= positions.keys():
+        community_of = {
+            node: int(m["community"]) for node, m in inputs.metrics.items() if "community" in m
+        }
+        layout_edges = [
+            (str(e["from"]), str(e["to"]), str(e["kind"]), w)
+            for e, w in zip(edges, weights, strict=True)
+        ]
+        positions = layout_drawn(sorted(drawn), kind_of, community_of, layout_edges)
+    scores = {n[0]: inputs.metrics.get(n[0], {}).get("pagerank", 0.0) or 0.0 for n in inputs.nodes}
+    paper_scores = [scores[n] for n in drawn if kind_of[n] == "paper"]
+    top = max(paper_scores or list(scores.values()) or [1.0]) or 1.0
+    communities = _communities(inputs)
+    headline = _headlines(inputs, scores)
     nodes, details = [], {}
-    for node_id, kind, label, url in sorted(chosen, key=lambda n: n[0]):
+    for node_id, kind, label, url in sorted(inputs.nodes, key=lambda n: n[0]):
         x, y = positions[node_id]
         community = inputs.metrics.get(node_id, {}).get("community")
+        share = min(scores[node_id] / top, 1.0) if kind == "paper" else 0.3
         nodes.append(
             {
                 "id": node_id,
                 "label": short_label(label, kind),
                 "title": f"{label}\n({kind})",
                 "kind": kind,
-                "color": KIND_COLORS.get(kind, "#999999"),
+                "shape": KIND_SHAPES.get(kind, "dot"),
+                "color": _node_color(kind, community, communities),
                 "community": None if community is None else int(community),
-                "size": round(8.0 + 32.0 * math.sqrt(scores[node_id] / top), 2),
-                "x": x,
-                "y": y,
-                "font": {"size": 40 if node_id in headline else 14},
+                "headline": headline.get(node_id, 0),
+                "size": round(5.0 + 15.0 * math.sqrt(max(share, 0.0)), 2),
+                "x": float(x),
+                "y": float(y),
             }
         )
-        details[node_id] = _details(node_id, kind, label, url, inputs)
-    communities = {
-        str(c): {
-            "label": info["label"],
-            "size": info["size"],
-            "color": COMMUNITY_COLORS[c % len(COMMUNITY_COLORS)],
-        }
-        for c, info in sorted(inputs.communities.items())
-    }
+        details[node_id] = _details(node_id, kind, label, url, inputs, seen)
     return PageData(
-        nodes,
-        edges,
-        details,
-        communities,
-        len(candidates) if inputs.total_nodes is None else inputs.total_nodes,
-        len(inputs.edges) if inputs.total_edges is None else inputs.total_edges,
+        nodes=nodes,
+        edges=edges,
+        details=details,
+        communities=communities,
+        cluster_labels=_cluster_labels(nodes, communities),
+        index=_index(inputs, kind_of),
+        total_papers=inputs.total_papers
+        if inputs.total_papers is not None
+        else sum(1 for k in kind_of.values() if k == "paper"),
+        left_out_papers=inputs.left_out_papers or 0,
+        total_edges=len(inputs.edges) if inputs.total_edges is None else inputs.total_edges,
     )
+
+
+def _node_color(kind: str, community: float | None, communities: dict[str, dict[str, Any]]) -> str:
+    """The colour the page opens with: papers by community (when there are communities)."""
+    if not communities:
+        return KIND_COLORS.get(kind, "#999999")
+    if kind != "paper":
+        return LINK_NODE_COLOR
+    info = communities.get(str(int(community))) if community is not None else None
+    return str(info["color"]) if info else OTHER_COLOR
+
+
+def _headlines(inputs: PageInputs, scores: dict[str, float]) -> dict[str, int]:
+    """The most central papers of each community: 1 for the first, 2 for the next ones."""
+    by_community: dict[int, list[str]] = defaultdict(list)
+    for node_id, kind, _, _ in inputs.nodes:
+        community = inputs.metrics.get(node_id, {}).get("community")
+        info = inputs.communities.get(int(community), {}) if community is not None else {}
+        if kind == "paper" and community is not None and not info.get("is_other"):
+            by_community[int(community)].append(node_id)
+    out: dict[str, int] = {}
+    for members in by_community.values():
+        members.sort(key=lambda n: (-scores[n], n))
+        for i, node_id in enumerate(members[:HEADLINES_PER_COMMUNITY]):
+            out[node_id] = 1 if i == 0 else 2
+    return out
+
+
+def _cluster_labels(
+    nodes: list[dict[str, Any]], communities: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One label per named community with drawn papers, at the middle of its papers."""
+    members: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for node in nodes:
+        if node["kind"] == "paper" and node["community"] is not None:
+            members[node["community"]].append((node["x"], node["y"]))
+    labels = []
+    for c, points in sorted(members.items()):
+        info = communities.get(str(c))
+        if info is None or info["other"]:
+            continue
+        labels.append(
+            {
+                "community": c,
+                "label": info["short"],
+                "x": round(sum(p[0] for p in points) / len(points), 1),
+                "y": round(sum(p[1] for p in points) / len(points), 1),
+                # the region's top and bottom: other places for the label when the middle is taken
+                "top": round(min(p[1] for p in points), 1),
+                "bottom": round(max(p[1] for p in points), 1),
+                "size": info["size"],
+                "drawn": len(points),
+                "color": info["color"],
+            }
+        )
+    return labels
+
+
+def _index(inputs: PageInputs, kind_of: dict[str, str]) -> dict[str, list[Any]]:
+    """Every paper as parallel columns (compact in JSON), most central first."""
+    rows = inputs.index
+    if rows is None:
+        rows = [
+            (
+                node_id,
+                label,
+                None,
+                inputs.papers.get(node_id, {}).get("arxiv_id"),
+                int(inputs.metrics[node_id]["community"])
+                if "community" in inputs.metrics.get(node_id, {})
+                else None,
+            )
+            for node_id, kind, label, _ in inputs.nodes
+            if kind == "paper"
+        ]
+    return {
+        "id": [r[0] for r in rows],
+        "title": [r[1] for r in rows],
+        "year": [r[2] for r in rows],
+        "arxiv": [r[3] or "" for r in rows],
+        "community": [r[4] for r in rows],
+    }
