@@ -295,7 +295,7 @@ def draw_communities(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     if not shown:
         return None
     sizes = [inputs.community_sizes.get(c, 0) for c in shown]
-    figure = Figure(figsize=(10, 1.2 + 0.32 * len(shown)))
+    figure = Figure(figsize=(10, max(2.6, 1.2 + 0.32 * len(shown))))
     ax = figure.add_subplot()
     rows = np.arange(len(shown))
     ax.barh(rows, sizes, color=[community_color(c, inputs.communities) for c in shown])

@@ -563,7 +563,7 @@ def figure_inputs(store: Store, data: dict[str, Any]) -> FigureInputs:
         if len(papers) > MAP_PAPERS:
             layout_note += f"; the {MAP_PAPERS:,} papers with the highest PageRank are drawn"
     index = {n: i for i, n in enumerate(node_ids)}
-    links = [(index[src], index[dst]) for src, dst, _ in edges]
+    links = sorted({(index[src], index[dst]) for src, dst, _ in edges})
     named = {c["community"]: c["label"] for c in data["communities"] if "size_rank" in c}
     sizes_by = {c["community"]: c["size"] for c in data["communities"]}
     coverage = {c["community"]: c["coverage"] for c in data["communities"]}
