@@ -26,7 +26,14 @@ from matplotlib.transforms import offset_copy
 
 from graph.outputs import atomic_open
 
-__all__ = ["COMMUNITY_COLORS", "DrawnFigure", "FigureInputs", "community_color", "draw_figures"]
+__all__ = [
+    "COMMUNITY_COLORS",
+    "DrawnFigure",
+    "FigureInputs",
+    "community_color",
+    "draw_figures",
+    "plan_figures",
+]
 
 #: the viewer's community colours (viz/page_data.py), so the map and graph.html agree
 COMMUNITY_COLORS = [
@@ -37,6 +44,21 @@ UNNAMED = "#dedede"
 DPI = 100
 #: communities labelled on the map and drawn in their own colour in the other pictures
 LABELLED = 20
+MAP, CENTRALITY, COMMUNITIES, YEARS = (
+    "report-map.png",
+    "report-centrality.png",
+    "report-communities.png",
+    "report-years.png",
+)
+MAP_ALT = "Map of the paper graph, coloured by community, each community labelled"
+CENTRALITY_ALT = (
+    "Distribution of PageRank over papers, log scale, with the papers named in the report"
+)
+CENTRALITY_NOTE = (
+    "P1-P10 are the top papers by PageRank, B1-B10 the bridge papers (numbered as below)"
+)
+COMMUNITIES_ALT = "Community sizes with their labels"
+YEARS_ALT = "Papers per year, stacked by community"
 #: community bars drawn at most
 BARS = 30
 #: communities with their own colour in the years picture
@@ -213,11 +235,7 @@ def draw_map(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     figure.tight_layout()
     _place_labels(figure, texts)
     _save(figure, path)
-    return DrawnFigure(
-        path.name,
-        "Map of the paper graph, coloured by community, each community labelled",
-        inputs.layout_note,
-    )
+    return DrawnFigure(path.name, MAP_ALT, inputs.layout_note)
 
 
 def draw_years(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
@@ -285,7 +303,7 @@ def draw_years(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     figure.tight_layout()
     _save(figure, path)
-    return DrawnFigure(path.name, "Papers per year, stacked by community")
+    return DrawnFigure(path.name, YEARS_ALT)
 
 
 def draw_communities(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
@@ -315,7 +333,7 @@ def draw_communities(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     _save(figure, path)
-    return DrawnFigure(path.name, "Community sizes with their labels")
+    return DrawnFigure(path.name, COMMUNITIES_ALT)
 
 
 def draw_centrality(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
@@ -369,24 +387,36 @@ def draw_centrality(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     for ax in (left, right):
         ax.spines[["top", "right"]].set_visible(False)
     _save(figure, path)
-    return DrawnFigure(
-        path.name,
-        "Distribution of PageRank over papers, log scale, with the papers named in the report",
-        "P1-P10 are the top papers by PageRank, B1-B10 the bridge papers (numbered as below)",
-    )
+    return DrawnFigure(path.name, CENTRALITY_ALT, CENTRALITY_NOTE)
 
 
-def draw_figures(inputs: FigureInputs, out: Path) -> list[DrawnFigure]:
-    """Draw every picture that has data into ``out``; return those written."""
+def plan_figures(
+    *, nodes: bool, pagerank: bool, communities: bool, years: bool, layout_note: str | None
+) -> list[DrawnFigure]:
+    """The pictures a report gets (each drawn when its data exists), known before drawing so
+    that report.md can be rendered from the report's data alone."""
+    plan = [
+        (nodes, MAP, MAP_ALT, layout_note),
+        (pagerank, CENTRALITY, CENTRALITY_ALT, CENTRALITY_NOTE),
+        (communities, COMMUNITIES, COMMUNITIES_ALT, None),
+        (years, YEARS, YEARS_ALT, None),
+    ]
+    return [DrawnFigure(name, alt, note) for wanted, name, alt, note in plan if wanted]
+
+
+def draw_figures(
+    inputs: FigureInputs, out: Path, planned: Sequence[DrawnFigure]
+) -> list[DrawnFigure]:
+    """Draw the ``planned`` pictures into ``out``; return those written."""
+    draw = {
+        MAP: draw_map,
+        CENTRALITY: draw_centrality,
+        COMMUNITIES: draw_communities,
+        YEARS: draw_years,
+    }
     drawn = []
     with _drawing():
-        for name, draw in (
-            ("report-map.png", draw_map),
-            ("report-centrality.png", draw_centrality),
-            ("report-communities.png", draw_communities),
-            ("report-years.png", draw_years),
-        ):
-            figure = draw(inputs, out / name)
-            if figure is not None:
+        for figure in planned:
+            if draw[figure.file](inputs, out / figure.file) is not None:
                 drawn.append(figure)
     return drawn

@@ -26,7 +26,7 @@ import pyarrow.csv as pa_csv
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from graph.figures import FigureInputs, draw_figures
+from graph.figures import DrawnFigure, FigureInputs, draw_figures, plan_figures
 from graph.network import PAPER_EDGE_KINDS
 from graph.outputs import atomic_write_text
 from graph.store import Store
@@ -194,6 +194,7 @@ SQL_DRAWN_TOP = """
 CREATE OR REPLACE TEMP TABLE report_drawn AS
 SELECT paper_id AS node_id FROM report_papers ORDER BY pagerank DESC NULLS LAST, paper_id LIMIT {limit:d}
 """
+SQL_LAYOUT_COUNT = "SELECT count(*) FROM layout JOIN nodes USING (node_id)"
 SQL_EDGES_WITHIN = """
 SELECT e.src, e.dst, e.weight FROM report_paper_edges e
 SEMI JOIN report_drawn s ON s.node_id = e.src SEMI JOIN report_drawn d ON d.node_id = e.dst
@@ -482,7 +483,10 @@ def report_data(store: Store) -> dict[str, Any]:
         "top_keywords": store.query_dicts(SQL_TOP_KEYWORDS),
         "notes": notes,
         "papers": papers,
-        "figures": [],
+        "figures": [
+            f.as_dict()
+            for f in _planned_figures(store, papers, any("size_rank" in c for c in communities))
+        ],
     }
 
 
@@ -526,6 +530,32 @@ def _spread_layout(
     return positions
 
 
+def _layout_note(has_layout: bool, papers: int) -> str | None:
+    """What the map says about its positions when they are not the viewer's."""
+    if has_layout:
+        return None
+    note = (
+        "positions computed for this picture (the database has no viewer layout), "
+        "so they differ from graph.html"
+    )
+    if papers > MAP_PAPERS:
+        note += f"; the {MAP_PAPERS:,} papers with the highest PageRank are drawn"
+    return note
+
+
+def _planned_figures(
+    store: Store, papers: Sequence[dict[str, Any]], named: bool
+) -> list[DrawnFigure]:
+    laid_out = "layout" in store.table_names() and store.query(SQL_LAYOUT_COUNT)[0][0] > 0
+    return plan_figures(
+        nodes=laid_out or bool(papers),
+        pagerank=any((p["pagerank"] or 0) > 0 for p in papers),
+        communities=named,
+        years=any(p["year"] is not None for p in papers),
+        layout_note=_layout_note(laid_out, len(papers)),
+    )
+
+
 def _edges_within(store: Store, drawn: str) -> list[tuple[str, str, float]]:
     """Paper-paper edges between the map's nodes (``drawn``: the SQL that picks them)."""
     store.execute(drawn)
@@ -537,8 +567,8 @@ def figure_inputs(store: Store, data: dict[str, Any]) -> FigureInputs:
     layout of the most central papers), papers per year and community, and PageRank."""
     papers = data["papers"]
     community = {p["paper_id"]: p["community"] for p in papers if p["community"] is not None}
-    layout_note = None
     rows = store.query_dicts(SQL_LAYOUT) if "layout" in store.table_names() else []
+    layout_note = _layout_note(bool(rows), len(papers))
     if rows:
         node_ids = [r["node_id"] for r in rows]
         xy = [(r["x"], r["y"]) for r in rows]
@@ -556,12 +586,6 @@ def figure_inputs(store: Store, data: dict[str, Any]) -> FigureInputs:
         kinds = ["paper"] * len(node_ids)
         node_community = [community.get(n) for n in node_ids]
         sizes = [pagerank[n] for n in node_ids]
-        layout_note = (
-            "positions computed for this picture (the database has no viewer layout), "
-            "so they differ from graph.html"
-        )
-        if len(papers) > MAP_PAPERS:
-            layout_note += f"; the {MAP_PAPERS:,} papers with the highest PageRank are drawn"
     index = {n: i for i, n in enumerate(node_ids)}
     links = sorted({(index[src], index[dst]) for src, dst, _ in edges})
     named = {c["community"]: c["label"] for c in data["communities"] if "size_rank" in c}
@@ -591,7 +615,9 @@ def figure_inputs(store: Store, data: dict[str, Any]) -> FigureInputs:
 def _why_lines(paper: dict[str, Any]) -> list[str]:
     lines = []
     for why in paper.get("why", []):
-        strength = f" (similarity {why['weight']:.2f})" if why["kind"] == "similar" else ""
+        # an edge weight, not a metric: a cosine for `similar`, 1 or 0.5 for links and shared code
+        name = "similarity" if why["kind"] == "similar" else "weight"
+        strength = f" ({name} {why['weight']:.2g})"
         lines.append(f"  - {why['kind']} with *{md(why['with'])}*{strength}: {md(why['evidence'])}")
     return lines or ["  - no connections"]
 
@@ -864,8 +890,11 @@ def write_report(
         )
     data = report_data(store)
     written = []
-    if "md" in formats and figures:
-        drawn = draw_figures(figure_inputs(store, data), out)
+    if not figures:
+        data["figures"] = []
+    if "md" in formats and data["figures"]:
+        planned = [DrawnFigure(**f) for f in data["figures"]]
+        drawn = draw_figures(figure_inputs(store, data), out, planned)
         data["figures"] = [f.as_dict() for f in drawn]
         written += [out / f.file for f in drawn]
     if "md" in formats:

@@ -8,7 +8,6 @@ import struct
 from pathlib import Path
 
 import networkx as nx
-
 import pytest
 from typer.testing import CliRunner
 
@@ -141,7 +140,7 @@ def test_report_why_lines_show_evidence(small_db: Path) -> None:
     assert explained and all(p["why"] for p in explained)
     assert all(w["evidence"] in evidence for p in explained for w in p["why"])
     why_lines = [line for line in render_markdown(data).splitlines() if line.startswith("  - ")]
-    shape = re.compile(r"^  - \w+ with \*.+?\*( \(similarity [0-9.]+\))?: \S")
+    shape = re.compile(r"^  - \w+ with \*.+?\* \((similarity|weight) [0-9.]+\): \S")
     assert why_lines and all(shape.search(line) for line in why_lines)
 
 
