@@ -23,6 +23,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import offset_copy
+from PIL import Image
 
 from graph.outputs import atomic_open
 
@@ -141,10 +142,14 @@ def _drawing() -> Iterator[None]:
 
 
 def _save(figure: Figure, path: Path) -> None:
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
+    figure.set_dpi(DPI)
+    canvas.draw()
+    # A 256-colour palette keeps the map's thousands of faint anti-aliased edges from making
+    # a half-megabyte file; the pictures have few colours, so nothing visible is lost.
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     with atomic_open(path, "wb") as handle:
-        # no Software tag, so a rebuild with another matplotlib writes the same bytes
-        figure.savefig(handle, format="png", dpi=DPI, metadata={"Software": None})
+        image.convert("RGB").quantize(256).save(handle, format="png", optimize=True)
 
 
 def _place_labels(figure: Figure, texts: Sequence[Text]) -> None:
@@ -322,9 +327,9 @@ def draw_communities(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     top = max(sizes)
     for row, c, size in zip(rows, shown, sizes, strict=True):
         covered = inputs.community_coverage.get(c)
-        text = f"{size:,}" + (f"  (label keyword in {covered:,} of {size:,})" if covered else "")
+        text = f"{size:,}" + (f"  (label in {covered:,} of {size:,} papers)" if covered else "")
         ax.text(size + top * 0.01, float(row), text, va="center", fontsize=8)
-    ax.set_xlim(0, top * 1.45)
+    ax.set_xlim(0, top * 1.6)
     ax.set_xlabel("papers")
     title = "Community sizes"
     if len(ranked) > BARS:
