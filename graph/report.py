@@ -80,12 +80,9 @@ SELECT
   (SELECT count(*) FROM nodes WHERE kind = 'repo') AS repos,
   (SELECT count(*) FROM nodes WHERE kind = 'owner') AS owners,
   (SELECT count(*) FROM nodes WHERE kind = 'keyword') AS keywords,
-  (SELECT count(*) FROM papers WHERE paper_id NOT IN (
-     SELECT src FROM report_paper_edges UNION SELECT dst FROM report_paper_edges)) AS isolated_papers,
   (SELECT count(*) FROM edges WHERE kind = 'similar') AS similar_edges,
   (SELECT count(*) FROM edges WHERE kind = 'shared_code') AS shared_code_edges,
   (SELECT count(*) FROM edges WHERE kind = 'cites') AS cites_edges,
-  (SELECT count(*) FROM report_paper_edges) AS paper_edges,
   (SELECT count(*) FROM papers WHERE published IS NULL) AS papers_without_date
 """
 # One row per paper with its metrics and their ranks, kept for the report's later reads.
@@ -126,6 +123,10 @@ LEFT JOIN metrics c ON c.node_id = ends.other AND c.metric = 'community'
 WHERE ends.kind IN ({kinds})
 ORDER BY ends.id, CASE ends.kind WHEN 'cites' THEN 0 WHEN 'shared_code' THEN 1 WHEN 'code' THEN 2 ELSE 3 END,
          ends.weight DESC, n.label
+"""
+SQL_ISOLATED = """
+SELECT count(*) FROM papers WHERE paper_id NOT IN (
+  SELECT src FROM report_paper_edges UNION SELECT dst FROM report_paper_edges)
 """
 SQL_COLUMNS = "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
 SQL_COMMUNITIES = (
@@ -198,7 +199,7 @@ SELECT paper_id AS node_id FROM report_papers ORDER BY pagerank DESC NULLS LAST,
 """
 SQL_LAYOUT_COUNT = "SELECT count(*) FROM layout JOIN nodes USING (node_id)"
 SQL_EDGES_WITHIN = """
-SELECT e.src, e.dst, e.weight FROM report_paper_edges e
+SELECT e.src, e.dst, e.weight FROM edges e JOIN report_kinds USING (kind)
 SEMI JOIN report_drawn s ON s.node_id = e.src SEMI JOIN report_drawn d ON d.node_id = e.dst
 ORDER BY e.src, e.dst
 """
@@ -297,10 +298,9 @@ def _columns(store: Store, table: str) -> set[str]:
     return {row[0] for row in store.query(SQL_COLUMNS, [table])}
 
 
-def _paper_edges_view(store: Store) -> None:
+def _paper_kinds(store: Store) -> None:
     store.execute(SQL_PAPER_KINDS[0])
     store.execute(SQL_PAPER_KINDS[1], [sorted(PAPER_EDGE_KINDS)])
-    store.execute(SQL_PAPER_EDGES)
 
 
 def _paper_components(store: Store, paper_ids: Sequence[str]) -> int:
@@ -422,9 +422,16 @@ def _linked(store: Store) -> list[dict[str, Any]]:
 
 def report_data(store: Store) -> dict[str, Any]:
     """Every fact of the report, read once from the store."""
-    _paper_edges_view(store)
+    _paper_kinds(store)
     summary = store.query_dicts(SQL_SUMMARY)[0]
     notes = dict(store.query(SQL_NOTES))
+    recorded = ("papers.isolated", "papers.components", "partition.modularity")
+    if not all(key in notes for key in recorded) or "internal_weight" not in _columns(
+        store, "communities"
+    ):
+        # a database from before the analysis notes: the paper graph's edges, for the
+        # counts computed here
+        store.execute(SQL_PAPER_EDGES)
     store.execute(
         SQL_PAPER_TABLE.format(ranks=", ".join(SQL_RANK.format(m) for m in RANKED_METRICS))
     )
@@ -450,8 +457,11 @@ def report_data(store: Store) -> dict[str, Any]:
             else _paper_components(store, [p["paper_id"] for p in papers])
         ),
     }
-    if "papers.isolated" in notes:
-        summary["isolated_papers"] = int(notes["papers.isolated"])
+    summary["isolated_papers"] = (
+        int(notes["papers.isolated"])
+        if "papers.isolated" in notes
+        else store.query(SQL_ISOLATED)[0][0]
+    )
     by_pagerank = [p for p in papers if p["pagerank"] is not None][:TOP]
     by_betweenness = sorted(
         (p for p in papers if p["betweenness"]), key=lambda p: (-p["betweenness"], p["paper_id"])
