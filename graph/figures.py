@@ -149,7 +149,7 @@ def _save(figure: Figure, path: Path) -> None:
     # a half-megabyte file; the pictures have few colours, so nothing visible is lost.
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     with atomic_open(path, "wb") as handle:
-        image.convert("RGB").quantize(256).save(handle, format="png", optimize=True)
+        image.convert("RGB").quantize(256).save(handle, format="png")
 
 
 def _place_labels(figure: Figure, texts: Sequence[Text]) -> None:

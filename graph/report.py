@@ -10,6 +10,7 @@ all SQL of the report stays in this module.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import math
@@ -463,13 +464,17 @@ def report_data(store: Store) -> dict[str, Any]:
         else store.query(SQL_ISOLATED)[0][0]
     )
     by_pagerank = [p for p in papers if p["pagerank"] is not None][:TOP]
-    by_betweenness = sorted(
-        (p for p in papers if p["betweenness"]), key=lambda p: (-p["betweenness"], p["paper_id"])
-    )[:TOP]
-    bridges = sorted(
+    # nsmallest over (negated value, id) keeps the ties' order of a full sort, without one
+    by_betweenness = heapq.nsmallest(
+        TOP,
+        (p for p in papers if p["betweenness"]),
+        key=lambda p: (-p["betweenness"], p["paper_id"]),
+    )
+    bridges = heapq.nsmallest(
+        TOP,
         (p for p in papers if (p["participation"] or 0) > 0 and p["betweenness"]),
         key=lambda p: (-(p["participation"] * p["betweenness"]), p["paper_id"]),
-    )[:TOP]
+    )
     explained = {p["paper_id"]: p for p in by_pagerank + by_betweenness}
     # one query for every paper the report explains: each such query scans all edges
     kinds = sorted(PAPER_EDGE_KINDS | set(WHY_KINDS))
