@@ -1,8 +1,11 @@
-"""Corpus-aware keyphrases: candidates from title and abstract, normalised so variants meet.
+"""Corpus-aware keyphrases: noun phrases from title and abstract, normalised so variants meet.
 
-A candidate is a run of 1-4 content words between stop words and punctuation.
-Its key folds case, hyphens and joined spellings (``non-linear`` = ``non linear`` =
-``nonlinear``) and inflection (Snowball stems), and an acronym the text defines
+A candidate is a run of 1-4 content words between stop words and punctuation that
+ends in a noun. Verbs, adverbs and evaluative adjectives ("diverse", "complex") break
+runs, and URLs and e-mail addresses give no words (graph/wordclasses.py says which
+word is which). Its key folds case, hyphens and joined spellings (``non-linear`` =
+``non linear`` = ``nonlinear``), British spellings (``optimisation`` =
+``optimization``) and inflection (Snowball stems), and an acronym the text defines
 ("linear mode connectivity (LMC)") maps to its long form. Generic research words
 ("method", "results", "state of the art") never stand as keywords alone, and
 keywords in a large share of papers are hubs: kept per paper, but not linked.
@@ -22,11 +25,24 @@ import snowballstemmer
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
+from graph.wordclasses import (
+    BREAK,
+    DETERMINERS,
+    NOUN,
+    VERB_MARKERS,
+    american_spelling,
+    is_link_piece,
+    usage_counts,
+    word_classes,
+)
+
 __all__ = ["KeywordOptions", "KeywordTable", "extract_keywords", "keyword_key", "paused_gc"]
 
 # Words that end a phrase: English function words and the verbs and fillers of abstracts.
-BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    """we our us propose proposed proposes present presents presented introduce introduces
+BREAK_WORDS = (
+    frozenset(ENGLISH_STOP_WORDS)
+    | frozenset(
+        """we our us propose proposed proposes present presents presented introduce introduces
     introduced show shows shown showed demonstrate demonstrates demonstrated achieve achieves
     achieved achieving use uses used using based paper papers work works study studies
     approach approaches method methods technique techniques result results experiment
@@ -73,6 +89,24 @@ BREAK_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     comparable crucially importantly simply easily readily naturally potentially
     primarily mainly largely highly fully partially relatively respectively subsequent
     subsequently unavailable rely relies relying facilitate facilitates facilitating ell""".split()
+    )
+    | frozenset(
+        # Evaluative adjectives: they praise or qualify whatever follows them ("diverse user
+        # queries", "strong multimodal reasoning"), and name no concept of their own.
+        """diverse complex current specific original critical realistic consistent accurate
+    reliable precise effective traditional conventional simple strong powerful rich
+    typical prior previous future major minor main primary fundamental essential valuable
+    useful meaningful relevant appropriate suitable sufficient numerous detailed rigorous
+    careful successful impressive excellent exceptional unprecedented vast wide broad
+    rapid great huge massive tremendous severe serious clear obvious solid unique
+    distinct certain necessary possible additional overall desired desirable favorable
+    favourable suboptimal inherent intrinsic sophisticated advanced superior inferior
+    accurately reliable robustly diverse varied wide-ranging exact proper correct
+    challenging difficult straightforward common popular
+    prominent dominant leading top strongest stronger weaker weak poor good
+    multiple single real-world high-quality large-scale explicit minimal final practical
+    modern external intermediate coherent""".split()
+    )
 )
 # Words that may sit inside a phrase but are too vague to be a keyword on their own.
 GENERIC_WORDS = frozenset(
@@ -99,6 +133,8 @@ TOKEN_PATTERN = r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?|[^\s
 # joins words across stop words and punctuation ("networks for PDEs" -> "networks pdes").
 _TOKENIZE = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).build_tokenizer()
 _SENTINEL = "\x00"
+#: the token a URL or e-mail address becomes
+_LINK = "|"
 _ABSTRACT_UNIT = 2.0**20
 _GIVEN_UNIT = 2.0**40
 # Starts with a literal "(" so the scan is fast; the word and space before it are checked in code.
@@ -114,7 +150,19 @@ class KeywordOptions:
     per_paper: int = 12
     #: strongest phrases per paper that take part in similarity
     vector_size: int = 25
+    #: weight of a title occurrence of a phrase the abstract also uses
     title_weight: float = 3.0
+    #: ... and of one the abstract never uses: title wording ("towards", "unlock the
+    #: brainpower") more often than a keyword
+    title_only_weight: float = 0.3
+    #: score bonus per word after the first: longer phrases say more than their parts
+    length_bonus: float = 0.25
+    #: idf exponent for phrases of two words or more: a phrase many papers share
+    #: ("sparse autoencoder") is a term of the field, not a sign of a weak keyword
+    phrase_idf_power: float = 0.8
+    #: score factor of a one-word keyword found in more than one paper: everyday words
+    #: ("stars", "client") say less than the phrases they sit in
+    common_word_factor: float = 0.5
     min_papers: int = 2
     #: a keyword in more than this share of papers is a hub: stored, never linked
     hub_share: float = 0.05
@@ -184,7 +232,7 @@ def _stem(word: str) -> str:
             if len(word) > 2 and word[-1] == "s" and word[-2].isupper():
                 stem = stem[:-1]
         else:
-            stem = "".join(_STEMMER.stemWords(lowered.split("-")))
+            stem = "".join(_STEMMER.stemWords(map(american_spelling, lowered.split("-"))))
         _stem_cache[word] = stem
     return stem
 
@@ -250,16 +298,26 @@ def _is_generic(words: tuple[str, ...]) -> bool:
     )
 
 
-def _word_facts(token: str, aliases: dict[str, str]) -> tuple[str, str, bool] | None:
-    """(key part, surface, generic) of a content word, or None for a word that breaks phrases."""
+def _word_facts(
+    token: str, aliases: dict[str, str], kind: int
+) -> tuple[str, str, bool, bool] | None:
+    """(key part, surface, generic, ends phrases) of a content word, or None for a word that
+    breaks phrases; ``kind`` is its word class."""
     lowered = token.lower()
-    if not token[0].isalpha() or len(token) < 2 or lowered in BREAK_WORDS:
+    if (
+        not token[0].isalpha()
+        or len(token) < 2
+        or lowered in BREAK_WORDS
+        or kind == BREAK
+        # A possessive ("YuE's") ends a noun phrase that the next word does not continue.
+        or lowered.endswith("'s")
+    ):
         return None
     stem = _stem(token)
     # Only a word written as an acronym (two or more capitals) stands for its long form.
     if sum(c.isupper() for c in token) >= 2:
         stem = aliases.get(stem, stem)
-    return stem, _surface((token,)), lowered.replace("-", "") in GENERIC_WORDS
+    return stem, _surface((token,)), lowered.replace("-", "") in GENERIC_WORDS, kind == NOUN
 
 
 @dataclass(slots=True)
@@ -278,11 +336,18 @@ class _Grams:
 
 
 def _phrase_grams(
-    words: np.ndarray, generic: np.ndarray, parts: list[str], keys: dict[str, int], limit: int
+    words: np.ndarray,
+    generic: np.ndarray,
+    ends: np.ndarray,
+    parts: list[str],
+    keys: dict[str, int],
+    limit: int,
 ) -> _Grams:
     """Number every run of 1..limit content words and fold it to a key, vectorised over the corpus.
 
-    ``words`` holds a word id per token (-1 for a token that breaks phrases). A phrase
+    ``words`` holds a word id per token (-1 for a token that breaks phrases); a phrase
+    whose last word cannot end one (``ends`` false: an adjective or participle) is
+    numbered, so longer phrases extend it, but gets no key. A phrase
     of n words is a (phrase of n-1 words, next word) pair, so each length costs one
     ``np.unique`` over the corpus and Python only touches distinct phrases.
     """
@@ -321,6 +386,7 @@ def _phrase_grams(
             code[start] = ids
         generic_gram = np.zeros(distinct_count, dtype=bool)
         generic_gram[ids] = all_generic[start]
+        generic_gram |= ~ends[last]
         key = np.fromiter(
             (
                 -1 if skip else keys.setdefault(text, len(keys))
@@ -383,7 +449,9 @@ def _token_ids(
         tokens: list[int] = []
         lengths: list[int] = []
         for index in at.tolist():
-            found = _TOKENIZE(pieces[index])
+            piece = pieces[index]
+            # A URL or e-mail address breaks phrases like punctuation, and gives no words.
+            found = [_LINK] if is_link_piece(piece) else _TOKENIZE(piece)
             tokens.extend(map(raw_ids.__getitem__, found))
             lengths.append(len(found))
         del pieces
@@ -534,24 +602,34 @@ def _extract_keywords(
     # Position of each text's closing sentinel: the text of a token is the number of
     # sentinels before it.
     closes = np.flatnonzero(raw == raw_ids.get(_SENTINEL, -1))
+    kinds = _token_classes(list(raw_ids), raw)
     parts: list[str] = []
     surfaces: list[str] = []
     generic_flags: list[bool] = []
+    end_flags: list[bool] = []
     word_of_surface: dict[str, int] = {}
     word_of_raw = np.full(len(raw_ids) + 1, -1, dtype=np.int32)
-    for token, index in raw_ids.items():
-        facts = _word_facts(token, aliases)
+    for (token, index), kind in zip(raw_ids.items(), kinds.tolist(), strict=True):
+        facts = _word_facts(token, aliases, kind)
         if facts is not None:
             word = word_of_surface.setdefault(facts[1], len(parts))
             if word == len(parts):
                 parts.append(facts[0])
                 surfaces.append(facts[1])
                 generic_flags.append(facts[2])
+                end_flags.append(facts[3])
             word_of_raw[index] = word
     words = word_of_raw[raw]
     del raw, word_of_raw
     keys: dict[str, int] = {}
-    grams = _phrase_grams(words, np.array(generic_flags, dtype=bool), parts, keys, 4)
+    grams = _phrase_grams(
+        words,
+        np.array(generic_flags, dtype=bool),
+        np.array(end_flags, dtype=bool),
+        parts,
+        keys,
+        4,
+    )
     text_keys = len(keys)
     # Per phrase length, the text of each occurrence (2 * row, + 1 in the abstract); sorted.
     text_at = [np.searchsorted(closes, at).astype(np.int32) for at in grams.positions]
@@ -588,7 +666,10 @@ def _extract_keywords(
     abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
     titles = (packed & (2**20 - 1)).astype(np.int32)
     del packed
-    tf.data = options.title_weight * (titles + given_n) + abstracts
+    tf.data = np.where(
+        abstracts > 0, options.title_weight * titles, options.title_only_weight * titles
+    )
+    tf.data += options.title_weight * given_n + abstracts
     del given_n
     if not keys:  # no content word anywhere (say, papers known only by arXiv id)
         return KeywordTable(
@@ -608,12 +689,14 @@ def _extract_keywords(
     for column, count in given_words.items():
         size[column] = count
     # Longer phrases say more than their parts.
-    length_bonus = 1.0 + 0.25 * (size - 1.0)
+    length_bonus = 1.0 + options.length_bonus * (size - 1.0)
     indices, bounds = tf.indices, tf.indptr
     scores = np.log(tf.data)
     scores += 1.0
-    scores *= idf[indices]
-    scores *= length_bonus[indices]
+    key_factor = np.where(size > 1, idf**options.phrase_idf_power, idf) * length_bonus
+    key_factor[(size == 1) & (df >= 2)] *= options.common_word_factor
+    scores *= key_factor[indices]
+    del key_factor
     del tf
     total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
@@ -788,6 +871,25 @@ def _gram_labels(grams: _Grams, surfaces: list[str], columns: int) -> tuple[list
     for column, backwards in zip(found.tolist(), words.tolist(), strict=True):
         labels[column] = " ".join([surfaces[w] for w in reversed(backwards) if w >= 0])
     return labels, size
+
+
+def _token_classes(tokens: list[str], raw: np.ndarray) -> np.ndarray:
+    """The word class of each distinct token, from its form, the lexicon and the corpus's usage."""
+    lowered = [t.lower() for t in tokens]
+    form_ids: dict[str, int] = {}
+    form_of = np.fromiter(
+        (form_ids.setdefault(t, len(form_ids)) for t in lowered), dtype=np.int32, count=len(tokens)
+    )
+    is_determiner = np.fromiter((t in DETERMINERS for t in lowered), bool, len(tokens))
+    is_marker = np.fromiter((t in VERB_MARKERS for t in lowered), bool, len(tokens))
+    is_content = np.fromiter(
+        (t[0].isalpha() and len(t) > 1 and t not in BREAK_WORDS for t in lowered),
+        bool,
+        len(tokens),
+    )
+    del lowered
+    uses, before, after, marked = usage_counts(raw, form_of, is_determiner, is_content, is_marker)
+    return word_classes(tokens, uses[form_of], before[form_of], after[form_of], marked[form_of])
 
 
 def _acronym_aliases(

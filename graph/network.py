@@ -1,7 +1,7 @@
 """The NetworkX graphs the metrics run on, built in bulk from the ``nodes``/``edges`` rows.
 
 Both graphs are simple undirected ``nx.Graph`` objects with a summed ``weight``
-per node pair, not ``MultiGraph``: centrality and Louvain treat a pair of
+per node pair, not ``MultiGraph``: centrality and Leiden treat a pair of
 papers joined by both ``similar`` and ``shared_code`` as one stronger tie,
 which is what the weights mean, and a simple graph takes about half the
 memory at 100k papers. ``cites`` is directed in the data; centrality runs on
@@ -9,9 +9,11 @@ the undirected view (a citation is a connection either way). Evidence stays in
 DuckDB: the report reads it there for the few papers it explains.
 
 * the **analysis graph**: papers, repos, owners and pages with every edge
-  between them. Keyword nodes are left out so that ubiquitous keywords do not
-  dominate centrality; their relations are already in the ``similar`` edges.
-* the **paper projection**: papers and the paper-paper edges only.
+  between them (keyword nodes left out). It tells which papers link which
+  repository, owner or page, which is how those nodes are ranked.
+* the **paper projection** (the paper graph): papers and the paper-paper edges
+  only. Papers are ranked and grouped on it alone, so a link to a repository
+  is evidence about a paper, not a source of its centrality.
 
 :func:`indexed_graph` builds the same two graphs as SciPy sparse matrices over
 integer node numbers, straight from Arrow columns. The metrics stage of a build

@@ -27,11 +27,18 @@ from collectors.records import Paper, ParseResult
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.linkgraph import EdgeRow, NodeRow, link_graph
-from graph.metrics import graph_metrics, label_communities
+from graph.metrics import (
+    graph_metrics,
+    label_candidates,
+    label_communities,
+    label_coverage,
+    term_counts,
+)
 from graph.network import PAPER_EDGE_KINDS, IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import (
+    MIN_SIMILARITY,
     keyword_edge_columns,
     keyword_nodes,
     shared_code_edges,
@@ -63,8 +70,12 @@ class BuildOptions:
 
     db: Path = Path("out/paperweb.duckdb")
     out: Path = Path("out")
-    #: strongest ``similar`` neighbours kept per paper
+    #: most ``similar`` neighbours kept per paper (a maximum: weak matches are never kept)
     k: int = 10
+    #: cosine below which two papers are never ``similar``
+    min_similarity: float = MIN_SIMILARITY
+    #: Leiden resolution: higher gives more, smaller communities
+    resolution: float = 1.0
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
     #: nodes drawn on the HTML page (the most central ones)
     max_nodes: int = 500
@@ -229,7 +240,7 @@ def _write_paper_edges(store: Store, options: BuildOptions, progress: Progress) 
     # The per-paper keyword lists are stored; similarity only needs the matrix.
     table.by_paper.clear()
     release_memory()
-    similar = similar_edge_columns(table, options.k)
+    similar = similar_edge_columns(table, options.k, options.min_similarity)
     del table
     for name, values in similar.items():
         edges[name] = _concat(edges[name], values)
@@ -299,27 +310,15 @@ def _concat(first: Any, second: Any) -> Any:
 
 SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
 SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
-# Per community and keyword: papers of the community with it, papers of the corpus with it.
-# Keywords are grouped by their 64-bit hash and named again only for the groups kept: at
-# 100k papers (1.1M keyword rows) that takes ~55 MiB less than grouping the strings, at the
-# moment the build peaks. Two of ~200k distinct keywords sharing a hash (odds ~1e-9)
-# would only merge their counts for a label.
-SQL_COMMUNITY_KEYWORDS = """
-WITH given AS (SELECT DISTINCT paper_id, hash(keyword) AS h FROM keywords),
-corpus AS (SELECT h, count(*) AS papers FROM given GROUP BY h),
-inside AS (
-  SELECT members.community, given.h, count(*) AS papers
-  FROM given JOIN _members AS members USING (paper_id)
-  GROUP BY members.community, given.h
-  HAVING count(*) >= 2 OR any_value(members.size) = 1
-),
-names AS (
-  SELECT DISTINCT hash(keyword) AS h, keyword FROM keywords
-  WHERE hash(keyword) IN (SELECT h FROM inside)
-)
-SELECT inside.community, names.keyword, inside.papers, corpus.papers
-FROM inside JOIN names USING (h) JOIN corpus USING (h)
-ORDER BY ALL
+# Every keyword row as (paper number, keyword number), and the distinct keywords in order.
+SQL_KEYWORD_NUMBERS = """
+CREATE OR REPLACE TEMP TABLE _keyword_numbers AS
+SELECT keyword, CAST(row_number() OVER (ORDER BY keyword) - 1 AS INTEGER) AS number
+FROM (SELECT DISTINCT keyword FROM keywords)
+"""
+SQL_PAPER_KEYWORDS = """
+SELECT m.number AS paper, k.number AS keyword
+FROM keywords JOIN _keyword_numbers AS k USING (keyword) JOIN _members AS m USING (paper_id)
 """
 
 
@@ -327,7 +326,7 @@ ORDER BY ALL
 # that 1.17M edge rows (at 100k papers) never become strings in this process.
 SQL_NUMBERED_NODES = """
 CREATE OR REPLACE TEMP TABLE _numbered AS
-SELECT node_id, kind = 'paper' AS is_paper,
+SELECT node_id, kind = 'paper' AS is_paper, kind = 'owner' AS is_owner,
        CAST(row_number() OVER (ORDER BY node_id) - 1 AS INTEGER) AS number
 FROM nodes WHERE kind <> 'keyword'
 """
@@ -346,15 +345,19 @@ GROUP BY n.node_id ORDER BY n.node_id
 """
 
 
-def read_graphs(store: Store) -> tuple[IndexedGraph, IndexedGraph, pa.Array, np.ndarray]:
-    """The analysis graph, the paper projection and the keyword degrees, numbered in SQL.
+def read_graphs(
+    store: Store,
+) -> tuple[IndexedGraph, IndexedGraph, pa.Array, np.ndarray, np.ndarray]:
+    """The analysis graph, the paper graph, the keyword degrees and the owner flags, numbered in SQL.
 
     The same graphs as :func:`graph.network.indexed_graph` over the ``nodes`` and
     ``edges`` tables (a test checks), at a fraction of the memory.
     """
     store.execute(SQL_NUMBERED_NODES)
     try:
-        nodes = store.query_arrow("SELECT node_id, is_paper FROM _numbered ORDER BY number")
+        nodes = store.query_arrow(
+            "SELECT node_id, is_paper, is_owner FROM _numbered ORDER BY number"
+        )
         edges = store.query_arrow(SQL_NUMBERED_EDGES)
     finally:
         store.execute("DROP TABLE IF EXISTS _numbered")
@@ -372,30 +375,77 @@ def read_graphs(store: Store) -> tuple[IndexedGraph, IndexedGraph, pa.Array, np.
         papers,
         keywords["node_id"].combine_chunks(),
         np.asarray(keywords["degree"].to_numpy(), dtype=np.float64),
+        np.asarray(nodes["is_owner"].to_numpy(), dtype=bool),
     )
 
 
-def write_metrics(store: Store, progress: Progress = _quiet) -> None:
+# Titles and abstracts with the community of their paper, for the label coverage counts.
+SQL_MEMBER_TEXTS = """
+SELECT m.community, p.title, coalesce(p.abstract, '') AS abstract
+FROM papers p JOIN _members AS m USING (paper_id)
+"""
+
+
+def write_metrics(store: Store, progress: Progress = _quiet, resolution: float = 1.0) -> None:
     """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
-    result = graph_metrics(*read_graphs(store))
+    graph, papers_graph, keyword_ids, keyword_degree, is_owner = read_graphs(store)
+    result = graph_metrics(
+        graph, papers_graph, keyword_ids, keyword_degree, resolution=resolution, is_owner=is_owner
+    )
+    del graph, papers_graph
     rows = result.rows()
     store.insert_columns("metrics", {name: rows[name] for name in rows.column_names})
     ordered = sorted(result.members)
     sizes = {c: len(result.members[c]) for c in ordered}
     papers, community = result.columns["community"]
     labels_of = community.astype(np.int64)
-    notes = sorted(result.notes.items())
+    notes = sorted(result.notes.items()) + sorted(result.info.items())
     nodes = len(result.columns["degree"][0])
+    other, inside, outside = result.other, result.inside, result.outside
     # The labelling query below is the stage's largest allocation (inside DuckDB); the
     # metric columns are stored by now, so their memory goes back first.
     del result, rows
     release_memory()
+    named = {c: size for c, size in sizes.items() if c != other}
+    total = store.count("papers")
     with store.columns_view(
         "_members",
-        {"paper_id": papers, "community": labels_of, "size": np.bincount(labels_of)[labels_of]},
+        {
+            "paper_id": papers,
+            "number": np.arange(len(labels_of)),
+            "community": labels_of,
+            "size": np.bincount(labels_of)[labels_of],
+        },
     ):
-        counts = store.query(SQL_COMMUNITY_KEYWORDS)
-    labels = label_communities(sizes, counts, store.count("papers"))
+        store.execute(SQL_KEYWORD_NUMBERS)
+        try:
+            pairs = store.query_arrow(SQL_PAPER_KEYWORDS)
+            names = store.query_arrow("SELECT keyword FROM _keyword_numbers ORDER BY number")
+        finally:
+            store.execute("DROP TABLE IF EXISTS _keyword_numbers")
+        counts = term_counts(
+            np.asarray(pairs["paper"].to_numpy(), dtype=np.int64),
+            np.asarray(pairs["keyword"].to_numpy(), dtype=np.int64),
+            names["keyword"].to_pylist(),
+            labels_of,
+        )
+        del pairs, names
+        counts = [row for row in counts if row[0] != other]
+        candidates = label_candidates(named, counts, total)
+        # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
+        # translate took 6 s over 100k abstracts, str.translate a fraction of that.
+        covered = label_coverage(
+            (
+                row
+                for batch in store.query_batches(SQL_MEMBER_TEXTS, rows=2048)
+                for row in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
+            ),
+            candidates,
+        )
+    labels = label_communities(named, counts, total, covered=covered)
+    if other is not None:
+        smallest = next(v for k, v in notes if k == "partition.smallest")
+        labels[other] = (f"other: {sizes[other]} papers in groups under {smallest}", [], [])
     store.insert_columns(
         "communities",
         {
@@ -403,13 +453,21 @@ def write_metrics(store: Store, progress: Progress = _quiet) -> None:
             "label": [labels[c][0] for c in ordered],
             "size": [sizes[c] for c in ordered],
             "keywords": [labels[c][1] for c in ordered],
+            "keyword_papers": [labels[c][2] for c in ordered],
+            "coverage": [labels[c][2][0] if labels[c][2] else 0 for c in ordered],
+            "internal_weight": [float(inside[c]) for c in ordered],
+            "external_weight": [float(outside[c]) for c in ordered],
+            "is_other": [c == other for c in ordered],
         },
     )
     store.insert_columns(
         "build_info",
-        {"key": [f"metric.{k}" for k, _ in notes], "value": [v for _, v in notes]},
+        {
+            "key": [k if "." in k else f"metric.{k}" for k, _ in notes],
+            "value": [v for _, v in notes],
+        },
     )
-    progress(f"metrics for {nodes:,} nodes, {len(ordered):,} communities")
+    progress(f"metrics for {nodes:,} nodes, {len(named):,} communities")
 
 
 def _paper_url(row: PaperRow) -> str | None:
@@ -481,7 +539,7 @@ def build(
             release_memory()
             progress(f"stored papers, links and link nodes {clock.lap()}")
             write_paper_edges(store, options, lambda m: progress(f"{m} {clock.lap()}"))
-            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"))
+            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"), options.resolution)
         progress(f"committed {clock.lap()}")
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")

@@ -17,16 +17,22 @@ import numpy as np
 from collectors.links import repo_owner
 from graph.keywords import KeywordTable
 from graph.linkgraph import EdgeRow, NodeRow
+from graph.words import everyday_word
 
 __all__ = [
     "keyword_edge_columns",
     "keyword_layer",
     "keyword_nodes",
+    "keyword_support",
     "shared_code_edges",
     "similar_edge_columns",
     "similar_edges",
 ]
 
+#: cosine below which two papers are not similar, however few neighbours a paper has
+MIN_SIMILARITY = 0.05
+#: a paper's match must reach this share of its best match's cosine
+RELATIVE_SIMILARITY = 0.5
 #: how many shared keywords an edge's evidence names
 EVIDENCE_KEYWORDS = 6
 #: papers per block of the sparse product (bounds memory on large corpora)
@@ -80,16 +86,40 @@ def _edge_rows(columns: dict[str, Any], kind: str) -> list[EdgeRow]:
     ]
 
 
-def similar_edges(table: KeywordTable, k: int = 10) -> list[EdgeRow]:
+def similar_edges(
+    table: KeywordTable, k: int = 10, min_similarity: float = MIN_SIMILARITY
+) -> list[EdgeRow]:
     """Edges between papers that share linkable keywords: the union of every paper's top ``k``.
 
     Weight is the cosine of the papers' tf-idf keyword vectors; evidence names the
     shared keywords, those that contribute most first. Sorted as the rows sort.
+    ``k`` is a maximum: a pair is a candidate only from ``min_similarity`` up, and it
+    is kept only when what the papers share is informative (see :func:`keyword_support`),
+    so a paper may have fewer neighbours, or none.
     """
-    return _edge_rows(similar_edge_columns(table, k), "similar")
+    return _edge_rows(similar_edge_columns(table, k, min_similarity), "similar")
 
 
-def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
+def keyword_support(label: str) -> float:
+    """How much one shared keyword counts towards an edge: 1, or 0.5 for an everyday word.
+
+    A phrase of several words, an acronym or name and a word rare in general English
+    ("binarization", "koopman") count 1; a single everyday word (see
+    :func:`graph.words.everyday_word`: "stars", "light", "feedback") counts 0.5, so two
+    papers need two of them, or anything better, to be similar.
+
+    >>> keyword_support("stars"), keyword_support("binarization"), keyword_support("dynamical systems")
+    (0.5, 1.0, 1.0)
+    """
+    return 0.5 if everyday_word(label) else 1.0
+
+
+def similar_edge_columns(
+    table: KeywordTable,
+    k: int = 10,
+    min_similarity: float = MIN_SIMILARITY,
+    relative: float = RELATIVE_SIMILARITY,
+) -> dict[str, Any]:
     """The ``similar`` edges as columns: src and dst (lists, src < dst), weight (array), evidence.
 
     Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`.
@@ -111,6 +141,12 @@ def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
         keep = rows != cols
         rows, cols = rows[keep], cols[keep]
         scores = np.round(block.data[keep] / (norms[rows] * norms[cols]), 6)
+        # A match counts when it is good in absolute terms and, for this paper, close to
+        # its best one: a paper whose best match is strong does not also keep weak ones.
+        best = np.zeros(block.shape[0])
+        np.maximum.at(best, rows - first, scores)
+        strong = scores >= np.maximum(min_similarity, relative * best[rows - first])
+        rows, cols, scores = rows[strong], cols[strong], scores[strong]
         # Strongest first within each row; a stable sort keeps column order among ties.
         order = np.argsort(rows - scores / 2.0, kind="stable")
         rows, cols, scores = rows[order], cols[order], scores[order]
@@ -145,7 +181,9 @@ def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
     order = np.lexsort((rank[dst_row], rank[src_row]))
     pairs, src_row, dst_row = pairs[order], src_row[order], dst_row[order]
     names = np.asarray(table.columns, dtype=object)
+    support = np.array([keyword_support(label) for label in table.columns], dtype=np.float64)
     evidence: list[str] = []
+    kept = np.ones(len(pairs), dtype=bool)
     for chunk in range(0, len(pairs), EVIDENCE_CHUNK):
         part = pairs[chunk : chunk + EVIDENCE_CHUNK]
         # Row p of ``shared`` holds the product of both papers' weights on the keywords they share.
@@ -156,16 +194,18 @@ def similar_edge_columns(table: KeywordTable, k: int = 10) -> dict[str, Any]:
         order = np.lexsort((shared.indices, -shared.data, pair_of))
         ranked = names[shared.indices[order]].tolist()
         bounds = shared.indptr.tolist()
-        for p in range(len(part)):
+        backed = np.bincount(pair_of, weights=support[shared.indices], minlength=len(part))
+        kept[chunk : chunk + len(part)] = backed >= 1.0
+        for p in np.flatnonzero(backed >= 1.0).tolist():
             start, end = bounds[p], bounds[p + 1]
             shown = ", ".join(ranked[start : min(end, start + EVIDENCE_KEYWORDS)])
             if end - start > EVIDENCE_KEYWORDS:
                 shown += f" (+{end - start - EVIDENCE_KEYWORDS} more)"
             evidence.append(f"shares keywords: {shown}")
     return {
-        "src": ids[src_row].tolist(),
-        "dst": ids[dst_row].tolist(),
-        "weight": pairs[:, 2] / 1e6,
+        "src": ids[src_row[kept]].tolist(),
+        "dst": ids[dst_row[kept]].tolist(),
+        "weight": pairs[kept, 2] / 1e6,
         "evidence": evidence,
     }
 

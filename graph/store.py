@@ -82,7 +82,12 @@ CREATE TABLE IF NOT EXISTS communities (
     community INTEGER PRIMARY KEY,
     label VARCHAR NOT NULL,
     size INTEGER NOT NULL,
-    keywords VARCHAR[]
+    keywords VARCHAR[],
+    coverage INTEGER,
+    internal_weight DOUBLE,
+    external_weight DOUBLE,
+    is_other BOOLEAN,
+    keyword_papers INTEGER[]
 );
 -- answers of web services (build --online); not a graph table, so rebuilds keep it
 CREATE TABLE IF NOT EXISTS http_cache (
@@ -112,6 +117,16 @@ CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+"""
+
+# Columns added since the first schema, so that a database an older paperweb wrote
+# takes a rebuild.
+SCHEMA_UPGRADE = """
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS coverage INTEGER;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS internal_weight DOUBLE;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS external_weight DOUBLE;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS is_other BOOLEAN;
+ALTER TABLE communities ADD COLUMN IF NOT EXISTS keyword_papers INTEGER[];
 """
 
 #: Tables a build replaces as a whole; anything else (caches) survives rebuilds.
@@ -230,6 +245,19 @@ class Store:
         fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
         table: pa.Table = fetch()
         return table
+
+    def query_batches(
+        self, sql: str, params: Sequence[Any] | None = None, rows: int = 20_000
+    ) -> Iterator[pa.RecordBatch]:
+        """Run a query and yield its result as Arrow record batches of about ``rows`` rows.
+
+        For results too large to hold at once in this process (every abstract, say).
+        """
+        # A relation streams its result; execute() would first materialise all of it.
+        relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+        # duckdb 1.5 deprecates fetch_arrow_reader for to_arrow_reader, which older releases lack.
+        reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
+        yield from reader(rows)
 
     def insert_columns(
         self, table: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
@@ -371,6 +399,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
     if not read_only:
         try:
             con.execute(SCHEMA)
+            con.execute(SCHEMA_UPGRADE)
         except duckdb.Error as exc:
             con.close()
             raise DatabaseError(

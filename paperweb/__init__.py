@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    # The version lives in pyproject.toml only; the installed metadata carries it here.
+    __version__ = version("paperweb")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"

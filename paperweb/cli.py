@@ -9,45 +9,111 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from collectors.detect import INPUT_KINDS
 from collectors.queries import days_between
 from graph.enrichment import OnlineResult
 from graph.explore import (
     PAPER_EDGE_KINDS,
+    AmbiguousPaper,
+    NodeRef,
+    UnknownKind,
+    check_choice,
+    check_edge_kinds,
+    check_node_kinds,
     database_stats,
+    default_edge_kinds,
+    empty_top_reason,
+    find_node,
     find_paper,
     neighbors,
+    paper_count,
     strongest_path,
     top_nodes,
 )
 from graph.export import EXPORT_FORMATS, export_graph
-from graph.pipeline import BuildOptions, build
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
+from paperweb import __version__
 from paperweb.errors import PaperwebError, UsageError
 from viz.page import write_graph_page
 from viz.page_data import load_page_inputs, page_data
+
+if TYPE_CHECKING:
+    from graph.pipeline import BuildSummary
 
 __all__ = ["app"]
 
 EXIT_USAGE = 2
 EXIT_SKIPPED = 3
+#: candidates an ambiguous paper name lists
+CANDIDATES_SHOWN = 10
+
+
+def _tidy_metavars(params: Sequence[Any]) -> None:
+    """Help shows the metavars we chose and no Python types: typer prints ``<bool>`` beside
+    every flag and an argument's type (``<list[Path]>``) beside its metavar."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar:
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+
+
+class _Command(TyperCommand):
+    """A command whose help reads PATH, N, KIND rather than Python type names."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        _tidy_metavars([option])
+        return option
+
+
+class _Group(TyperGroup):
+    """The root command, with the same help as :class:`_Command`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        _tidy_metavars([option])
+        return option
+
 
 app = typer.Typer(
     name="paperweb",
+    cls=_Group,
     help="Turn lists of research papers into a graph you can browse and rank.",
+    epilog="Example: paperweb build examples/ && paperweb top --limit 5",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -56,19 +122,58 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     Path,
-    typer.Option("--db", help="DuckDB database file.", envvar="PAPERWEB_DB", show_default=True),
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="DuckDB database file.",
+        envvar="PAPERWEB_DB",
+        show_default=True,
+    ),
 ]
-OutOption = Annotated[Path, typer.Option("--out", help="Folder for the report and the HTML page.")]
+OutOption = Annotated[
+    Path, typer.Option("--out", metavar="DIR", help="Folder for the report and the HTML page.")
+]
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"paperweb {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Turn lists of research papers into a graph you can browse and rank."""
 
 
+@contextmanager
+def _working(what: str) -> Iterator[None]:
+    """A spinner on stderr while a long step runs, in a terminal only."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what):
+        yield
+
+
 def _fail(exc: PaperwebError) -> typer.Exit:
+    """One Error line (and an ambiguous name's candidates); exit 2 for an unknown kind, else 1."""
     err.print(f"Error: {exc}", markup=False)
-    return typer.Exit(1)
+    if isinstance(exc, AmbiguousPaper):
+        for paper in exc.candidates[:CANDIDATES_SHOWN]:
+            err.print(
+                f"  {paper.paper_id}  {paper.arxiv_id or '-':<12}  {paper.title}", markup=False
+            )
+        if len(exc.candidates) > CANDIDATES_SHOWN:
+            err.print(f"  ... and {len(exc.candidates) - CANDIDATES_SHOWN} more", markup=False)
+    return typer.Exit(EXIT_USAGE if isinstance(exc, UnknownKind) else 1)
 
 
 def _http_transport() -> httpx.BaseTransport | None:
@@ -87,11 +192,12 @@ def _query_days(
     return tuple(days)
 
 
-@app.command("build")
+@app.command("build", cls=_Command)
 def build_command(
     inputs: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="INPUT",
             help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files, or folders.",
             show_default=False,
         ),
@@ -99,27 +205,65 @@ def build_command(
     db: DbOption = Path("out/paperweb.duckdb"),
     out: OutOption = Path("out"),
     k: Annotated[
-        int, typer.Option("--k", min=0, help="Strongest similar neighbours kept per paper.")
+        int,
+        typer.Option(
+            "--k", min=0, metavar="N", help="Most similar neighbours kept per paper (a maximum)."
+        ),
     ] = 10,
+    min_similarity: Annotated[
+        float | None,
+        typer.Option(
+            "--min-similarity",
+            min=0.0,
+            max=1.0,
+            metavar="X",
+            help="Cosine below which two papers are never similar (default 0.05).",
+            show_default=False,
+        ),
+    ] = None,
+    resolution: Annotated[
+        float,
+        typer.Option(
+            "--resolution",
+            min=0.01,
+            max=100.0,
+            metavar="X",
+            help="Leiden resolution: higher gives more, smaller communities.",
+        ),
+    ] = 1.0,
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, help="Nodes drawn on graph.html.")
+        int, typer.Option("--max-nodes", min=1, metavar="N", help="Nodes drawn on graph.html.")
     ] = 500,
     input_format: Annotated[
         str | None,
-        typer.Option("--format", help=f"Read every input as: {'|'.join(INPUT_KINDS)}."),
+        typer.Option(
+            "--format", metavar="KIND", help=f"Read every input as: {'|'.join(INPUT_KINDS)}."
+        ),
     ] = None,
     query: Annotated[
         list[str] | None,
-        typer.Option("--query", help="Hugging Face papers search (repeatable; --online)."),
+        typer.Option(
+            "--query", metavar="TEXT", help="Hugging Face papers search (repeatable; --online)."
+        ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Papers per --query.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="Papers per --query.")
+    ] = 50,
     daily: Annotated[
         list[str] | None,
-        typer.Option("--daily", help="Hugging Face daily papers of YYYY-MM-DD (--online)."),
+        typer.Option(
+            "--daily",
+            metavar="DATE",
+            help="Hugging Face daily papers of DATE, YYYY-MM-DD (repeatable; --online).",
+        ),
     ] = None,
     daily_range: Annotated[
         tuple[str, str] | None,
-        typer.Option("--daily-range", help="Daily papers from START to END (--online)."),
+        typer.Option(
+            "--daily-range",
+            metavar="START END",
+            help="Daily papers from START to END, both YYYY-MM-DD (--online).",
+        ),
     ] = None,
     online: Annotated[
         bool,
@@ -132,9 +276,11 @@ def build_command(
         bool, typer.Option("--refresh", help="With --online: ignore cached answers.")
     ] = False,
 ) -> None:
-    """Read papers from INPUTS (and online queries) and (re)build the database, graph and outputs.
+    """Read papers from INPUT files (and online queries) and rebuild the database, graph and outputs.
 
-    Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --online
+    A build replaces the whole corpus: give every input each time (or one folder of them).
+
+    Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --db out/paperweb.duckdb
     """
     try:
         days = _query_days(online, query or [], daily or [], daily_range)
@@ -143,10 +289,14 @@ def build_command(
     except UsageError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    # Imported here: the build pulls in scikit-learn, which costs the other commands seconds.
+    from graph.pipeline import BuildOptions, build
+
     options = BuildOptions(
         db=db,
         out=out,
         k=k,
+        resolution=resolution,
         max_nodes=max_nodes,
         input_format=input_format,
         online=online,
@@ -156,16 +306,23 @@ def build_command(
         days=days,
         http_transport=_http_transport(),
     )
+    if min_similarity is not None:
+        options.min_similarity = min_similarity
+    before = paper_count(db)
     try:
-        with _ServiceBars() as bars:
+        with _BuildDisplay(db) as display:
             summary = build(
-                inputs or [],
-                options,
-                progress=lambda m: err.print(m, markup=False),
-                online_progress=bars,
+                inputs or [], options, progress=display.stage_done, online_progress=display
             )
     except PaperwebError as exc:
         raise _fail(exc) from None
+    _print_build_summary(db, before, summary)
+    if summary.skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _print_build_summary(db: Path, before: int | None, summary: BuildSummary) -> None:
+    """What the build read, skipped and replaced (stderr), and the files it wrote (stdout)."""
     if summary.online is not None:
         _print_online_summary(summary.online)
     for line in summary.skipped:
@@ -176,38 +333,62 @@ def build_command(
         f"{summary.edges:,} edges",
         markup=False,
     )
+    if before is not None:
+        # A build replaces the corpus; fewer papers than before usually means inputs were left out.
+        hint = (
+            " (a build keeps only its inputs: give all of them)" if summary.papers < before else ""
+        )
+        err.print(f"replaced {db}: {before:,} -> {summary.papers:,} papers{hint}", markup=False)
     for path in summary.outputs:
         typer.echo(str(path))
-    if summary.skipped:
-        raise typer.Exit(EXIT_SKIPPED)
 
 
-class _ServiceBars:
-    """A rich progress bar per online service, on stderr."""
+class _CountedOnly(ProgressColumn):
+    """Draws its column for tasks with a total (the service bars), nothing for the stage spinner."""
 
-    def __init__(self) -> None:
+    def __init__(self, column: ProgressColumn) -> None:
+        super().__init__()
+        self.column = column
+
+    def render(self, task: Task) -> RenderableType:
+        return self.column.render(task) if task.total is not None else Text("")
+
+
+class _BuildDisplay:
+    """While a build runs, on stderr: a line per finished stage, a spinner with the time spent
+    on the stage under way, and a bar per online service. The live part is drawn in a
+    terminal only; logs and pipes get the stage lines alone."""
+
+    def __init__(self, db: Path) -> None:
         self.progress = Progress(
-            TextColumn("{task.description:>6}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            _CountedOnly(BarColumn()),
+            _CountedOnly(MofNCompleteColumn()),
             TimeElapsedColumn(),
             console=err,
-            transient=False,
+            transient=True,
+            disable=not err.is_terminal,
         )
+        self.stage = self.progress.add_task(f"building {db}: reading the inputs", total=None)
+        self.db = db
         self.tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> _ServiceBars:
+    def __enter__(self) -> _BuildDisplay:
+        self.progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.tasks:
-            self.progress.stop()
+        self.progress.stop()
+
+    def stage_done(self, message: str) -> None:
+        """The build's progress callback: a stage ended; the spinner times the next one."""
+        err.print(message, markup=False)
+        self.progress.reset(self.stage, description=f"building {self.db}")
 
     def start(self, service: str, total: int) -> None:
-        """Add the service's bar (the first one starts the display; offline builds draw none)."""
-        if not self.tasks:
-            self.progress.start()
-        self.tasks[service] = self.progress.add_task(service, total=total)
+        """Add the bar of an online service."""
+        self.tasks[service] = self.progress.add_task(f"{service:>6}", total=total)
 
     def advance(self, service: str) -> None:
         """Move the service's bar one item on."""
@@ -236,41 +417,45 @@ def _print_online_summary(online: OnlineResult) -> None:
         err.print(f"Failed: {service} x{len(items)}: {reason} ({shown})", markup=False)
 
 
-@app.command("report")
+@app.command("report", cls=_Command)
 def report_command(
     db: DbOption = Path("out/paperweb.duckdb"),
     out: OutOption = Path("out"),
     fmt: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", help=f"One or more of: {', '.join(REPORT_FORMATS)} (default all)."
+            "--format",
+            metavar="FORMAT",
+            help=f"One or more of: {', '.join(REPORT_FORMATS)} (repeatable; default all).",
         ),
     ] = None,
 ) -> None:
     """Re-render the centrality report (report.md, report.json, CSV tables) from a database.
 
-    Example: paperweb report --db out/paperweb.duckdb --format md
+    Example: paperweb report --db out/paperweb.duckdb --format md --format json
     """
     try:
-        with open_store(db, read_only=True) as store:
-            written = write_report(store, out, fmt or REPORT_FORMATS)
+        formats = check_choice("--format", fmt, REPORT_FORMATS) if fmt else REPORT_FORMATS
+        with open_store(db, read_only=True) as store, _working(f"writing the report to {out}"):
+            written = write_report(store, out, formats)
     except PaperwebError as exc:
         raise _fail(exc) from None
     for path in written:
         typer.echo(str(path))
 
 
-@app.command("view")
+@app.command("view", cls=_Command)
 def view_command(
     db: DbOption = Path("out/paperweb.duckdb"),
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="HTML file to write.")] = Path(
         "out/graph.html"
     ),
     max_nodes: Annotated[
-        int, typer.Option("--max-nodes", min=1, help="Most central nodes to draw.")
+        int, typer.Option("--max-nodes", min=1, metavar="N", help="Most central nodes to draw.")
     ] = 500,
     kinds: Annotated[
-        str | None, typer.Option("--kinds", help="Node kinds to draw, e.g. paper,repo.")
+        str | None,
+        typer.Option("--kinds", metavar="KIND,...", help="Node kinds to draw, e.g. paper,repo."),
     ] = None,
 ) -> None:
     """Re-render the interactive offline HTML page from a database.
@@ -278,10 +463,10 @@ def view_command(
     Example: paperweb view --max-nodes 2000 --kinds paper,repo,owner --out out/papers.html
     """
     try:
-        with open_store(db, read_only=True) as store:
-            wanted = _split_kinds(kinds) if kinds else None
+        with open_store(db, read_only=True) as store, _working(f"drawing {out}"):
+            wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
             data = page_data(load_page_inputs(store, max_nodes, wanted), max_nodes, wanted)
-        write_graph_page(data, out)
+            write_graph_page(data, out)
     except PaperwebError as exc:
         raise _fail(exc) from None
     err.print(
@@ -293,16 +478,28 @@ def view_command(
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
 
 
 def _split_kinds(kinds: str) -> list[str]:
     return [k.strip() for k in kinds.split(",") if k.strip()]
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _plain(value: Any) -> str:
+    """A value as one tab-separated field: whole, with tabs and line breaks made spaces."""
+    text = "" if value is None else str(value)
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
 def _print_rows(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], as_json: bool, as_csv: bool
 ) -> None:
-    """Rows to stdout: a rich table in a terminal, or JSON / CSV for scripts."""
+    """Rows to stdout: JSON or CSV when asked; else a rich table in a terminal, and in a pipe
+    a header line then one tab-separated line per row with full values (as ``gh`` does)."""
     if as_json:
         typer.echo(
             json.dumps(
@@ -316,7 +513,10 @@ def _print_rows(
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
-    else:
+    elif not _stdout_is_terminal():
+        for line in [columns, *rows]:
+            typer.echo("\t".join(_plain(v) for v in line))
+    elif rows:
         table = Table(*columns, show_lines=False)
         for row in rows:
             table.add_row(
@@ -325,44 +525,69 @@ def _print_rows(
         Console(highlight=False, soft_wrap=False).print(table)
 
 
-@app.command("neighbors")
+@app.command("neighbors", cls=_Command)
 def neighbors_command(
-    paper: Annotated[
-        str, typer.Argument(help="arXiv id, exact title, or a unique part of a title.")
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NODE",
+            help="A paper (arXiv id, paper id, exact title or a part only it has) or a node id.",
+        ),
     ],
-    kind: Annotated[str, typer.Option("--kind", help="Edge kinds, comma-separated.")] = ",".join(
-        PAPER_EDGE_KINDS
-    ),
-    limit: Annotated[int, typer.Option("--limit", min=1, help="How many connections.")] = 10,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND,...",
+            help=f"Edge kinds, comma-separated (default: {','.join(PAPER_EDGE_KINDS)} for a paper, "
+            "every kind for another node).",
+        ),
+    ] = None,
+    limit: LimitOption = 10,
     db: DbOption = Path("out/paperweb.duckdb"),
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
-    """Show a paper's strongest connections and the evidence for each.
+    """Show a paper's (or any node's) strongest connections and the evidence for each.
 
     Example: paperweb neighbors "I-ViT" --kind similar --limit 5
     """
     try:
         with open_store(db, read_only=True) as store:
-            found = find_paper(store, paper)
-            rows = neighbors(store, found, _split_kinds(kind), limit)
+            kinds = check_edge_kinds(store, _split_kinds(kind)) if kind is not None else None
+            node = find_node(store, name)
+            rows = neighbors(store, node.node_id, kinds or default_edge_kinds(node), limit)
     except PaperwebError as exc:
         raise _fail(exc) from None
-    err.print(f"{found.title} ({found.paper_id}): {len(rows)} connection(s)", markup=False)
+    err.print(_neighbors_header(node, len(rows), kinds or default_edge_kinds(node)), markup=False)
     _print_rows(
-        ["neighbor", "node_kind", "edge", "weight", "evidence"],
-        [(n.label, n.node_kind, n.direction or n.edge_kind, n.weight, n.evidence) for n in rows],
+        ["neighbor", "node_kind", "edge", "weight", "evidence", "neighbor_id"],
+        [
+            (n.label, n.node_kind, n.direction or n.edge_kind, n.weight, n.evidence, n.node_id)
+            for n in rows
+        ],
         as_json,
         as_csv,
     )
 
 
-@app.command("path")
+def _neighbors_header(node: NodeRef, count: int, kinds: Sequence[str]) -> str:
+    if count:
+        return f"{node.label} ({node.node_id}): {count} connection(s)"
+    return f"{node.label} ({node.node_id}) has no {', '.join(kinds)} connections"
+
+
+@app.command("path", cls=_Command)
 def path_command(
-    paper_a: Annotated[str, typer.Argument(help="First paper: arXiv id or (part of) a title.")],
-    paper_b: Annotated[str, typer.Argument(help="Second paper.")],
+    paper_a: Annotated[
+        str,
+        typer.Argument(
+            metavar="PAPER_A", help="First paper: arXiv id, paper id or (part of) a title."
+        ),
+    ],
+    paper_b: Annotated[str, typer.Argument(metavar="PAPER_B", help="Second paper.")],
     kind: Annotated[
-        str, typer.Option("--kind", help="Edge kinds to walk, comma-separated.")
+        str, typer.Option("--kind", metavar="KIND,...", help="Edge kinds to walk, comma-separated.")
     ] = ",".join(PAPER_EDGE_KINDS),
     db: DbOption = Path("out/paperweb.duckdb"),
     as_json: JsonFlag = False,
@@ -373,8 +598,9 @@ def path_command(
     """
     try:
         with open_store(db, read_only=True) as store:
+            kinds = check_edge_kinds(store, _split_kinds(kind))
             a, b = find_paper(store, paper_a), find_paper(store, paper_b)
-            steps = strongest_path(store, a, b, _split_kinds(kind))
+            steps = strongest_path(store, a, b, kinds)
     except PaperwebError as exc:
         raise _fail(exc) from None
     if steps is None:
@@ -392,16 +618,21 @@ def path_command(
     err.print(f"{len(steps)} step(s)", markup=False)
 
 
-@app.command("top")
+@app.command("top", cls=_Command)
 def top_command(
     metric: Annotated[
-        str, typer.Option("--metric", help="pagerank, betweenness, degree, ...")
+        str,
+        typer.Option("--metric", metavar="METRIC", help="pagerank, betweenness, degree, ..."),
     ] = "pagerank",
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Only nodes of this kind: paper, repo, owner, page, keyword."),
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Only nodes of this kind: paper, repo, owner, page, keyword.",
+        ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    limit: LimitOption = 20,
     db: DbOption = Path("out/paperweb.duckdb"),
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
@@ -413,8 +644,11 @@ def top_command(
     try:
         with open_store(db, read_only=True) as store:
             rows = top_nodes(store, metric, kind, limit)
+            empty = None if rows else empty_top_reason(store, metric, kind)
     except PaperwebError as exc:
         raise _fail(exc) from None
+    if empty:
+        err.print(empty, markup=False)
     ranked = [
         (rank, label, node_kind, value, node_id)
         for rank, (node_id, node_kind, label, value) in enumerate(rows, 1)
@@ -422,7 +656,7 @@ def top_command(
     _print_rows(["rank", "label", "kind", metric, "node_id"], ranked, as_json, as_csv)
 
 
-@app.command("stats")
+@app.command("stats", cls=_Command)
 def stats_command(db: DbOption = Path("out/paperweb.duckdb"), as_json: JsonFlag = False) -> None:
     """Count nodes and edges per kind, components, communities and enrichment coverage.
 
@@ -447,14 +681,17 @@ def stats_command(db: DbOption = Path("out/paperweb.duckdb"), as_json: JsonFlag 
     _print_rows(["group", "what", "count"], rows, False, False)
 
 
-@app.command("export")
+@app.command("export", cls=_Command)
 def export_command(
     fmt: Annotated[
-        str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")
+        str,
+        typer.Option("--format", metavar="FORMAT", help=f"One of: {', '.join(EXPORT_FORMATS)}."),
     ] = "graphml",
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="File (graphml, gexf, json) or folder (csv, parquet)."),
+        typer.Option(
+            "--out", metavar="PATH", help="File (graphml, gexf, json) or folder (csv, parquet)."
+        ),
     ] = None,
     db: DbOption = Path("out/paperweb.duckdb"),
 ) -> None:
@@ -464,7 +701,8 @@ def export_command(
     """
     target = out or (Path("out") / ("export" if fmt in ("csv", "parquet") else f"paperweb.{fmt}"))
     try:
-        with open_store(db, read_only=True) as store:
+        check_choice("--format", [fmt], EXPORT_FORMATS)
+        with open_store(db, read_only=True) as store, _working(f"exporting to {target}"):
             written = export_graph(store, fmt, target)
     except PaperwebError as exc:
         raise _fail(exc) from None
@@ -472,9 +710,9 @@ def export_command(
         typer.echo(str(path))
 
 
-@app.command("sql")
+@app.command("sql", cls=_Command)
 def sql_command(
-    query: Annotated[str, typer.Argument(help="A SELECT statement.")],
+    query: Annotated[str, typer.Argument(metavar="SQL", help="A SELECT statement.")],
     db: DbOption = Path("out/paperweb.duckdb"),
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,

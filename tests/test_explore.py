@@ -105,11 +105,15 @@ def test_neighbors_by_arxiv_id_and_kind_filter(small_db: Path) -> None:
 
 
 def test_neighbors_ambiguous_lists_candidates(small_db: Path) -> None:
-    """An ambiguous name lists the candidates on one line and exits 1."""
+    """An ambiguous name is one Error line, then a line per candidate with its ids; exit 1."""
     code, out, err = _run("neighbors", "Alpha Operators", "--db", small_db)
     assert code == 1 and out == ""
-    assert err.startswith("Error: ") and err.count("\n") == 1
-    assert "Alpha Operators for PDEs" in err and "Alpha Operators Revisited" in err
+    lines = err.splitlines()
+    assert lines[0].startswith("Error: 'Alpha Operators' matches 2 papers")
+    assert [line.split() for line in lines[1:]] == [
+        ["pa", "2101.00001", "Alpha", "Operators", "for", "PDEs"],
+        ["pf", "-", "Alpha", "Operators", "Revisited"],
+    ]
 
 
 def test_neighbors_unknown_paper(small_db: Path) -> None:
@@ -163,7 +167,7 @@ def test_top_ranks_by_metric_and_kind(small_db: Path) -> None:
         "Beta Operators and Kernels",
     ]
     code, _, err = _run("top", "--metric", "closeness", "--db", small_db)
-    assert code == 1 and "available: community, pagerank" in err
+    assert code == 2 and "unknown 'closeness'" in err and "pagerank, betweenness" in err
 
 
 def test_stats_counts(small_db: Path) -> None:
@@ -217,9 +221,9 @@ def test_export_tables(small_db: Path, tmp_path: Path, fmt: str) -> None:
 
 
 def test_export_unknown_format(small_db: Path, tmp_path: Path) -> None:
-    """An unknown format is a one-line error listing the formats."""
+    """An unknown format is a usage error (exit 2) on one line listing the formats."""
     code, _, err = _run("export", "--format", "xlsx", "--out", tmp_path / "x", "--db", small_db)
-    assert code == 1 and "graphml, gexf, json, csv, parquet" in err
+    assert code == 2 and "graphml, gexf, json, csv, parquet" in err and err.count("\n") == 1
 
 
 def test_sql_reads_and_refuses_writes(small_db: Path) -> None:

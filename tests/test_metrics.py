@@ -18,6 +18,7 @@ from graph.metrics import (
     component_ids,
     compute_metrics,
     eigenvector_by_component,
+    label_communities,
     pagerank,
     participation,
 )
@@ -185,7 +186,7 @@ def test_community_labels_prefer_characteristic_keywords() -> None:
 
 
 def test_community_labels_say_mixed_when_no_keyword_is_common() -> None:
-    """A large community whose best keyword covers under a tenth of it is labelled mixed."""
+    """A community whose best keyword is in under a quarter of its papers is labelled mixed."""
     loose = [f"p{i}" for i in range(25)]
     keywords = {p: [f"topic {i}"] for i, p in enumerate(loose)}
     keywords.update({"p0": ["baryonic effects"], "p1": ["baryonic effects"]})
@@ -193,9 +194,40 @@ def test_community_labels_say_mixed_when_no_keyword_is_common() -> None:
     keywords.update({q: ["koopman operator"] for q in tight})
     labels = community_labels({0: loose, 1: tight}, keywords, 35)
     assert labels[0][0] == "mixed: baryonic effects"
-    assert labels[1][0] == "koopman operator"
-    # Two of nineteen papers clear the tenth: not mixed.
-    assert community_labels({0: loose[:19]}, keywords, 35)[0][0] == "baryonic effects"
+    assert labels[1] == ("koopman operator", ["koopman operator"], [10])
+    # Two of eight papers are a quarter: named, with its coverage.
+    assert community_labels({0: loose[:8]}, keywords, 35)[0] == (
+        "baryonic effects",
+        ["baryonic effects"],
+        [2],
+    )
+
+
+def test_label_communities_needs_a_quarter_of_the_papers_in_the_texts() -> None:
+    """A distinctive keyword the texts of few papers bear out gives way to a covered one."""
+    sizes = {0: 12}
+    counts = [(0, "rare trick", 2, 2), (0, "neural operators", 3, 20)]
+    # Only 2 of 12 texts say "rare trick"; 9 of 12 say "neural operator(s)".
+    covered = {(0, "rare trick"): 2, (0, "neural operators"): 9}
+    labels = label_communities(sizes, counts, 400, covered=covered)
+    assert labels[0] == ("neural operators", ["neural operators"], [9])
+
+
+def test_label_communities_skip_generic_words_and_variants() -> None:
+    """Generic words never name a community; a plural variant of a shown phrase is not repeated."""
+    sizes = {0: 10}
+    counts = [
+        (0, "model", 10, 50),
+        (0, "koopman operators", 6, 6),
+        (0, "koopman operator", 5, 5),
+        (0, "koopman", 7, 7),
+    ]
+    labels = label_communities(sizes, counts, 100)
+    _text, phrases, papers = labels[0]
+    assert "model" not in phrases
+    assert phrases[0].startswith("koopman operator")
+    assert len([p for p in phrases if p.startswith("koopman operator")]) == 1
+    assert papers[0] >= 5
 
 
 def test_md_escapes_hostile_titles() -> None:
@@ -335,19 +367,31 @@ def test_communities_leave_global_random_untouched() -> None:
     assert communities(graph) == first and len(first) == 4
 
 
-def test_report_corpus_labels_counted_in_sql_match_python(corpus_out: Path) -> None:
-    """The labels the build counts in DuckDB equal community_labels computed from Python dicts."""
+def test_corpus_labels_are_borne_out_by_the_texts(corpus_out: Path) -> None:
+    """Every named community's first phrase occurs in at least a quarter of its papers' texts."""
+    from graph.metrics import fold_text, label_needle
+
     with open_store(corpus_out / "db.duckdb", read_only=True) as store:
+        texts = {
+            paper: f" {fold_text(title)} {fold_text(abstract or '')} "
+            for paper, title, abstract in store.query(
+                "SELECT paper_id, title, abstract FROM papers"
+            )
+        }
         members: dict[int, list[str]] = {}
-        rows = store.query("SELECT node_id, value FROM metrics WHERE metric = 'community'")
-        for paper, community in sorted(rows):
+        for paper, community in store.query(
+            "SELECT node_id, value FROM metrics WHERE metric = 'community'"
+        ):
             members.setdefault(int(community), []).append(paper)
-        keywords: dict[str, list[str]] = {}
-        for paper, keyword in store.query("SELECT paper_id, keyword FROM keywords ORDER BY ALL"):
-            keywords.setdefault(paper, []).append(keyword)
-        expected = community_labels(dict(sorted(members.items())), keywords, store.count("papers"))
-        stored = store.query("SELECT community, label, keywords FROM communities ORDER BY 1")
-    assert stored == [(c, label, words) for c, (label, words) in expected.items()]
+        rows = store.query(
+            "SELECT community, label, size, keywords, coverage FROM communities WHERE NOT is_other"
+        )
+    assert len(rows) >= 8
+    for community, label, size, phrases, coverage in rows:
+        assert not label.startswith("mixed"), label
+        needle = " " + label_needle(phrases[0])
+        found = sum(needle in texts[paper] for paper in members[community])
+        assert found == coverage and found >= size / 4, (label, found, size)
 
 
 def _same_graph(left: object, right: object) -> None:
@@ -373,9 +417,9 @@ def test_read_graphs_numbers_in_sql_like_arrow(corpus_out: Path) -> None:
     graph, papers = indexed_graph(nodes, edges)
     _same_graph(built[0], graph)
     _same_graph(built[1], papers)
-    assert len(built[0].edges) > 2000 and len(built[1].nodes) == 401
+    assert len(built[0].edges) > 1000 and len(built[1].nodes) == 401
     expected = compute_metrics(nodes, edges)
-    got = graph_metrics(*built)
+    got = graph_metrics(*built[:4], is_owner=built[4])
     assert got.rows().to_pylist() == expected.rows().to_pylist()
     assert got.members == expected.members
 
@@ -386,6 +430,72 @@ def test_read_graphs_of_an_empty_database(tmp_path: Path) -> None:
     from graph.pipeline import read_graphs
 
     with open_store(tmp_path / "db.duckdb") as store:
-        graph, papers, keyword_ids, keyword_degree = read_graphs(store)
+        graph, papers, keyword_ids, keyword_degree, _ = read_graphs(store)
     assert (graph.n, papers.n, len(keyword_ids), len(keyword_degree)) == (0, 0, 0, 0)
     assert graph_metrics(graph, papers, keyword_ids, keyword_degree).rows().num_rows == 0
+
+
+def test_links_to_repos_do_not_raise_a_papers_rank() -> None:
+    """A paper linking a star of ten repositories ranks exactly as its twin without links."""
+    nodes = [(p, "paper") for p in "abcd"] + [(f"github.com/x/r{i}", "repo") for i in range(10)]
+    edges = [("a", "b", "similar", 1.0), ("b", "c", "similar", 1.0), ("c", "d", "similar", 1.0)]
+    edges += [("a", f"github.com/x/r{i}", "code", 1.0) for i in range(10)]
+    values = compute_metrics(nodes, edges).values
+    assert values["pagerank"]["a"] == pytest.approx(values["pagerank"]["d"])
+    assert values["degree"]["a"] == values["degree"]["d"] == 1.0
+    assert values["betweenness"]["a"] == values["betweenness"]["d"] == 0.0
+
+
+def test_link_nodes_ranked_by_the_papers_linking_them() -> None:
+    """A repo counts its papers; an owner the papers of all its repos; both sum their PageRank."""
+    nodes = [(p, "paper") for p in "abc"] + [
+        ("github.com/lab/one", "repo"),
+        ("github.com/lab/two", "repo"),
+        ("github.com/lab", "owner"),
+        ("site.org/page", "page"),
+    ]
+    edges = [
+        ("a", "b", "similar", 1.0),
+        ("b", "c", "similar", 1.0),
+        ("a", "github.com/lab/one", "code", 1.0),
+        ("b", "github.com/lab/one", "code", 1.0),
+        ("c", "github.com/lab/two", "code", 1.0),
+        ("github.com/lab/one", "github.com/lab", "owner", 1.0),
+        ("github.com/lab/two", "github.com/lab", "owner", 1.0),
+        ("c", "site.org/page", "page", 1.0),
+    ]
+    values = compute_metrics(nodes, edges).values
+    degree, rank = values["degree"], values["pagerank"]
+    assert degree["github.com/lab/one"] == 2.0 and degree["github.com/lab"] == 3.0
+    assert degree["site.org/page"] == 1.0
+    assert rank["github.com/lab/one"] == pytest.approx(rank["a"] + rank["b"])
+    assert rank["github.com/lab"] == pytest.approx(1.0)
+    assert "github.com/lab" not in values["betweenness"]
+
+
+def test_leiden_communities_are_connected_and_seeded() -> None:
+    """Every Leiden community induces a connected subgraph, and a second run gives the same."""
+    graph = nx.relabel_nodes(
+        nx.planted_partition_graph(6, 12, 0.5, 0.04, seed=3), lambda n: f"p{n:03d}"
+    )
+    found = communities(graph)
+    assert len(found) >= 4
+    for members in found.values():
+        assert nx.is_connected(graph.subgraph(members))
+    assert communities(graph) == found
+    assert communities(graph, resolution=3.0) != found
+
+
+def test_small_communities_gathered_as_other() -> None:
+    """Groups under the minimum size share one last 'other' number; modularity is stated."""
+    triangle = [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("d", "a")]
+    nodes = [(p, "paper") for p in "abcdxyz"]
+    edges = [(u, v, "similar", 1.0) for u, v in triangle] + [("x", "y", "similar", 1.0)]
+    result = compute_metrics(nodes, edges, min_community=3)
+    community = result.values["community"]
+    assert community["a"] == community["b"] == community["c"] == community["d"] == 0.0
+    assert community["x"] == community["y"] == community["z"] == 1.0
+    assert result.other == 1 and result.members[1] == ["x", "y", "z"]
+    assert result.info["papers.isolated"] == "1"
+    assert 0.0 < float(result.info["partition.modularity"]) < 1.0
+    assert result.inside.tolist() == [5.0, 1.0] and result.outside.tolist() == [0.0, 0.0]

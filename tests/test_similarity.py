@@ -198,3 +198,70 @@ def test_corpus_edges_bounded_and_explained(corpus_db: Path) -> None:
         assert store.query(
             "SELECT count(*) FROM edges WHERE kind IN ('similar', 'shared_code') AND src >= dst"
         ) == [(0,)]
+
+
+def test_similar_keeps_no_edge_from_weak_matches() -> None:
+    """Papers that share one everyday word, or match far below their best, get no edge."""
+    papers = [
+        ("p1", "Pulsations of AGB stars", "We model pulsations of AGB stars with spectra."),
+        ("p2", "Rewrite the stars", "A star operation for deep vision networks with stars."),
+        ("p3", "Koopman operators for control", "Koopman operators linearise nonlinear dynamics."),
+        ("p4", "Learning Koopman operators", "We fit Koopman operators to nonlinear dynamics."),
+    ]
+    table = extract_keywords(papers, KeywordOptions(hub_share=1.0, min_papers=2))
+    pairs = {(e.src, e.dst) for e in similar_edges(table, k=10)}
+    assert ("p3", "p4") in pairs
+    assert ("p1", "p2") not in pairs
+    assert not any("p1" in pair for pair in pairs)
+    # A minimum above every cosine leaves nothing; k is a maximum, not a quota.
+    assert similar_edges(table, k=10, min_similarity=1.01) == []
+
+
+def test_keyword_support_counts_everyday_words_half() -> None:
+    """One everyday word is half the support an edge needs; a rare word or phrase is all of it."""
+    from graph.similarity import keyword_support
+
+    assert keyword_support("stars") == 0.5
+    assert keyword_support("koopman") == 1.0
+    assert keyword_support("private inference") == 1.0
+    assert keyword_support("LiDAR") == 1.0
+
+
+def test_corpus_similar_edges_never_rest_on_one_everyday_word(corpus_db: Path) -> None:
+    """No `similar` edge of the corpus has a single everyday word as its whole evidence."""
+    from graph.words import everyday_word
+
+    with open_store(corpus_db, read_only=True) as store:
+        evidence = [
+            row[0] for row in store.query("SELECT evidence FROM edges WHERE kind = 'similar'")
+        ]
+    assert evidence
+    single = [e.removeprefix("shares keywords: ") for e in evidence if "," not in e]
+    assert not [word for word in single if everyday_word(word)]
+
+
+def test_corpus_top_pagerank_is_not_who_links_github(corpus_db: Path) -> None:
+    """At most 8 of the 20 top-PageRank papers link a repository or project page."""
+    with open_store(corpus_db, read_only=True) as store:
+        linked = store.query(
+            "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM links l WHERE l.paper_id = t.node_id"
+            " AND l.kind IN ('repo', 'page'))) FROM (SELECT m.node_id FROM metrics m JOIN nodes n"
+            " USING (node_id) WHERE n.kind = 'paper' AND m.metric = 'pagerank'"
+            " ORDER BY m.value DESC, m.node_id LIMIT 20) t"
+        )[0][0]
+        info = dict(store.query("SELECT key, value FROM build_info"))
+    assert linked <= 8
+    assert 0.3 < float(info["partition.modularity"]) < 1.0
+    assert int(info["papers.isolated"]) >= 0
+
+
+def test_build_help_states_the_library_default_similarity() -> None:
+    """The --min-similarity help names the default the library uses."""
+    from typer.testing import CliRunner
+
+    from graph.similarity import MIN_SIMILARITY
+    from paperweb.cli import app
+
+    result = CliRunner().invoke(app, ["build", "--help"])
+    words = " ".join(result.output.replace("│", " ").split())
+    assert f"(default {MIN_SIMILARITY:g})" in words
