@@ -372,7 +372,7 @@ def test_report_layout_table_gives_the_map_positions(small_db: Path, tmp_path: P
     assert fallback.layout_note and "no viewer layout" in fallback.layout_note
     assert (fallback.node_xy == again.node_xy).all()  # seeded
     with open_store(small_db) as store:
-        store.execute("CREATE TABLE layout (node_id VARCHAR PRIMARY KEY, x DOUBLE, y DOUBLE)")
+        store.execute("DELETE FROM layout")
         store.execute(
             "INSERT INTO layout VALUES ('a', 1, 2), ('b', 3, 4), ('d', -5, 6), ('github.com/x', 0, 0)"
         )
