@@ -33,7 +33,7 @@ def test_similar_edges_none_when_nothing_shared() -> None:
 
 
 def test_shared_code_edges_repo_and_owner() -> None:
-    """Same repo weighs 1 with the repo as evidence; same owner 0.5 naming the owner."""
+    """Same repo weighs 0.5 with the repo as evidence; same owner less, naming the owner."""
     links = [
         ("a", "github.com/lab/x"),
         ("b", "github.com/lab/x"),
@@ -42,9 +42,18 @@ def test_shared_code_edges_repo_and_owner() -> None:
     ]
     edges = shared_code_edges(links)
     found = {(e.src, e.dst): (e.weight, e.evidence) for e in edges}
-    assert found[("a", "b")] == (1.0, "both link github.com/lab/x")
-    assert found[("a", "c")][0] == 0.5 and "github.com/lab" in found[("a", "c")][1]
+    assert found[("a", "b")] == (0.5, "both link github.com/lab/x")
+    # Three papers link lab's repositories: the owner's 0.25 is split over two partners.
+    assert found[("a", "c")][0] == 0.125 and "github.com/lab" in found[("a", "c")][1]
     assert not any("d" in pair for pair in found)
+
+
+def test_shared_code_edges_split_over_the_papers_sharing_a_repo() -> None:
+    """Each paper gains the same weight from a repository however many papers share it."""
+    links = [(p, "github.com/kit/tool") for p in "abcde"]
+    edges = shared_code_edges(links)
+    assert len(edges) == 10 and {e.weight for e in edges} == {0.125}
+    assert sum(e.weight for e in edges if "a" in (e.src, e.dst)) == 0.5
 
 
 def test_shared_code_edges_cap_large_groups() -> None:
