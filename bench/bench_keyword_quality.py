@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from graph.keywords import KeywordOptions, extract_keywords  # noqa: E402
 
-DEFAULT_FOLDER = HERE.parent.parent.parent / "shared" / "corpus-hf"
+DEFAULT_FOLDER = HERE.parent.parent / "shared" / "corpus-hf"
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 
 
