@@ -105,6 +105,8 @@ LIMIT ?
 SQL_NODE_KINDS = "SELECT kind, count(*) FROM nodes GROUP BY kind ORDER BY kind"
 SQL_EDGE_KINDS = "SELECT kind, count(*) FROM edges GROUP BY kind ORDER BY kind"
 SQL_DISTINCT_METRIC = "SELECT count(DISTINCT value) FROM metrics WHERE metric = ?"
+# Named communities: the row gathering small groups ("other") is none.
+SQL_NAMED_COMMUNITIES = "SELECT count(*) FROM communities WHERE NOT coalesce(is_other, false)"
 SQL_COVERAGE = """
 SELECT count(*) AS papers,
        count(arxiv_id) AS with_arxiv_id,
@@ -428,7 +430,11 @@ def database_stats(store: Store) -> dict[str, Any]:
     """Counts per node and edge kind, components, communities and enrichment coverage."""
     coverage = store.query_dicts(SQL_COVERAGE)[0]
     components = store.query(SQL_DISTINCT_METRIC, ["component"])[0][0]
-    communities = store.query(SQL_DISTINCT_METRIC, ["community"])[0][0]
+    # A database holding metrics without the communities table's rows counts the ids.
+    communities = (
+        store.query(SQL_NAMED_COMMUNITIES)[0][0]
+        or store.query(SQL_DISTINCT_METRIC, ["community"])[0][0]
+    )
     return {
         "nodes": dict(store.query(SQL_NODE_KINDS)),
         "edges": dict(store.query(SQL_EDGE_KINDS)),
