@@ -84,30 +84,27 @@ def _tidy_metavars(params: Sequence[Any]) -> None:
             param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
 
 
-class _Command(TyperCommand):
+class _TidyHelp:
+    """Help that reads PATH, N, KIND rather than Python type names (mixed into commands)."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        _tidy_metavars([option])
+        return option
+
+
+class _Command(_TidyHelp, TyperCommand):
     """A command whose help reads PATH, N, KIND rather than Python type names."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy_metavars(self.params)
 
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        _tidy_metavars([option])
-        return option
-
-
-class _Group(TyperGroup):
+class _Group(_TidyHelp, TyperGroup):
     """The root command, with the same help as :class:`_Command`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy_metavars(self.params)
-
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        _tidy_metavars([option])
-        return option
 
 
 app = typer.Typer(
