@@ -19,9 +19,10 @@ from pathlib import Path
 
 import httpx
 
-from collectors.citations import citations_for
-from graph.citations import write_citations
-from graph.store import open_store
+from collectors.citations import CitationResult, citations_for
+from graph.linkgraph import EdgeRow
+from graph.store import Store, open_store
+from graph.store.papers import paper_ids, set_cited_by
 
 REFERENCES = 20
 
@@ -29,6 +30,21 @@ REFERENCES = 20
 def arxiv_of(i: int) -> str:
     """A synthetic arXiv id for paper number ``i``."""
     return f"25{i // 100_000:02d}.{i % 100_000:05d}"
+
+
+def write_citations(store: Store, result: CitationResult) -> int:
+    """Store ``cites`` edges and cited-by counts the way a build's enrichment stage does."""
+    known = paper_ids(store)
+    edges = sorted(
+        {
+            (c.citing, c.cited): c.evidence
+            for c in result.cites
+            if c.citing in known and c.cited in known and c.citing != c.cited
+        }.items()
+    )
+    store.insert_records("edges", [EdgeRow(a, b, "cites", 1.0, why) for (a, b), why in edges])
+    set_cited_by(store, sorted((p, n) for p, n in result.cited_by_count.items() if p in known))
+    return len(edges)
 
 
 def run(n: int) -> str:

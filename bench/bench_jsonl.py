@@ -54,8 +54,9 @@ def write_jsonl(n: int, path: Path) -> int:
 
 def ingest(jsonl: Path, db: Path) -> None:
     """The ingest stages only, in this process: read, merge, store."""
+    from collectors.corpus import read_inputs
     from graph.papers import merge_papers
-    from graph.pipeline import read_inputs, write_papers
+    from graph.stages import write_papers
     from graph.store import open_store
 
     papers, skipped, _ = read_inputs([jsonl])

@@ -40,7 +40,8 @@ def _peak_mib() -> int:
 
 def run_stages(n: int, k: int) -> None:
     """Build the set-up for ``n`` papers, then time each keyword/edge stage (child side)."""
-    from graph import pipeline
+    from collectors.corpus import read_inputs
+    from graph import stages
     from graph.keywords import KeywordOptions, extract_keywords
     from graph.papers import merge_papers
     from graph.similarity import keyword_edge_columns, shared_code_edges, similar_edge_columns
@@ -50,7 +51,7 @@ def run_stages(n: int, k: int) -> None:
     data = HERE / "data" / f"kw{n}"
     shutil.rmtree(data, ignore_errors=True)
     write_corpus(n, data / "pages", seed=0, per_file=5000)
-    occurrences, _, _ = pipeline.read_inputs([data / "pages"])
+    occurrences, _, _ = read_inputs([data / "pages"])
     rows = merge_papers(occurrences)
     del occurrences
     timings: list[tuple[str, float, float]] = []
@@ -65,7 +66,7 @@ def run_stages(n: int, k: int) -> None:
 
     with open_store(data / "db.duckdb") as store, store.transaction():
         store.clear()
-        pipeline.write_papers(store, rows)
+        stages.write_papers(store, rows)
         papers_count = len(rows)
         del rows  # as ``build`` does: later stages read the database
         release_memory()
@@ -73,13 +74,13 @@ def run_stages(n: int, k: int) -> None:
         # The real stage end to end first (it also stores keywords, nodes and edges), so
         # that the peak RSS below is the set-up's and this stage's, as in a build.
         start, cpu[0] = time.perf_counter(), time.process_time()
-        pipeline.write_paper_edges(store, pipeline.BuildOptions(k=k))
+        stages.write_paper_edges(store, k=k)
         timed("write_paper_edges (all, stored)", start)
         stage_peak = _peak_mib()
         # Then its parts on their own (results held, so no peak is read from here on).
         start, cpu[0] = time.perf_counter(), time.process_time()
-        papers = store.query(pipeline.SQL_PAPER_TEXTS)
-        given = store.query(pipeline.SQL_GIVEN_KEYWORDS)
+        papers = store.query(stages.SQL_PAPER_TEXTS)
+        given = store.query(stages.SQL_GIVEN_KEYWORDS)
         start = timed("read texts", start)
         table = extract_keywords(papers, KeywordOptions(), given)
         start = timed("extract keywords", start)
@@ -87,7 +88,7 @@ def run_stages(n: int, k: int) -> None:
         start = timed("keyword edges (columns)", start)
         similar = similar_edge_columns(table, k)
         start = timed("similar edges (columns)", start)
-        shared = shared_code_edges(store.query(pipeline.SQL_CODE_LINKS))
+        shared = shared_code_edges(store.query(stages.SQL_CODE_LINKS))
         start = timed("shared_code edges", start)
     print(
         f"{papers_count:,} papers: {len(table.linkable):,} linking keywords (= keyword nodes), "

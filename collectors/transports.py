@@ -48,11 +48,13 @@ _HF_RATELIMIT = re.compile(r"""r=(\d+)\s*;\s*t=(\d+)""")
 class CacheStore(Protocol):
     """What the cache needs of the database (``graph.store.Store`` has it)."""
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
-        """Run a statement that returns nothing."""
+    def cached_answer(self, key: str) -> tuple[int, str, bytes, float] | None:
+        """The stored status, headers (JSON), body and fetch time of ``key``, if any."""
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        """Run a query and return its rows."""
+    def remember_answer(
+        self, key: str, status: int, headers: str, body: bytes, fetched_at: float
+    ) -> None:
+        """Store (or replace) the answer of ``key``."""
 
 
 class ResponseTooLarge(FetchError):
@@ -73,10 +75,6 @@ def cache_key(request: httpx.Request) -> str:
     if request.method not in ("GET", "HEAD"):
         key += " " + hashlib.sha256(request.content).hexdigest()
     return key
-
-
-SQL_CACHE_GET = "SELECT status, headers, body, fetched_at FROM http_cache WHERE key = ?"
-SQL_CACHE_PUT = "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)"
 
 
 class CacheTransport(httpx.BaseTransport):
@@ -113,9 +111,8 @@ class CacheTransport(httpx.BaseTransport):
         response.close()
         headers = [(k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS]
         if self.store is not None and self._cacheable(response.status_code):
-            self.store.execute(
-                SQL_CACHE_PUT,
-                [key, response.status_code, json.dumps(headers), body, self.settings.wall()],
+            self.store.remember_answer(
+                key, response.status_code, json.dumps(headers), body, self.settings.wall()
             )
         return httpx.Response(
             response.status_code,
@@ -132,10 +129,10 @@ class CacheTransport(httpx.BaseTransport):
 
     def _lookup(self, key: str, request: httpx.Request) -> httpx.Response | None:
         assert self.store is not None
-        rows = self.store.query(SQL_CACHE_GET, [key])
-        if not rows:
+        row = self.store.cached_answer(key)
+        if row is None:
             return None
-        status, headers, body, fetched_at = rows[0]
+        status, headers, body, fetched_at = row
         ttl = self.settings.fresh_for if status < 400 else self.settings.missing_fresh_for
         if self.settings.wall() - fetched_at > ttl:
             return None

@@ -29,8 +29,9 @@ from collectors.http import HttpSettings, HttpStats, make_client
 from collectors.records import Link
 from graph.linkgraph import EdgeRow
 from graph.papers import PaperRow
-from graph.repos import write_repo_topics, write_repos
 from graph.store import Store
+from graph.store.enrichment import write_repo_topics, write_repos
+from graph.store.papers import paper_ids, set_cited_by
 
 __all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
 
@@ -143,13 +144,6 @@ def apply_enrichment(rows: Sequence[PaperRow], found: Enrichment) -> list[PaperR
     return result
 
 
-SQL_CITED_BY = (
-    "UPDATE papers SET cited_by_count = c.n FROM "
-    "(SELECT unnest(?::VARCHAR[]) AS pid, unnest(?::INTEGER[]) AS n) AS c "
-    "WHERE papers.paper_id = c.pid"
-)
-
-
 def cites_edges(found: Enrichment, paper_ids: set[str]) -> list[EdgeRow]:
     """One ``cites`` edge per citing/cited pair inside the corpus; evidence names the sources."""
     sources: dict[tuple[str, str], set[str]] = {}
@@ -186,23 +180,12 @@ def write_enrichment(store: Store, online: OnlineResult | None) -> None:
     """cites edges, cited_by_count and the build_info notes (inside the caller's transaction)."""
     if online is not None:
         found = online.enrichment
-        paper_ids = {row[0] for row in store.query("SELECT paper_id FROM papers")}
-        edges = cites_edges(found, paper_ids)
-        store.insert_columns(
-            "edges",
-            {
-                "src": [e.src for e in edges],
-                "dst": [e.dst for e in edges],
-                "kind": [e.kind for e in edges],
-                "weight": [e.weight for e in edges],
-                "evidence": [e.evidence for e in edges],
-            },
-        )
+        store.insert_records("edges", cites_edges(found, paper_ids(store)))
         if online.github is not None:
             write_repos(store, online.github.repos)
             write_repo_topics(store, online.github.topics)
         if found.cited_by_count:
             counts = sorted(found.cited_by_count.items())
-            store.execute(SQL_CITED_BY, [[c[0] for c in counts], [c[1] for c in counts]])
+            set_cited_by(store, counts)
     info = sorted(info_rows(online).items())
     store.insert_columns("build_info", {"key": [k for k, _ in info], "value": [v for _, v in info]})

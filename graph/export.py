@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,44 +11,13 @@ import networkx as nx
 
 from graph.outputs import atomic_open
 from graph.store import Store
+from graph.store import export as export_sql
+from graph.store.export import INTEGER_METRICS
 from paperweb.errors import UsageError
 
 __all__ = ["EXPORT_FORMATS", "export_graph", "graph_from_store"]
 
 EXPORT_FORMATS = ("graphml", "gexf", "json", "csv", "parquet")
-
-#: metrics that count or number things: integers in every format, never 1.0 or 3.0
-INTEGER_METRICS = frozenset(["degree", "component", "community"])
-#: the order of metric columns in CSV and Parquet (any other metric follows, by name)
-METRIC_ORDER = (
-    "pagerank",
-    "betweenness",
-    "eigenvector",
-    "degree",
-    "weighted_degree",
-    "component",
-    "community",
-    "participation",
-)
-_METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*")
-
-SQL_NODES = "SELECT node_id, kind, label, url FROM nodes ORDER BY node_id"
-SQL_EDGES = "SELECT src, dst, kind, weight, evidence FROM edges ORDER BY src, dst, kind"
-# A metric a node lacks (a keyword's community) is no row here, so it stays absent in
-# the file: readers that fill absent values with 0 would otherwise see community 0.
-SQL_METRICS = (
-    "SELECT node_id, metric, value FROM metrics "
-    "WHERE value IS NOT NULL AND NOT isnan(value) ORDER BY node_id, metric"
-)
-SQL_METRIC_NAMES = "SELECT DISTINCT metric FROM metrics ORDER BY metric"
-# One column per metric; {columns} are built from the metric names of the database, each
-# checked to be a plain lower-case identifier first (COPY ... TO takes no parameters).
-SQL_NODE_TABLE = """
-SELECT n.node_id, n.kind, n.label, n.url{columns}
-FROM nodes n LEFT JOIN metrics m ON m.node_id = n.node_id AND NOT isnan(m.value)
-GROUP BY ALL ORDER BY n.node_id
-"""
-SQL_EDGE_TABLE = "SELECT src, dst, kind, weight, evidence FROM edges ORDER BY src, dst, kind"
 
 
 def _metric_value(metric: str, value: float) -> int | float:
@@ -63,35 +31,22 @@ def graph_from_store(store: Store) -> nx.MultiDiGraph:
     be unique in a file); the kind is an attribute.
     """
     graph = nx.MultiDiGraph()
-    for node_id, kind, label, url in store.query(SQL_NODES):
+    for node_id, kind, label, url in export_sql.nodes(store):
         attrs: dict[str, Any] = {"kind": kind, "label": label}
         if url:
             attrs["url"] = url
         graph.add_node(node_id, **attrs)
-    for node_id, metric, value in store.query(SQL_METRICS):
+    for node_id, metric, value in export_sql.metrics(store):
         if node_id in graph:
             graph.nodes[node_id][metric] = _metric_value(metric, value)
-    for number, (src, dst, kind, weight, evidence) in enumerate(store.query(SQL_EDGES)):
+    for number, (src, dst, kind, weight, evidence) in enumerate(export_sql.edges(store)):
         graph.add_edge(
             src, dst, key=f"e{number}", kind=kind, weight=float(weight), evidence=evidence
         )
     return graph
 
 
-def _node_table_sql(store: Store) -> str:
-    """The node table query with a column per metric in the database."""
-    found = {name for (name,) in store.query(SQL_METRIC_NAMES) if _METRIC_NAME.fullmatch(name)}
-    names = [m for m in METRIC_ORDER if m in found] + sorted(found - set(METRIC_ORDER))
-    columns = "".join(
-        f",\n       CAST(max(m.value) FILTER (WHERE m.metric = '{name}') AS "
-        f"{'BIGINT' if name in INTEGER_METRICS else 'DOUBLE'}) AS {name}"
-        for name in names
-    )
-    return SQL_NODE_TABLE.format(columns=columns)
-
-
-def _write_csv(store: Store, sql: str, path: Path) -> None:
-    names, rows = store.query_table(sql)
+def _write_csv(names: list[str], rows: list[tuple[Any, ...]], path: Path) -> None:
     with atomic_open(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(names)
@@ -111,13 +66,11 @@ def export_graph(store: Store, fmt: str, out: Path) -> list[Path]:
             )
         out.mkdir(parents=True, exist_ok=True)
         nodes, edges = out / f"nodes.{fmt}", out / f"edges.{fmt}"
-        node_sql = _node_table_sql(store)
         if fmt == "csv":
-            _write_csv(store, node_sql, nodes)
-            _write_csv(store, SQL_EDGE_TABLE, edges)
+            _write_csv(*export_sql.node_table(store), nodes)
+            _write_csv(*export_sql.edge_table(store), edges)
         else:
-            store.copy_to_parquet(node_sql, nodes)
-            store.copy_to_parquet(SQL_EDGE_TABLE, edges)
+            export_sql.tables_to_parquet(store, nodes, edges)
         return [nodes, edges]
     graph = graph_from_store(store)
     if fmt == "json":

@@ -23,6 +23,7 @@ import igraph as ig
 import numpy as np
 
 from graph.store import Store
+from graph.store import layout as layout_sql
 
 __all__ = [
     "DEFAULT_KINDS",
@@ -47,32 +48,6 @@ SPACING = 36.0
 GAP = 3.0
 #: communities up to this size get their overlapping papers pushed apart (quadratic work)
 OVERLAP_LIMIT = 1500
-
-SQL_PAPER_RANKING = """
-SELECT n.node_id FROM nodes n
-LEFT JOIN metrics m ON m.node_id = n.node_id AND m.metric = 'pagerank'
-LEFT JOIN (SELECT node_id, count(*) AS n FROM (
-    SELECT src AS node_id FROM edges WHERE kind <> 'keyword'
-    UNION ALL SELECT dst FROM edges WHERE kind <> 'keyword') GROUP BY node_id) d
-  ON d.node_id = n.node_id
-WHERE n.kind = 'paper'
-ORDER BY coalesce(m.value, 0) DESC, coalesce(d.n, 0) DESC, n.node_id
-"""
-SQL_LINK_EDGES = """
-SELECT src, dst, kind FROM edges WHERE kind IN ('code', 'page', 'owner'{keyword})
-ORDER BY src, dst, kind
-"""
-SQL_NODE_KINDS = "SELECT node_id, kind FROM nodes WHERE node_id IN (SELECT node_id FROM {view})"
-SQL_DRAWN_EDGES = """
-SELECT src, dst, kind, weight FROM edges
-WHERE src IN (SELECT node_id FROM {view}) AND dst IN (SELECT node_id FROM {view})
-ORDER BY src, dst, kind
-"""
-SQL_COMMUNITY = """
-SELECT node_id, CAST(value AS INTEGER) FROM metrics
-WHERE metric = 'community' AND node_id IN (SELECT node_id FROM {view})
-"""
-SQL_LAYOUT = "SELECT node_id, x, y FROM layout WHERE node_id IN (SELECT node_id FROM {view})"
 
 
 @dataclass(slots=True)
@@ -339,21 +314,10 @@ def read_drawn(
     store: Store, max_papers: int = DEFAULT_MAX_PAPERS, kinds: Sequence[str] = DEFAULT_KINDS
 ) -> DrawnSet:
     """What :func:`choose_drawn` picks from the store, with the edges among those nodes."""
-    ranked = [row[0] for row in store.query(SQL_PAPER_RANKING)]
-    keyword = ", 'keyword'" if "keyword" in kinds else ""
-    links = store.query(SQL_LINK_EDGES.format(keyword=keyword))
+    ranked = layout_sql.paper_ranking(store)
+    links = layout_sql.link_edges(store, "keyword" in kinds)
     nodes = choose_drawn(ranked, links, max_papers, kinds)
-    with store.columns_view("_drawn", {"node_id": nodes}) as view:
-        kind_of = dict(store.query(SQL_NODE_KINDS.format(view=view)))
-        edges = [
-            (a, b, kind, float(w))
-            for a, b, kind, w in store.query(SQL_DRAWN_EDGES.format(view=view))
-        ]
-        communities = {
-            node: int(c)
-            for node, c in store.query(SQL_COMMUNITY.format(view=view))
-            if c is not None
-        }
+    kind_of, edges, communities = layout_sql.drawn_details(store, nodes)
     drawn_papers = min(len(ranked), max(max_papers, 0)) if "paper" in kinds else 0
     return DrawnSet(
         nodes=nodes,
@@ -363,16 +327,6 @@ def read_drawn(
         total_papers=len(ranked),
         left_out_papers=len(ranked) - drawn_papers,
     )
-
-
-def stored_positions(store: Store, nodes: Sequence[str]) -> dict[str, tuple[float, float]]:
-    """Positions the ``layout`` table holds for ``nodes`` (an old database has none)."""
-    if "layout" not in store.table_names():
-        return {}
-    with store.columns_view("_drawn", {"node_id": list(nodes)}) as view:
-        return {
-            node: (float(x), float(y)) for node, x, y in store.query(SQL_LAYOUT.format(view=view))
-        }
 
 
 def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> int:

@@ -59,12 +59,11 @@ from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb import __version__
+from paperweb.app import write_page
 from paperweb.errors import PaperwebError, UsageError
-from viz.page import write_graph_page
-from viz.page_data import load_page_inputs, page_data
 
 if TYPE_CHECKING:
-    from graph.pipeline import BuildSummary
+    from paperweb.pipeline import BuildSummary
 
 __all__ = ["app"]
 
@@ -291,7 +290,7 @@ def build_command(
         err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
     # Imported here: the build pulls in scikit-learn, which costs the other commands seconds.
-    from graph.pipeline import BuildOptions, build
+    from paperweb.pipeline import BuildOptions, build
 
     options = BuildOptions(
         db=db,
@@ -466,8 +465,7 @@ def view_command(
     try:
         with open_store(db, read_only=True) as store, _working(f"drawing {out}"):
             wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
-            data = page_data(load_page_inputs(store, max_nodes, wanted))
-            write_graph_page(data, out)
+            _, data = write_page(store, out, max_nodes, wanted)
     except PaperwebError as exc:
         raise _fail(exc) from None
     err.print(

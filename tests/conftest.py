@@ -80,7 +80,7 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Shared by tests that only read it.
     """
-    from graph.pipeline import BuildOptions, build
+    from paperweb.pipeline import BuildOptions, build
 
     if not CORPUS.is_dir():
         pytest.skip("corpus not found")

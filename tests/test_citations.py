@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,8 +12,6 @@ from collectors.citations import Citation, CitationResult, citations_for
 from collectors.openalex import fetch_openalex_work, parse_openalex_work
 from collectors.payloads import UnusableResponse
 from collectors.scholar import fetch_s2_batch, match_s2_title, parse_s2_batch
-from graph.citations import write_citations
-from graph.store import open_store
 
 S2_BASE = "https://s2.test/graph/v1"
 OA_BASE = "https://openalex.test"
@@ -321,39 +318,3 @@ def test_citations_for_both_sources_merges_evidence_and_counts() -> None:
 def test_citations_for_without_clients_asks_nothing() -> None:
     """With no client there is nothing to ask and nothing is invented."""
     assert citations_for(CORPUS) == CitationResult()
-
-
-def test_write_citations_stores_directed_edges_and_counts(tmp_path: Path) -> None:
-    """cites edges keep their direction, skip unknown papers, replace earlier ones; counts land."""
-    with open_store(tmp_path / "db.duckdb") as store:
-        store.insert_columns("papers", {"paper_id": ["pA", "pB", "pC"], "title": ["A", "B", "C"]})
-        store.insert_columns(
-            "edges",
-            {
-                "src": ["pA", "pA"],
-                "dst": ["pC", "pB"],
-                "kind": ["cites", "similar"],
-                "weight": [1.0, 0.5],
-                "evidence": ["old", "shared keywords"],
-            },
-        )
-        result = CitationResult(
-            cites=[
-                Citation("pB", "pA", "Semantic Scholar reference"),
-                Citation("pA", "pB", "OpenAlex reference"),
-                Citation("pA", "gone", "OpenAlex reference"),
-            ],
-            cited_by_count={"pA": 12, "pB": 0, "gone": 3},
-        )
-        with store.transaction():
-            assert write_citations(store, result) == 2
-        assert store.query("SELECT src, dst, kind, weight, evidence FROM edges ORDER BY ALL") == [
-            ("pA", "pB", "cites", 1.0, "OpenAlex reference"),
-            ("pA", "pB", "similar", 0.5, "shared keywords"),
-            ("pB", "pA", "cites", 1.0, "Semantic Scholar reference"),
-        ]
-        assert store.query("SELECT paper_id, cited_by_count FROM papers ORDER BY 1") == [
-            ("pA", 12),
-            ("pB", 0),
-            ("pC", None),
-        ]

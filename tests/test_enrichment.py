@@ -11,11 +11,11 @@ import pytest
 from collectors.enrich import Enrichment, Failure
 from collectors.http import HttpSettings
 from collectors.records import Link
-from graph import pipeline
 from graph.enrichment import OnlineResult, apply_enrichment, cites_edges, info_rows
 from graph.papers import PaperRow
-from graph.pipeline import BuildOptions, build
 from graph.store import open_store
+from paperweb import pipeline
+from paperweb.pipeline import BuildOptions, build
 
 
 def _row(paper_id: str, *links: Link, arxiv_id: str | None = None) -> PaperRow:

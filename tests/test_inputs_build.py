@@ -376,7 +376,7 @@ CORPUS_HF = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
 def test_read_inputs_corpus_hf_keeps_every_usable_paper() -> None:
     """The daily archive reads as one folder: each unusable day named once, every paper of the
     other days kept."""
-    from graph.pipeline import read_inputs
+    from collectors.corpus import read_inputs
 
     usable: dict[str, int] = {}
     unusable: set[str] = set()

@@ -409,7 +409,7 @@ def _same_graph(left: object, right: object) -> None:
 def test_read_graphs_numbers_in_sql_like_arrow(corpus_out: Path) -> None:
     """The build's SQL-numbered graphs equal indexed_graph over the tables, and so do the metrics."""
     from graph.metrics import compute_metrics, graph_metrics
-    from graph.pipeline import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, read_graphs
+    from graph.stages import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, read_graphs
 
     with open_store(corpus_out / "db.duckdb") as store:
         nodes, edges = store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES)
@@ -429,7 +429,7 @@ def test_read_graphs_numbers_in_sql_like_arrow(corpus_out: Path) -> None:
 def test_read_graphs_of_an_empty_database(tmp_path: Path) -> None:
     """A database without nodes gives empty graphs and no metrics, not an error."""
     from graph.metrics import graph_metrics
-    from graph.pipeline import read_graphs
+    from graph.stages import read_graphs
 
     with open_store(tmp_path / "db.duckdb") as store:
         graph, papers, keyword_ids, keyword_degree, _ = read_graphs(store)

@@ -11,8 +11,8 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graph.pipeline import write_metrics
 from graph.report import figure_inputs, render_markdown, report_data, write_report
+from graph.stages import write_metrics
 from graph.store import Store, open_store
 from paperweb.cli import app
 

@@ -8,14 +8,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from collectors.corpus import read_inputs
 from collectors.github import RepoInfo, enrich_repos, missing_repo
 from collectors.links import extract_links
 from graph.linkgraph import link_graph
 from graph.papers import merge_papers
-from graph.pipeline import BuildOptions, read_inputs, write_paper_edges, write_papers
-from graph.repos import apply_renames, final_target, write_repo_topics, write_repos
+from graph.store.enrichment import write_repo_topics, write_repos
+from graph.stages import write_paper_edges, write_papers
 from graph.store import Store, open_store
 from tests.conftest import CORPUS_PAGES
+from tests.renames import apply_renames, final_target
 
 OLD = "github.com/old-lab/oldname"
 NEW = "github.com/new-lab/newname"
@@ -233,7 +235,7 @@ def test_github_enrichment_on_corpus_build(corpus: Path, tmp_path: Path) -> None
             write_repos(store, enrichment.repos)
             write_repo_topics(store, enrichment.topics)
             assert store.query(SQL_PAPERS_WITH_GITHUB_KEYWORDS) == store.query(SQL_LINKING_PAPERS)
-            write_paper_edges(store, BuildOptions())
+            write_paper_edges(store)
         # Topics are given keywords: they survive extraction among each paper's top keywords.
         assert store.query(SQL_PAPERS_WITH_GITHUB_KEYWORDS) == store.query(SQL_LINKING_PAPERS)
         assert len(store.query(SQL_LINKING_PAPERS)) > 0

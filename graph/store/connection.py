@@ -1,16 +1,16 @@
-"""The DuckDB file: schema, bulk loads and queries. The only module that imports duckdb.
+"""The connection to a paperweb DuckDB file: opening, transactions, bulk loads, queries.
 
-The tables are a public interface (see the README): users query them with SQL.
-Other modules keep their own SQL as named constants and run it through
+The store's other modules hold the SQL of one table family each and run it through
 :meth:`Store.query` and :meth:`Store.execute`, always with ``?`` parameters.
 """
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,136 +24,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from graph.store.cache import SQL_CACHE_GET, SQL_CACHE_PUT
+from graph.store.schema import GRAPH_TABLES, SCHEMA, SCHEMA_UPGRADE, SQL_COLUMNS, SQL_TABLES
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]
-
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (
-    paper_id VARCHAR PRIMARY KEY,
-    title VARCHAR NOT NULL,
-    abstract VARCHAR,
-    authors INTEGER,
-    published DATE,
-    published_text VARCHAR,
-    upvotes INTEGER,
-    arxiv_id VARCHAR,
-    cited_by_count INTEGER,
-    doi VARCHAR,
-    categories VARCHAR[]
-);
--- databases written before these columns existed gain them
-ALTER TABLE papers ADD COLUMN IF NOT EXISTS doi VARCHAR;
-ALTER TABLE papers ADD COLUMN IF NOT EXISTS categories VARCHAR[];
-CREATE TABLE IF NOT EXISTS paper_sources (
-    paper_id VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    position INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS links (
-    paper_id VARCHAR NOT NULL,
-    url VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    target VARCHAR NOT NULL,
-    origin VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS keywords (
-    paper_id VARCHAR NOT NULL,
-    keyword VARCHAR NOT NULL,
-    weight DOUBLE NOT NULL,
-    origin VARCHAR NOT NULL DEFAULT 'text'
-);
-CREATE TABLE IF NOT EXISTS nodes (
-    node_id VARCHAR PRIMARY KEY,
-    kind VARCHAR NOT NULL,
-    label VARCHAR NOT NULL,
-    url VARCHAR
-);
-CREATE TABLE IF NOT EXISTS edges (
-    src VARCHAR NOT NULL,
-    dst VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    weight DOUBLE NOT NULL,
-    evidence VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS metrics (
-    node_id VARCHAR NOT NULL,
-    metric VARCHAR NOT NULL,
-    value DOUBLE
-);
-CREATE TABLE IF NOT EXISTS communities (
-    community INTEGER PRIMARY KEY,
-    label VARCHAR NOT NULL,
-    size INTEGER NOT NULL,
-    keywords VARCHAR[],
-    coverage INTEGER,
-    internal_weight DOUBLE,
-    external_weight DOUBLE,
-    is_other BOOLEAN,
-    keyword_papers INTEGER[]
-);
--- answers of web services (build --online); not a graph table, so rebuilds keep it
-CREATE TABLE IF NOT EXISTS http_cache (
-    key VARCHAR PRIMARY KEY,
-    status INTEGER NOT NULL,
-    headers VARCHAR NOT NULL,
-    body BLOB NOT NULL,
-    fetched_at DOUBLE NOT NULL
-);
-CREATE TABLE IF NOT EXISTS repos (
-    target VARCHAR PRIMARY KEY,
-    full_name VARCHAR,
-    html_url VARCHAR,
-    description VARCHAR,
-    homepage VARCHAR,
-    stars INTEGER,
-    forks INTEGER,
-    topics VARCHAR[],
-    language VARCHAR,
-    license VARCHAR,
-    archived BOOLEAN,
-    fork BOOLEAN,
-    pushed_at TIMESTAMP,
-    status VARCHAR NOT NULL
-);
--- positions of the nodes the default page draws (graph/layout.py), read by the viewer and report
-CREATE TABLE IF NOT EXISTS layout (
-    node_id VARCHAR PRIMARY KEY,
-    x DOUBLE NOT NULL,
-    y DOUBLE NOT NULL
-);
-CREATE TABLE IF NOT EXISTS build_info (
-    key VARCHAR PRIMARY KEY,
-    value VARCHAR
-);
-"""
-
-# Columns added since the first schema, so that a database an older paperweb wrote
-# takes a rebuild.
-SCHEMA_UPGRADE = """
-ALTER TABLE communities ADD COLUMN IF NOT EXISTS coverage INTEGER;
-ALTER TABLE communities ADD COLUMN IF NOT EXISTS internal_weight DOUBLE;
-ALTER TABLE communities ADD COLUMN IF NOT EXISTS external_weight DOUBLE;
-ALTER TABLE communities ADD COLUMN IF NOT EXISTS is_other BOOLEAN;
-ALTER TABLE communities ADD COLUMN IF NOT EXISTS keyword_papers INTEGER[];
-"""
-
-#: Tables a build replaces as a whole; anything else (caches) survives rebuilds.
-GRAPH_TABLES = (
-    "papers",
-    "paper_sources",
-    "links",
-    "keywords",
-    "nodes",
-    "edges",
-    "metrics",
-    "communities",
-    "layout",
-    "build_info",
-    "repos",
-)
+__all__ = ["Store", "open_store", "release_memory", "tune_allocator"]
 
 #: rows per Arrow batch of :meth:`Store.insert_columns`
 INSERT_BATCH = 200_000
@@ -303,6 +178,48 @@ class Store:
             del data
         return rows
 
+    def insert_records(
+        self,
+        table: str,
+        records: Sequence[Any],
+        convert: Mapping[str, Callable[[Any], Any]] | None = None,
+        extra: Mapping[str, Sequence[Any]] | None = None,
+    ) -> int:
+        """Bulk-append dataclass records to ``table``: a column per field the table has.
+
+        Fields the table lacks (a paper's links, say) are left out; ``convert`` maps a
+        field to the function that makes its stored value, and ``extra`` adds columns
+        that are not fields (the paper id of each link). Returns the row count.
+        """
+        if not records:
+            return 0
+        known = self.columns(table)
+        convert = convert or {}
+        names = [f.name for f in dataclasses.fields(records[0]) if f.name in known]
+        columns: dict[str, Sequence[Any]] = {}
+        for name in names:
+            values = [getattr(record, name) for record in records]
+            change = convert.get(name)
+            columns[name] = [change(v) for v in values] if change else values
+        columns.update(extra or {})
+        return self.insert_columns(table, columns)
+
+    def columns(self, table: str) -> set[str]:
+        """Names of the columns of a table."""
+        rows = self.con.execute(SQL_COLUMNS, [table]).fetchall()
+        return {row[0] for row in rows}
+
+    def cached_answer(self, key: str) -> tuple[int, str, bytes, float] | None:
+        """The ``http_cache`` row of ``key``: status, headers (JSON), body, fetched_at."""
+        row = self.con.execute(SQL_CACHE_GET, [key]).fetchone()
+        return (int(row[0]), str(row[1]), bytes(row[2]), float(row[3])) if row else None
+
+    def remember_answer(
+        self, key: str, status: int, headers: str, body: bytes, fetched_at: float
+    ) -> None:
+        """Store (or replace) the cached answer of ``key``; outside a transaction it commits at once."""
+        self.con.execute(SQL_CACHE_PUT, [key, status, headers, body, fetched_at])
+
     @contextmanager
     def columns_view(
         self, name: str, columns: Mapping[str, Sequence[Any] | pa.Array | pa.ChunkedArray]
@@ -330,9 +247,7 @@ class Store:
 
     def table_names(self) -> set[str]:
         """Names of the tables in the main schema."""
-        rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
+        rows = self.con.execute(SQL_TABLES).fetchall()
         return {row[0] for row in rows}
 
     def count(self, table: str) -> int:

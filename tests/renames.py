@@ -1,30 +1,17 @@
-"""GitHub facts in the database: the ``repos`` table, renamed repositories, and topics as keywords.
+"""Renaming repositories inside a stored graph: test-only.
 
-Call these inside the build's transaction, after the papers, links and link
-nodes are written and before ``similar``/``shared_code`` edges and metrics are
-computed (those name repo nodes and must see the new targets)::
-
-    apply_renames(store, enrichment.renamed)
-    write_repos(store, enrichment.repos)
-    write_repo_topics(store, enrichment.topics)
+A build applies GitHub's renames to the records before they are stored
+(``graph.enrichment.apply_enrichment``), so the package never renames in the
+database; the tests use this to move a repository after a build and check what
+the graph tables must then say.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping
 
-from collectors.github import RepoInfo
 from collectors.links import repo_owner
 from graph.store import Store
-
-__all__ = ["apply_renames", "final_target", "write_repo_topics", "write_repos"]
-
-SQL_REPO_LABELS = """
-UPDATE nodes SET label = repos.full_name
-FROM repos
-WHERE nodes.node_id = repos.target AND nodes.kind = 'repo' AND repos.full_name IS NOT NULL
-"""
 
 # A paper that already links the new name keeps that link; its link under the old name goes.
 SQL_DROP_SHADOWED_LINKS = """
@@ -62,16 +49,6 @@ WHERE (src = ? OR dst = ?) AND rowid NOT IN (
     SELECT min(rowid) FROM edges WHERE src = ? OR dst = ? GROUP BY src, dst, kind
 )
 """
-SQL_TOPIC_KEYWORDS = """
-INSERT INTO keywords (paper_id, keyword, weight, origin)
-SELECT DISTINCT links.paper_id, topics.keyword, 1.0, 'github'
-FROM _topics AS topics
-JOIN links ON links.target = topics.target AND links.kind = 'repo'
-WHERE NOT EXISTS (
-    SELECT 1 FROM keywords AS k
-    WHERE k.paper_id = links.paper_id AND k.keyword = topics.keyword AND k.origin = 'github'
-)
-"""
 
 
 def final_target(target: str, renamed: Mapping[str, str]) -> str:
@@ -81,39 +58,6 @@ def final_target(target: str, renamed: Mapping[str, str]) -> str:
         target = renamed[target]
         seen.add(target)
     return target
-
-
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    # The column is a plain TIMESTAMP holding UTC; an aware value would be shifted by the session zone.
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def write_repos(store: Store, repos: Sequence[RepoInfo]) -> int:
-    """Store one ``repos`` row per target and label repo nodes with GitHub's own spelling."""
-    rows = list({repo.target: repo for repo in repos}.values())
-    count = store.insert_columns(
-        "repos",
-        {
-            "target": [r.target for r in rows],
-            "full_name": [r.full_name for r in rows],
-            "html_url": [r.html_url for r in rows],
-            "description": [r.description for r in rows],
-            "homepage": [r.homepage for r in rows],
-            "stars": [r.stars for r in rows],
-            "forks": [r.forks for r in rows],
-            "topics": [list(r.topics) for r in rows],
-            "language": [r.language for r in rows],
-            "license": [r.license for r in rows],
-            "archived": [r.archived for r in rows],
-            "fork": [r.fork for r in rows],
-            "pushed_at": [_naive_utc(r.pushed_at) for r in rows],
-            "status": [r.status for r in rows],
-        },
-    )
-    store.execute(SQL_REPO_LABELS)
-    return count
 
 
 def _rename_one(store: Store, old: str, new: str) -> None:
@@ -150,17 +94,3 @@ def apply_renames(store: Store, renamed: Mapping[str, str]) -> int:
             _rename_one(store, old, new)
             applied += 1
     return applied
-
-
-def write_repo_topics(store: Store, topics: Iterable[tuple[str, str]]) -> None:
-    """Give every paper linking a repo that repo's topics as keywords (origin ``github``).
-
-    GitHub writes topics with hyphens between words (``graph-neural-networks``);
-    they are stored with spaces so that they meet the same phrase in abstracts.
-    """
-    pairs = sorted({(target, topic.replace("-", " ").strip()) for target, topic in topics})
-    pairs = [(target, topic) for target, topic in pairs if topic]
-    if pairs:
-        columns = {"target": [p[0] for p in pairs], "keyword": [p[1] for p in pairs]}
-        with store.columns_view("_topics", columns):
-            store.execute(SQL_TOPIC_KEYWORDS)

@@ -1,0 +1,270 @@
+"""The build's graph stages, each inside the caller's transaction: papers and links, then
+keywords and paper-paper edges, then metrics and communities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
+from graph.linkgraph import NodeRow, link_graph
+from graph.metrics import (
+    graph_metrics,
+    label_candidates,
+    label_communities,
+    label_coverage,
+    term_counts,
+)
+from graph.network import IndexedGraph, graphs_from_numbers
+from graph.papers import PaperRow
+from graph.similarity import (
+    MIN_SIMILARITY,
+    keyword_edge_columns,
+    keyword_nodes,
+    shared_code_edges,
+    similar_edge_columns,
+)
+from graph.store import Store, release_memory
+from graph.store.analysis import (
+    community_keyword_pairs,
+    keyword_degrees,
+    member_texts,
+    numbered_graph,
+)
+from graph.store.papers import code_links, given_keywords, paper_texts, replace_keywords
+
+__all__ = ["read_graphs", "write_metrics", "write_paper_edges", "write_papers"]
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """Default progress sink: say nothing."""
+
+
+def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
+    """Load papers, their sources, links and source keywords (inside the caller's transaction)."""
+    # An empty list would say "no categories"; NULL says the source gave none.
+    store.insert_records("papers", rows, convert={"categories": lambda c: list(c) or None})
+    sources = [(r.paper_id, s, p) for r in rows for s, p in r.sources]
+    store.insert_columns(
+        "paper_sources",
+        {
+            "paper_id": [s[0] for s in sources],
+            "source": [s[1] for s in sources],
+            "position": [s[2] for s in sources],
+        },
+    )
+    links = [(r.paper_id, link) for r in rows for link in r.links]
+    store.insert_records(
+        "links", [link for _, link in links], extra={"paper_id": [pid for pid, _ in links]}
+    )
+    given = [(r.paper_id, keyword, origin) for r in rows for keyword, origin in r.keywords]
+    store.insert_columns(
+        "keywords",
+        {
+            "paper_id": [g[0] for g in given],
+            "keyword": [g[1] for g in given],
+            "weight": [1.0] * len(given),
+            "origin": [g[2] for g in given],
+        },
+    )
+    graph = link_graph(links)
+    paper_nodes = [NodeRow(r.paper_id, "paper", r.title, _paper_url(r)) for r in rows]
+    store.insert_records("nodes", paper_nodes + graph.nodes)
+    store.insert_records("edges", graph.edges)
+
+
+def write_paper_edges(
+    store: Store,
+    keywords: KeywordOptions | None = None,
+    k: int = 10,
+    min_similarity: float = MIN_SIMILARITY,
+    progress: Progress = _quiet,
+) -> None:
+    """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction).
+
+    Rows go to DuckDB as columns (lists and numpy arrays through Arrow), not as row
+    objects: at 100k papers that is ~1.2M keyword rows and ~1M edges. The cyclic garbage
+    collector leaves the objects that were alive before the stage alone meanwhile.
+    """
+    with paused_gc():
+        _write_paper_edges(store, keywords or KeywordOptions(), k, min_similarity, progress)
+
+
+def _write_paper_edges(
+    store: Store, options: KeywordOptions, k: int, min_similarity: float, progress: Progress
+) -> None:
+    papers = paper_texts(store)
+    given = given_keywords(store)
+    table = extract_keywords(papers, options, given)
+    del papers, given
+    release_memory()
+    replace_keywords(store, _keyword_columns(table))
+    nodes = keyword_nodes(table)
+    edges = keyword_edge_columns(table)
+    keyword_edges = len(edges["src"])
+    # The per-paper keyword lists are stored; similarity only needs the matrix.
+    table.by_paper.clear()
+    release_memory()
+    similar = similar_edge_columns(table, k, min_similarity)
+    del table
+    for name, values in similar.items():
+        edges[name] = _concat(edges[name], values)
+    shared = shared_code_edges(code_links(store))
+    for name in ("src", "dst", "weight", "evidence"):
+        edges[name] = _concat(edges[name], [getattr(e, name) for e in shared])
+    similar_count = len(similar["src"])
+    del similar
+    store.insert_records("nodes", nodes)
+    kinds = (
+        ["keyword"] * keyword_edges + ["similar"] * similar_count + ["shared_code"] * len(shared)
+    )
+    store.insert_columns(
+        "edges",
+        {
+            "src": edges.pop("src"),
+            "dst": edges.pop("dst"),
+            "kind": kinds,
+            "weight": edges.pop("weight"),
+            "evidence": edges.pop("evidence"),
+        },
+    )
+    del edges, kinds
+    release_memory()
+    progress(
+        f"{len(nodes):,} linking keywords, {similar_count:,} similar and "
+        f"{len(shared):,} shared_code edges"
+    )
+
+
+def _keyword_columns(table: KeywordTable) -> dict[str, list[Any]]:
+    """The ``keywords`` rows of the table as columns, in paper order."""
+    paper_id: list[str] = []
+    keyword: list[str] = []
+    weight: list[float] = []
+    origin: list[str] = []
+    for pid, keywords in table.by_paper.items():
+        paper_id.extend([pid] * len(keywords))
+        for label, value, source, _ in keywords:
+            keyword.append(label)
+            weight.append(value)
+            origin.append(source)
+    return {"paper_id": paper_id, "keyword": keyword, "weight": weight, "origin": origin}
+
+
+def _concat(first: Any, second: Any) -> Any:
+    """Join two edge columns: lists (ids, evidence) stay lists; anything else is a weight
+    column, joined as a float array."""
+    if isinstance(first, list) and isinstance(second, list):
+        first.extend(second)
+        return first
+    return np.concatenate(
+        [np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)]
+    )
+
+
+def read_graphs(
+    store: Store,
+) -> tuple[IndexedGraph, IndexedGraph, pa.Array, np.ndarray, np.ndarray]:
+    """The analysis graph, the paper graph, the keyword degrees and the owner flags, numbered in SQL.
+
+    The same graphs as :func:`graph.network.indexed_graph` over the ``nodes`` and
+    ``edges`` tables (a test checks), at a fraction of the memory.
+    """
+    nodes, edges = numbered_graph(store)
+    graph, papers = graphs_from_numbers(
+        nodes["node_id"].to_pylist(),
+        np.asarray(nodes["is_paper"].to_numpy(), dtype=bool),
+        np.asarray(edges["a"].to_numpy(), dtype=np.int64),
+        np.asarray(edges["b"].to_numpy(), dtype=np.int64),
+        np.asarray(edges["weight"].to_numpy(), dtype=np.float64),
+        np.asarray(edges["paper_kind"].to_numpy(), dtype=bool),
+    )
+    keywords = keyword_degrees(store)
+    return (
+        graph,
+        papers,
+        keywords["node_id"].combine_chunks(),
+        np.asarray(keywords["degree"].to_numpy(), dtype=np.float64),
+        np.asarray(nodes["is_owner"].to_numpy(), dtype=bool),
+    )
+
+
+def write_metrics(store: Store, progress: Progress = _quiet, resolution: float = 1.0) -> None:
+    """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
+    graph, papers_graph, keyword_ids, keyword_degree, is_owner = read_graphs(store)
+    result = graph_metrics(
+        graph, papers_graph, keyword_ids, keyword_degree, resolution=resolution, is_owner=is_owner
+    )
+    del graph, papers_graph
+    rows = result.rows()
+    store.insert_columns("metrics", {name: rows[name] for name in rows.column_names})
+    ordered = sorted(result.members)
+    sizes = {c: len(result.members[c]) for c in ordered}
+    papers, community = result.columns["community"]
+    labels_of = community.astype(np.int64)
+    notes = sorted(result.notes.items()) + sorted(result.info.items())
+    nodes = len(result.columns["degree"][0])
+    other, inside, outside = result.other, result.inside, result.outside
+    # The labelling query below is the stage's largest allocation (inside DuckDB); the
+    # metric columns are stored by now, so their memory goes back first.
+    del result, rows
+    release_memory()
+    named = {c: size for c, size in sizes.items() if c != other}
+    total = store.count("papers")
+    with store.columns_view(
+        "_members",
+        {
+            "paper_id": papers,
+            "number": np.arange(len(labels_of)),
+            "community": labels_of,
+            "size": np.bincount(labels_of)[labels_of],
+        },
+    ):
+        pairs, names = community_keyword_pairs(store)
+        counts = term_counts(
+            np.asarray(pairs["paper"].to_numpy(), dtype=np.int64),
+            np.asarray(pairs["keyword"].to_numpy(), dtype=np.int64),
+            names,
+            labels_of,
+        )
+        del pairs, names
+        counts = [row for row in counts if row[0] != other]
+        candidates = label_candidates(named, counts, total)
+        # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
+        # translate took 6 s over 100k abstracts, str.translate a fraction of that.
+        covered = label_coverage(member_texts(store), candidates)
+    labels = label_communities(named, counts, total, covered=covered)
+    if other is not None:
+        smallest = next(v for k, v in notes if k == "partition.smallest")
+        labels[other] = (f"other: {sizes[other]} papers in groups under {smallest}", [], [])
+    store.insert_columns(
+        "communities",
+        {
+            "community": ordered,
+            "label": [labels[c][0] for c in ordered],
+            "size": [sizes[c] for c in ordered],
+            "keywords": [labels[c][1] for c in ordered],
+            "keyword_papers": [labels[c][2] for c in ordered],
+            "coverage": [labels[c][2][0] if labels[c][2] else 0 for c in ordered],
+            "internal_weight": [float(inside[c]) for c in ordered],
+            "external_weight": [float(outside[c]) for c in ordered],
+            "is_other": [c == other for c in ordered],
+        },
+    )
+    store.insert_columns(
+        "build_info",
+        {
+            "key": [k if "." in k else f"metric.{k}" for k, _ in notes],
+            "value": [v for _, v in notes],
+        },
+    )
+    progress(f"metrics for {nodes:,} nodes, {len(named):,} communities")
+
+
+def _paper_url(row: PaperRow) -> str | None:
+    return f"https://arxiv.org/abs/{row.arxiv_id}" if row.arxiv_id else None

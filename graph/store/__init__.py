@@ -1,0 +1,18 @@
+"""The one door to the database: the only package that imports duckdb or holds SQL.
+
+``connection`` opens the file and loads records; ``schema`` holds the tables; every other
+module holds the SQL of one table family and the functions that run it:
+
+- ``papers``: papers, sources, links and keywords as the build stages read them
+- ``analysis``: the numbered graph and community keywords the metrics read
+- ``enrichment``: repos, renamed repositories, cited-by counts
+- ``layout``, ``report``, ``page``, ``explore``, ``export``: what each of those reads
+- ``cache``: the ``http_cache`` table of online answers
+"""
+
+from __future__ import annotations
+
+from graph.store.connection import Store, open_store, release_memory, tune_allocator
+from graph.store.schema import GRAPH_TABLES, SCHEMA
+
+__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]

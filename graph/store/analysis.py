@@ -1,0 +1,99 @@
+"""The graph as numbers for the metrics stage, and the keywords and texts of communities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from graph.network import PAPER_EDGE_KINDS
+from graph.store.connection import Store
+
+__all__ = [
+    "SQL_GRAPH_EDGES",
+    "SQL_GRAPH_NODES",
+    "community_keyword_pairs",
+    "keyword_degrees",
+    "member_texts",
+    "numbered_graph",
+]
+
+SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
+SQL_GRAPH_EDGES = "SELECT src, dst, kind, weight FROM edges ORDER BY src, dst, kind"
+# Every keyword row as (paper number, keyword number), and the distinct keywords in order.
+SQL_KEYWORD_NUMBERS = """
+CREATE OR REPLACE TEMP TABLE _keyword_numbers AS
+SELECT keyword, CAST(row_number() OVER (ORDER BY keyword) - 1 AS INTEGER) AS number
+FROM (SELECT DISTINCT keyword FROM keywords)
+"""
+SQL_PAPER_KEYWORDS = """
+SELECT m.number AS paper, k.number AS keyword
+FROM keywords JOIN _keyword_numbers AS k USING (keyword) JOIN _members AS m USING (paper_id)
+"""
+SQL_KEYWORD_NAMES = "SELECT keyword FROM _keyword_numbers ORDER BY number"
+SQL_DROP_KEYWORD_NUMBERS = "DROP TABLE IF EXISTS _keyword_numbers"
+
+# Non-keyword nodes numbered in id order, and the edges between them as those numbers, so
+# that 1.17M edge rows (at 100k papers) never become strings in this process.
+SQL_NUMBERED_NODES = """
+CREATE OR REPLACE TEMP TABLE _numbered AS
+SELECT node_id, kind = 'paper' AS is_paper, kind = 'owner' AS is_owner,
+       CAST(row_number() OVER (ORDER BY node_id) - 1 AS INTEGER) AS number
+FROM nodes WHERE kind <> 'keyword'
+"""
+SQL_NUMBERED_NODE_ROWS = "SELECT node_id, is_paper, is_owner FROM _numbered ORDER BY number"
+SQL_NUMBERED_EDGES = f"""
+SELECT a.number AS a, b.number AS b, e.weight,
+       e.kind IN ({", ".join(f"'{kind}'" for kind in sorted(PAPER_EDGE_KINDS))}) AS paper_kind
+FROM edges e JOIN _numbered a ON a.node_id = e.src JOIN _numbered b ON b.node_id = e.dst
+WHERE e.kind <> 'keyword'
+ORDER BY e.src, e.dst, e.kind
+"""
+SQL_DROP_NUMBERED = "DROP TABLE IF EXISTS _numbered"
+SQL_KEYWORD_DEGREE = """
+SELECT n.node_id, CAST(count(e.dst) AS DOUBLE) AS degree
+FROM nodes n LEFT JOIN edges e ON e.dst = n.node_id AND e.kind = 'keyword'
+WHERE n.kind = 'keyword'
+GROUP BY n.node_id ORDER BY n.node_id
+"""
+# Titles and abstracts with the community of their paper, for the label coverage counts.
+SQL_MEMBER_TEXTS = """
+SELECT m.community, p.title, coalesce(p.abstract, '') AS abstract
+FROM papers p JOIN _members AS m USING (paper_id)
+"""
+
+
+def numbered_graph(store: Store) -> tuple[pa.Table, pa.Table]:
+    """Non-keyword nodes numbered in id order (node_id, is_paper, is_owner) and the edges
+    between them as those numbers (a, b, weight, paper_kind: a paper-paper kind)."""
+    store.execute(SQL_NUMBERED_NODES)
+    try:
+        nodes = store.query_arrow(SQL_NUMBERED_NODE_ROWS)
+        edges = store.query_arrow(SQL_NUMBERED_EDGES)
+    finally:
+        store.execute(SQL_DROP_NUMBERED)
+    return nodes, edges
+
+
+def keyword_degrees(store: Store) -> pa.Table:
+    """Keyword nodes (node_id) with the number of their ``keyword`` edges (degree), by id."""
+    return store.query_arrow(SQL_KEYWORD_DEGREE)
+
+
+def community_keyword_pairs(store: Store) -> tuple[pa.Table, list[str]]:
+    """(paper number, keyword number) of every keyword row of the papers in ``_members``,
+    and the keywords in number order. Runs inside :meth:`Store.columns_view` of ``_members``."""
+    store.execute(SQL_KEYWORD_NUMBERS)
+    try:
+        pairs = store.query_arrow(SQL_PAPER_KEYWORDS)
+        names = store.query_arrow(SQL_KEYWORD_NAMES)
+    finally:
+        store.execute(SQL_DROP_KEYWORD_NUMBERS)
+    return pairs, names["keyword"].to_pylist()
+
+
+def member_texts(store: Store, rows: int = 2048) -> Iterator[tuple[Any, ...]]:
+    """(community, title, abstract) of the papers in ``_members``, streamed in batches."""
+    for batch in store.query_batches(SQL_MEMBER_TEXTS, rows=rows):
+        yield from zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)

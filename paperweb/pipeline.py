@@ -1,0 +1,176 @@
+"""The build's orchestration (top layer): inputs -> online inputs -> de-duplication ->
+online enrichment -> graph stages in one transaction -> report and page.
+
+``collectors/`` reads, ``graph/`` stores and analyses, ``viz/`` draws; only ``paperweb/``
+uses all three. Kept apart from :mod:`paperweb.app` because the graph stages import
+scikit-learn, which would cost every other command seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from collectors.corpus import read_inputs
+from collectors.enrich import EnrichProgress, quiet_progress
+from collectors.http import HttpSettings, settings_from_env
+from collectors.queries import OnlineInputs, collect_online
+from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
+from graph.keywords import KeywordOptions
+from graph.layout import DEFAULT_MAX_PAPERS, write_layout
+from graph.papers import merge_papers
+from graph.report import write_report
+from graph.similarity import MIN_SIMILARITY
+from graph.stages import write_metrics, write_paper_edges, write_papers
+from graph.store import open_store, release_memory, tune_allocator
+from paperweb.app import DEFAULT_DB, write_page
+from paperweb.errors import UsageError
+
+__all__ = ["BuildOptions", "BuildSummary", "build"]
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """Default progress sink: say nothing."""
+
+
+@dataclass(slots=True)
+class BuildOptions:
+    """Where the build writes and how much work it does."""
+
+    db: Path = DEFAULT_DB
+    out: Path = Path("out")
+    #: most ``similar`` neighbours kept per paper (a maximum: weak matches are never kept)
+    k: int = 10
+    #: cosine below which two papers are never ``similar``
+    min_similarity: float = MIN_SIMILARITY
+    #: Leiden resolution: higher gives more, smaller communities
+    resolution: float = 1.0
+    keywords: KeywordOptions = field(default_factory=KeywordOptions)
+    #: papers drawn on the HTML page (the most central ones when there are more)
+    max_nodes: int = DEFAULT_MAX_PAPERS
+    #: force one input kind (page, ids, bibtex, json, jsonl) instead of detecting it
+    input_format: str | None = None
+    #: Hugging Face searches and daily lists whose papers join the inputs (need ``online``)
+    queries: tuple[str, ...] = ()
+    query_limit: int = 50
+    days: tuple[date, ...] = ()
+    #: ask online services to complete id-only papers, run queries, and enrich the papers
+    online: bool = False
+    #: ignore cached answers (they are still refreshed in the cache)
+    refresh: bool = False
+    #: HTTP settings; None reads PAPERWEB_*_URL and the tokens from the environment
+    http: HttpSettings | None = None
+    #: transport under the HTTP stack (tests inject httpx.MockTransport); None is the network
+    http_transport: httpx.BaseTransport | None = None
+
+
+@dataclass(slots=True)
+class BuildSummary:
+    """What a build read and stored."""
+
+    files: int = 0
+    occurrences: int = 0
+    papers: int = 0
+    links: int = 0
+    nodes: int = 0
+    edges: int = 0
+    skipped: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    #: what online enrichment found and what it cost (None when offline)
+    online: OnlineResult | None = None
+
+
+class _Clock:
+    """Seconds since the last lap, for progress lines that say how long each stage took."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self) -> str:
+        now = time.perf_counter()
+        spent, self.last = now - self.last, now
+        return f"({spent:.1f} s)"
+
+
+def build(
+    inputs: Sequence[str | Path],
+    options: BuildOptions,
+    progress: Progress = _quiet,
+    online_progress: EnrichProgress = quiet_progress,
+) -> BuildSummary:
+    """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
+    clock = _Clock()
+    tune_allocator()
+    if options.refresh and not options.online:
+        raise UsageError(
+            "--refresh only applies to online enrichment; add --online or drop --refresh"
+        )
+    occurrences, skipped, files = read_inputs(inputs, options.input_format)
+    progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
+    with open_store(options.db) as store:
+        online: OnlineResult | None = None
+        if options.online:
+            settings = options.http or settings_from_env(os.environ, refresh=options.refresh)
+            online = OnlineResult()
+            # [stage: online inputs] full papers for ids, then query and daily-list papers
+            with (
+                online.client("hf", settings, store, options.http_transport) as hf,
+                online.client("arxiv", settings, store, options.http_transport) as arxiv,
+            ):
+                fetch = OnlineInputs(
+                    hf, arxiv, options.queries, options.query_limit, options.days, arxiv_pause=0.0
+                )
+                occurrences, not_found = collect_online(fetch, occurrences)
+            skipped = skipped + not_found
+            progress(f"{len(occurrences):,} papers with online inputs {clock.lap()}")
+        rows = merge_papers(occurrences)
+        progress(f"{len(rows):,} distinct papers after de-duplication {clock.lap()}")
+        summary = BuildSummary(
+            files=files, occurrences=len(occurrences), papers=len(rows), skipped=skipped
+        )
+        # [stage: online enrichment] adds arXiv ids, links, keywords, citations to rows
+        if online is not None:
+            summary.online = enrich_papers(
+                store, rows, settings, online_progress, options.http_transport, online
+            )
+            rows = apply_enrichment(rows, summary.online.enrichment)
+            progress(f"online enrichment {clock.lap()}")
+        with store.transaction():
+            store.clear()
+            write_papers(store, rows)
+            write_enrichment(store, summary.online)
+            # Later stages read what they need back from the database; at 100k papers
+            # the Paper and PaperRow objects are a few hundred MiB of the process.
+            del occurrences, rows
+            release_memory()
+            progress(f"stored papers, links and link nodes {clock.lap()}")
+            write_paper_edges(
+                store,
+                options.keywords,
+                options.k,
+                options.min_similarity,
+                lambda m: progress(f"{m} {clock.lap()}"),
+            )
+            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"), options.resolution)
+            placed = write_layout(store, options.max_nodes)
+            progress(f"laid out {placed:,} nodes of the map {clock.lap()}")
+        progress(f"committed {clock.lap()}")
+        summary.links = store.count("links")
+        summary.nodes = store.count("nodes")
+        summary.edges = store.count("edges")
+        summary.outputs += write_report(store, options.out)
+        progress(f"wrote the report {clock.lap()}")
+        path, data = write_page(store, options.out / "graph.html", options.max_nodes)
+        summary.outputs.append(path)
+        progress(
+            f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers {clock.lap()}"
+        )
+    return summary
