@@ -13,9 +13,9 @@ from collectors.github import RepoInfo, enrich_repos, missing_repo
 from collectors.links import extract_links
 from graph.linkgraph import link_graph
 from graph.papers import merge_papers
-from graph.store.enrichment import write_repo_topics, write_repos
 from graph.stages import write_paper_edges, write_papers
 from graph.store import Store, open_store
+from graph.store.enrichment import write_repo_topics, write_repos
 from tests.conftest import CORPUS_PAGES
 from tests.renames import apply_renames, final_target
 
