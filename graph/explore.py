@@ -14,6 +14,7 @@ import networkx as nx
 
 from collectors.titles import normalise_title
 from graph.store import Store, open_store
+from graph.store import explore as q
 from paperweb.errors import DatabaseError, UsageError
 
 __all__ = [
@@ -64,60 +65,6 @@ METRICS = (
 _ARXIV_ID = re.compile(
     r"(?:arxiv:)?\s*(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE
 )
-
-SQL_PAPER_BY_ARXIV = "SELECT paper_id, title, arxiv_id FROM papers WHERE arxiv_id = ?"
-SQL_PAPER_BY_ID = "SELECT paper_id, title, arxiv_id FROM papers WHERE paper_id = ?"
-SQL_NODE_BY_ID = "SELECT node_id, kind, label FROM nodes WHERE node_id = ?"
-SQL_NODES_BY_LABEL = """
-SELECT node_id, kind, label FROM nodes WHERE kind <> 'paper' AND lower(label) = lower(?)
-ORDER BY node_id
-"""
-SQL_STORED_NODE_KINDS = "SELECT DISTINCT kind FROM nodes ORDER BY kind"
-SQL_STORED_EDGE_KINDS = "SELECT DISTINCT kind FROM edges ORDER BY kind"
-SQL_KIND_COUNT = "SELECT count(*) FROM nodes WHERE kind = ?"
-SQL_KIND_METRICS = """
-SELECT DISTINCT m.metric FROM metrics m JOIN nodes n USING (node_id)
-WHERE n.kind = ? AND m.value IS NOT NULL ORDER BY m.metric
-"""
-SQL_PAPER_TITLES = "SELECT paper_id, title, arxiv_id FROM papers ORDER BY title, paper_id"
-SQL_NEIGHBORS = """
-SELECT CASE WHEN e.src = ? THEN e.dst ELSE e.src END AS other,
-       n.kind, n.label, e.kind, e.weight, e.evidence,
-       CASE WHEN e.kind = 'cites' THEN (CASE WHEN e.src = ? THEN 'cites' ELSE 'cited by' END) END
-FROM edges e JOIN nodes n ON n.node_id = CASE WHEN e.src = ? THEN e.dst ELSE e.src END
-WHERE (e.src = ? OR e.dst = ?) AND list_contains(?, e.kind)
-ORDER BY e.weight DESC, n.label, e.kind
-LIMIT ?
-"""
-SQL_PAPER_EDGES = """
-SELECT src, dst, kind, weight, evidence FROM edges WHERE list_contains(?, kind)
-ORDER BY src, dst, kind
-"""
-SQL_LABELS = "SELECT node_id, label FROM nodes WHERE kind = 'paper'"
-SQL_METRIC_NAMES = "SELECT DISTINCT metric FROM metrics ORDER BY metric"
-SQL_TOP = """
-SELECT n.node_id, n.kind, n.label, m.value
-FROM metrics m JOIN nodes n USING (node_id)
-WHERE m.metric = ? AND (? IS NULL OR n.kind = ?) AND m.value IS NOT NULL
-ORDER BY m.value DESC, n.label, n.node_id
-LIMIT ?
-"""
-SQL_NODE_KINDS = "SELECT kind, count(*) FROM nodes GROUP BY kind ORDER BY kind"
-SQL_EDGE_KINDS = "SELECT kind, count(*) FROM edges GROUP BY kind ORDER BY kind"
-SQL_DISTINCT_METRIC = "SELECT count(DISTINCT value) FROM metrics WHERE metric = ?"
-# Named communities: the row gathering small groups ("other") is none.
-SQL_NAMED_COMMUNITIES = "SELECT count(*) FROM communities WHERE NOT coalesce(is_other, false)"
-SQL_COVERAGE = """
-SELECT count(*) AS papers,
-       count(arxiv_id) AS with_arxiv_id,
-       count(cited_by_count) AS with_citation_count,
-       (SELECT count(DISTINCT paper_id) FROM links WHERE kind = 'repo') AS with_code,
-       (SELECT count(DISTINCT paper_id) FROM links WHERE kind = 'page') AS with_page,
-       (SELECT count(DISTINCT paper_id) FROM keywords) AS with_keywords,
-       (SELECT count(DISTINCT source) FROM paper_sources) AS sources
-FROM papers
-"""
-SQL_LINK_ORIGINS = "SELECT origin, count(*) FROM links GROUP BY origin ORDER BY origin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,32 +143,32 @@ def check_choice(option: str, given: Sequence[str], valid: Sequence[str]) -> lis
     return values
 
 
-def _with_stored(known: Sequence[str], store: Store, sql: str) -> list[str]:
+def _with_stored(known: Sequence[str], stored: Sequence[str]) -> list[str]:
     """The known names, then any other the database holds (a kind added by a newer build)."""
-    return list(dict.fromkeys([*known, *(row[0] for row in store.query(sql))]))
+    return list(dict.fromkeys([*known, *stored]))
 
 
 def check_edge_kinds(store: Store, kinds: Sequence[str], option: str = "--kind") -> list[str]:
     """Edge kinds as given, after checking each one exists."""
-    return check_choice(option, kinds, _with_stored(EDGE_KINDS, store, SQL_STORED_EDGE_KINDS))
+    return check_choice(option, kinds, _with_stored(EDGE_KINDS, q.edge_kinds(store)))
 
 
 def check_node_kinds(store: Store, kinds: Sequence[str], option: str = "--kind") -> list[str]:
     """Node kinds as given, after checking each one exists."""
-    return check_choice(option, kinds, _with_stored(NODE_KINDS, store, SQL_STORED_NODE_KINDS))
+    return check_choice(option, kinds, _with_stored(NODE_KINDS, q.node_kinds(store)))
 
 
 def check_metric(store: Store, metric: str) -> str:
     """The metric, after checking it is one a build computes (or the database holds)."""
-    return check_choice("--metric", [metric], _with_stored(METRICS, store, SQL_METRIC_NAMES))[0]
+    return check_choice("--metric", [metric], _with_stored(METRICS, q.metric_names(store)))[0]
 
 
 def _paper_by_id(store: Store, text: str) -> PaperRef | None:
     """The paper whose paperweb id or arXiv id (any version, ``arXiv:`` prefix) is ``text``."""
-    rows = store.query(SQL_PAPER_BY_ID, [text])
+    rows = q.paper_by_id(store, text)
     arxiv = _ARXIV_ID.fullmatch(text)
     if not rows and arxiv:
-        rows = store.query(SQL_PAPER_BY_ARXIV, [arxiv.group(1)])
+        rows = q.paper_by_arxiv_id(store, arxiv.group(1))
     return PaperRef(*rows[0]) if rows else None
 
 
@@ -279,7 +226,7 @@ def find_paper(store: Store, query: str) -> PaperRef:
         return by_id
     wanted = normalise_title(text)
     ranked: list[tuple[_TitleMatch, PaperRef]] = []
-    for row in store.query(SQL_PAPER_TITLES) if wanted else []:
+    for row in q.paper_titles(store) if wanted else []:
         paper = PaperRef(*row)
         match = _title_match(wanted, paper)
         if match is not None:
@@ -293,7 +240,7 @@ def find_paper(store: Store, query: str) -> PaperRef:
         return ranked[0][1]
     if ranked:
         raise AmbiguousPaper(query, [paper for _, paper in ranked])
-    node = store.query(SQL_NODE_BY_ID, [text])
+    node = q.node_by_id(store, text)
     if node:
         kind = node[0][1]
         article = "an" if kind[:1] in "aeiou" else "a"
@@ -306,13 +253,13 @@ def find_paper(store: Store, query: str) -> PaperRef:
 def find_node(store: Store, query: str) -> NodeRef:
     """Find a node by its id (repo, owner, page, keyword or paper), else a paper as
     :func:`find_paper` does, else the one other node labelled so (``lab/ops``, ``quantization``)."""
-    rows = store.query(SQL_NODE_BY_ID, [query.strip()])
+    rows = q.node_by_id(store, query.strip())
     if rows:
         return NodeRef(*rows[0])
     try:
         paper = find_paper(store, query)
     except UnknownPaper as exc:
-        named = [NodeRef(*row) for row in store.query(SQL_NODES_BY_LABEL, [query.strip()])]
+        named = [NodeRef(*row) for row in q.nodes_by_label(store, query.strip())]
         if len(named) == 1:
             return named[0]
         if named:
@@ -331,14 +278,14 @@ def neighbors(
     store: Store, node_id: str, kinds: Sequence[str] = PAPER_EDGE_KINDS, limit: int = 10
 ) -> list[Neighbor]:
     """The node's strongest connections of the given edge kinds, strongest first."""
-    rows = store.query(SQL_NEIGHBORS, [node_id] * 5 + [list(kinds), limit])
+    rows = q.neighbor_rows(store, node_id, kinds, limit)
     return [Neighbor(*row) for row in rows]
 
 
 def _paper_graph(store: Store, kinds: Sequence[str]) -> nx.Graph:
     """Undirected paper projection keeping, per pair, the strongest edge (and its evidence)."""
     graph = nx.Graph()
-    for src, dst, kind, weight, evidence in store.query(SQL_PAPER_EDGES, [list(kinds)]):
+    for src, dst, kind, weight, evidence in q.edges_of_kinds(store, kinds):
         current = graph.get_edge_data(src, dst)
         if current is None or weight > current["weight"]:
             graph.add_edge(
@@ -370,7 +317,7 @@ def strongest_path(
         nodes = nx.dijkstra_path(graph, a.paper_id, b.paper_id, weight=cost)
     except nx.NetworkXNoPath:
         return None
-    labels = dict(store.query(SQL_LABELS))
+    labels = q.paper_labels(store)
     steps = []
     for u, v in itertools.pairwise(nodes):
         data = graph.edges[u, v]
@@ -399,18 +346,18 @@ def top_nodes(
     check_metric(store, metric)
     if kind is not None:
         check_node_kinds(store, [kind])
-    return [tuple(row) for row in store.query(SQL_TOP, [metric, kind, kind, limit])]
+    return [tuple(row) for row in q.top_rows(store, metric, kind, limit)]
 
 
 def empty_top_reason(store: Store, metric: str, kind: str | None) -> str:
     """Why :func:`top_nodes` found nothing, and what there is instead."""
     if kind is None:
-        have = [row[0] for row in store.query(SQL_METRIC_NAMES)]
+        have = q.metric_names(store)
         stored = ", ".join(have) if have else "none (build the graph first)"
         return f"no node has a {metric} value; the database has: {stored}"
-    if store.query(SQL_KIND_COUNT, [kind])[0][0] == 0:
+    if q.kind_count(store, kind) == 0:
         return f"the database has no {kind} nodes"
-    have = [row[0] for row in store.query(SQL_KIND_METRICS, [kind])]
+    have = q.kind_metrics(store, kind)
     stored = ", ".join(have) if have else "none"
     return f"no {kind} node has a {metric} value; metrics of {kind} nodes: {stored}"
 
@@ -428,18 +375,4 @@ def paper_count(path: Path) -> int | None:
 
 def database_stats(store: Store) -> dict[str, Any]:
     """Counts per node and edge kind, components, communities and enrichment coverage."""
-    coverage = store.query_dicts(SQL_COVERAGE)[0]
-    components = store.query(SQL_DISTINCT_METRIC, ["component"])[0][0]
-    # A database holding metrics without the communities table's rows counts the ids.
-    communities = (
-        store.query(SQL_NAMED_COMMUNITIES)[0][0]
-        or store.query(SQL_DISTINCT_METRIC, ["community"])[0][0]
-    )
-    return {
-        "nodes": dict(store.query(SQL_NODE_KINDS)),
-        "edges": dict(store.query(SQL_EDGE_KINDS)),
-        "components": components or None,
-        "communities": communities or None,
-        "coverage": coverage,
-        "link_origins": dict(store.query(SQL_LINK_ORIGINS)),
-    }
+    return q.database_stats(store)

@@ -17,6 +17,9 @@ from typer.testing import CliRunner
 
 import paperweb
 import paperweb.cli
+import paperweb.cli.display
+import paperweb.cli.options
+import paperweb.cli.rows
 from collectors.titles import normalise_title
 from graph.store import open_store
 from paperweb.cli import app
@@ -135,7 +138,7 @@ def test_rows_in_a_pipe_keep_one_record_a_line(db: Path) -> None:
 
 def test_rows_in_a_terminal_are_a_table(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a terminal the rows are a rich table (box-drawn), not tab-separated lines."""
-    monkeypatch.setattr(paperweb.cli, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(paperweb.cli.rows, "_stdout_is_terminal", lambda: True)
     code, out, _ = _run("top", "--db", db)
     assert code == 0 and "┃" in out and "\t" not in out and "Operator Learning" in out
 
@@ -392,6 +395,13 @@ def test_rebuild_says_what_it_replaced(tmp_path: Path, rich_page: Path, compact_
 # 8. progress
 
 
+def _terminal_stderr(monkeypatch: pytest.MonkeyPatch, screen: io.StringIO) -> None:
+    """Make every CLI module's stderr console a terminal drawing into ``screen``."""
+    console = Console(file=screen, force_terminal=True, width=100, highlight=False)
+    for module in (paperweb.cli, paperweb.cli.display, paperweb.cli.options):
+        monkeypatch.setattr(module, "err", console)
+
+
 def test_build_progress_spinner_only_in_a_terminal(
     tmp_path: Path, rich_page: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,9 +410,7 @@ def test_build_progress_spinner_only_in_a_terminal(
     assert code == 0 and "\x1b" not in err and "building" not in err
     assert re.search(r"^read \d+ papers from 1 file\(s\) \(\d+\.\d s\)$", err, re.MULTILINE)
     screen = io.StringIO()
-    monkeypatch.setattr(
-        paperweb.cli, "err", Console(file=screen, force_terminal=True, width=100, highlight=False)
-    )
+    _terminal_stderr(monkeypatch, screen)
     code, _, _ = _run("build", rich_page, "--db", tmp_path / "b.duckdb", "--out", tmp_path)
     shown = screen.getvalue()
     assert code == 0 and f"building {tmp_path / 'b.duckdb'}" in shown and "\x1b[" in shown
@@ -416,8 +424,6 @@ def test_view_spinner_only_in_a_terminal(
     code, _, err = _run("view", "--db", db, "--out", tmp_path / "a.html")
     assert code == 0 and "drawing" not in err and "\x1b" not in err
     screen = io.StringIO()
-    monkeypatch.setattr(
-        paperweb.cli, "err", Console(file=screen, force_terminal=True, width=100, highlight=False)
-    )
+    _terminal_stderr(monkeypatch, screen)
     assert _run("view", "--db", db, "--out", tmp_path / "b.html")[0] == 0
     assert f"drawing {tmp_path / 'b.html'}" in screen.getvalue()

@@ -1,4 +1,4 @@
-"""The layers import downwards only (read from the source with ast)."""
+"""The layers import downwards only, and only the store talks to DuckDB (read from the source)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("collectors", "graph", "viz", "paperweb")
 #: modules of the top package every layer may use: the error tree and the version
 SHARED = {"paperweb", "paperweb.errors"}
+#: the only package that may import duckdb or hold SQL statements
+STORE = "graph.store"
 
 
 def _modules() -> list[Path]:
@@ -46,3 +48,53 @@ def test_layers_import_only_downwards(path: Path) -> None:
         and LAYERS.index(name.split(".")[0]) > own
     )
     assert upward == []
+
+
+@pytest.mark.parametrize("path", _modules(), ids=_name)
+def test_only_the_store_imports_duckdb(path: Path) -> None:
+    """duckdb is imported in graph/store/ and nowhere else in the packages."""
+    name = _name(path)
+    if name == STORE or name.startswith(STORE + "."):
+        return
+    assert not any(imp.split(".")[0] == "duckdb" for imp in _imports(path))
+
+
+_SQL_START = (
+    "SELECT ",
+    "WITH ",
+    "INSERT ",
+    "CREATE ",
+    "DELETE ",
+    "UPDATE ",
+    "COPY ",
+    "DROP ",
+    "ALTER ",
+)
+
+
+def _sql_strings(path: Path) -> list[str]:
+    """String constants that read as SQL statements (docstrings and help texts aside)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = " ".join(node.value.split())
+            if text.upper().startswith(_SQL_START) and any(
+                word in text.upper() for word in (" FROM ", " TABLE ", " INTO ", " SET ")
+            ):
+                found.append(text[:60])
+    return found
+
+
+@pytest.mark.parametrize("path", _modules(), ids=_name)
+def test_only_the_store_holds_sql(path: Path) -> None:
+    """SQL statements live in graph/store/; other modules call its functions."""
+    name = _name(path)
+    if name == STORE or name.startswith(STORE + "."):
+        return
+    assert _sql_strings(path) == []
+
+
+def test_sql_check_sees_the_store_sql() -> None:
+    """The SQL detector finds the statements of the store itself (so it can fail)."""
+    store = ROOT / "graph" / "store"
+    assert sum(len(_sql_strings(p)) for p in store.rglob("*.py")) > 50

@@ -6,41 +6,21 @@ error; 3 the build finished but skipped some input entries (listed on stderr).
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.console import Console, RenderableType
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-from rich.text import Text
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from collectors.detect import INPUT_KINDS
 from collectors.queries import days_between
-from graph.enrichment import OnlineResult
 from graph.explore import (
     PAPER_EDGE_KINDS,
-    AmbiguousPaper,
     NodeRef,
-    UnknownKind,
     check_choice,
     check_edge_kinds,
     check_node_kinds,
@@ -59,77 +39,37 @@ from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb import __version__
-from paperweb.app import write_page
-from paperweb.errors import PaperwebError, UsageError
-
-if TYPE_CHECKING:
-    from paperweb.pipeline import BuildSummary
+from paperweb.app import DEFAULT_DB, write_page
+from paperweb.cli.display import BuildDisplay, print_build_summary
+from paperweb.cli.options import (
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    Command,
+    CsvFlag,
+    DbOption,
+    Group,
+    JsonFlag,
+    LimitOption,
+    OutOption,
+    err,
+    reports_errors,
+    working,
+)
+from paperweb.cli.rows import print_rows
+from paperweb.errors import UsageError
 
 __all__ = ["app"]
-
-EXIT_USAGE = 2
-EXIT_SKIPPED = 3
-#: candidates an ambiguous paper name lists
-CANDIDATES_SHOWN = 10
-
-
-def _tidy_metavars(params: Sequence[Any]) -> None:
-    """Help shows the metavars we chose and no Python types: typer prints ``<bool>`` beside
-    every flag and an argument's type (``<list[Path]>``) beside its metavar."""
-    for param in params:
-        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
-            param.metavar = ""
-        elif isinstance(param, TyperArgument) and param.metavar:
-            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
-
-
-class _TidyHelp:
-    """Help that reads PATH, N, KIND rather than Python type names (mixed into commands)."""
-
-    params: list[Any]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy_metavars(self.params)
-
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        _tidy_metavars([option])
-        return option
-
-
-class _Command(_TidyHelp, TyperCommand):
-    """A command whose help reads PATH, N, KIND rather than Python type names."""
-
-
-class _Group(_TidyHelp, TyperGroup):
-    """The root command, with the same help as :class:`_Command`."""
 
 
 app = typer.Typer(
     name="paperweb",
-    cls=_Group,
+    cls=Group,
     help="Turn lists of research papers into a graph you can browse and rank.",
     epilog="Example: paperweb build examples/ && paperweb top --limit 5",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-DbOption = Annotated[
-    Path,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        help="DuckDB database file.",
-        envvar="PAPERWEB_DB",
-        show_default=True,
-    ),
-]
-OutOption = Annotated[
-    Path, typer.Option("--out", metavar="DIR", help="Folder for the report and the HTML page.")
-]
 
 
 def _print_version(wanted: bool) -> None:
@@ -150,29 +90,6 @@ def _root(
     """Turn lists of research papers into a graph you can browse and rank."""
 
 
-@contextmanager
-def _working(what: str) -> Iterator[None]:
-    """A spinner on stderr while a long step runs, in a terminal only."""
-    if not err.is_terminal:
-        yield
-        return
-    with err.status(what):
-        yield
-
-
-def _fail(exc: PaperwebError) -> typer.Exit:
-    """One Error line (and an ambiguous name's candidates); exit 2 for an unknown kind, else 1."""
-    err.print(f"Error: {exc}", markup=False)
-    if isinstance(exc, AmbiguousPaper):
-        for paper in exc.candidates[:CANDIDATES_SHOWN]:
-            err.print(
-                f"  {paper.paper_id}  {paper.arxiv_id or '-':<12}  {paper.title}", markup=False
-            )
-        if len(exc.candidates) > CANDIDATES_SHOWN:
-            err.print(f"  ... and {len(exc.candidates) - CANDIDATES_SHOWN} more", markup=False)
-    return typer.Exit(EXIT_USAGE if isinstance(exc, UnknownKind) else 1)
-
-
 def _http_transport() -> httpx.BaseTransport | None:
     """The transport under the HTTP stack: the network (tests put a fake here)."""
     return None
@@ -189,7 +106,8 @@ def _query_days(
     return tuple(days)
 
 
-@app.command("build", cls=_Command)
+@app.command("build", cls=Command)
+@reports_errors
 def build_command(
     inputs: Annotated[
         list[Path] | None,
@@ -199,7 +117,7 @@ def build_command(
             show_default=False,
         ),
     ] = None,
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     out: OutOption = Path("out"),
     k: Annotated[
         int,
@@ -309,117 +227,17 @@ def build_command(
     if min_similarity is not None:
         options.min_similarity = min_similarity
     before = paper_count(db)
-    try:
-        with _BuildDisplay(db) as display:
-            summary = build(
-                inputs or [], options, progress=display.stage_done, online_progress=display
-            )
-    except PaperwebError as exc:
-        raise _fail(exc) from None
-    _print_build_summary(db, before, summary)
+    with BuildDisplay(db) as display:
+        summary = build(inputs or [], options, progress=display.stage_done, online_progress=display)
+    print_build_summary(db, before, summary)
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _print_build_summary(db: Path, before: int | None, summary: BuildSummary) -> None:
-    """What the build read, skipped and replaced (stderr), and the files it wrote (stdout)."""
-    if summary.online is not None:
-        _print_online_summary(summary.online)
-    for line in summary.skipped:
-        err.print(f"Skipped: {line}", markup=False)
-    err.print(
-        f"Built {db}: {summary.papers:,} papers from {summary.occurrences:,} entries in "
-        f"{summary.files:,} file(s), {summary.links:,} links, {summary.nodes:,} nodes, "
-        f"{summary.edges:,} edges",
-        markup=False,
-    )
-    if before is not None:
-        # A build replaces the corpus; fewer papers than before usually means inputs were left out.
-        hint = (
-            " (a build keeps only its inputs: give all of them)" if summary.papers < before else ""
-        )
-        err.print(f"replaced {db}: {before:,} -> {summary.papers:,} papers{hint}", markup=False)
-    for path in summary.outputs:
-        typer.echo(str(path))
-
-
-class _CountedOnly(ProgressColumn):
-    """Draws its column for tasks with a total (the service bars), nothing for the stage spinner."""
-
-    def __init__(self, column: ProgressColumn) -> None:
-        super().__init__()
-        self.column = column
-
-    def render(self, task: Task) -> RenderableType:
-        return self.column.render(task) if task.total is not None else Text("")
-
-
-class _BuildDisplay:
-    """While a build runs, on stderr: a line per finished stage, a spinner with the time spent
-    on the stage under way, and a bar per online service. The live part is drawn in a
-    terminal only; logs and pipes get the stage lines alone."""
-
-    def __init__(self, db: Path) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            _CountedOnly(BarColumn()),
-            _CountedOnly(MofNCompleteColumn()),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        )
-        self.stage = self.progress.add_task(f"building {db}: reading the inputs", total=None)
-        self.db = db
-        self.tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> _BuildDisplay:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def stage_done(self, message: str) -> None:
-        """The build's progress callback: a stage ended; the spinner times the next one."""
-        err.print(message, markup=False)
-        self.progress.reset(self.stage, description=f"building {self.db}")
-
-    def start(self, service: str, total: int) -> None:
-        """Add the bar of an online service."""
-        self.tasks[service] = self.progress.add_task(f"{service:>6}", total=total)
-
-    def advance(self, service: str) -> None:
-        """Move the service's bar one item on."""
-        self.progress.advance(self.tasks[service])
-
-
-def _print_online_summary(online: OnlineResult) -> None:
-    """One screen: per service resolved / cached / failed / waits, then failures by reason."""
-    found = online.enrichment
-    failed: dict[str, int] = {}
-    reasons: dict[tuple[str, str], list[str]] = {}
-    for f in found.failures:
-        failed[f.service] = failed.get(f.service, 0) + 1
-        reasons.setdefault((f.service, f.reason), []).append(f.item)
-    for service in found.ran:
-        stats = online.stats.get(service)
-        line = f"{service}: {found.resolved.get(service, 0):,} resolved, {failed.get(service, 0):,} failed"
-        if stats is not None:
-            line += (
-                f", {stats.requests:,} requests, {stats.cached:,} cached, "
-                f"{stats.rate_limit_waits:,} rate-limit waits ({stats.waited:.1f} s)"
-            )
-        err.print(line, markup=False)
-    for (service, reason), items in sorted(reasons.items(), key=lambda kv: -len(kv[1]))[:10]:
-        shown = "; ".join(items[:3]) + (" ..." if len(items) > 3 else "")
-        err.print(f"Failed: {service} x{len(items)}: {reason} ({shown})", markup=False)
-
-
-@app.command("report", cls=_Command)
+@app.command("report", cls=Command)
+@reports_errors
 def report_command(
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     out: OutOption = Path("out"),
     fmt: Annotated[
         list[str] | None,
@@ -434,19 +252,17 @@ def report_command(
 
     Example: paperweb report --db out/paperweb.duckdb --format md --format json
     """
-    try:
-        formats = check_choice("--format", fmt, REPORT_FORMATS) if fmt else REPORT_FORMATS
-        with open_store(db, read_only=True) as store, _working(f"writing the report to {out}"):
-            written = write_report(store, out, formats)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    formats = check_choice("--format", fmt, REPORT_FORMATS) if fmt else REPORT_FORMATS
+    with open_store(db, read_only=True) as store, working(f"writing the report to {out}"):
+        written = write_report(store, out, formats)
     for path in written:
         typer.echo(str(path))
 
 
-@app.command("view", cls=_Command)
+@app.command("view", cls=Command)
+@reports_errors
 def view_command(
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     out: Annotated[Path, typer.Option("--out", metavar="FILE", help="HTML file to write.")] = Path(
         "out/graph.html"
     ),
@@ -462,12 +278,9 @@ def view_command(
 
     Example: paperweb view --max-nodes 2000 --kinds paper,repo,owner --out out/papers.html
     """
-    try:
-        with open_store(db, read_only=True) as store, _working(f"drawing {out}"):
-            wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
-            _, data = write_page(store, out, max_nodes, wanted)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    with open_store(db, read_only=True) as store, working(f"drawing {out}"):
+        wanted = check_node_kinds(store, _split_kinds(kinds), "--kinds") if kinds else None
+        _, data = write_page(store, out, max_nodes, wanted)
     err.print(
         f"{data.drawn_papers:,} of {data.total_papers:,} papers, {len(data.nodes):,} nodes, {len(data.edges):,} edges",
         markup=False,
@@ -475,56 +288,12 @@ def view_command(
     typer.echo(str(out))
 
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
-LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
-
-
 def _split_kinds(kinds: str) -> list[str]:
     return [k.strip() for k in kinds.split(",") if k.strip()]
 
 
-def _stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
-def _plain(value: Any) -> str:
-    """A value as one tab-separated field: whole, with tabs and line breaks made spaces."""
-    text = "" if value is None else str(value)
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-
-
-def _print_rows(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], as_json: bool, as_csv: bool
-) -> None:
-    """Rows to stdout: JSON or CSV when asked; else a rich table in a terminal, and in a pipe
-    a header line then one tab-separated line per row with full values (as ``gh`` does)."""
-    if as_json:
-        typer.echo(
-            json.dumps(
-                [dict(zip(columns, row, strict=True)) for row in rows],
-                ensure_ascii=False,
-                indent=1,
-                default=str,
-            )
-        )
-    elif as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif not _stdout_is_terminal():
-        for line in [columns, *rows]:
-            typer.echo("\t".join(_plain(v) for v in line))
-    elif rows:
-        table = Table(*columns, show_lines=False)
-        for row in rows:
-            table.add_row(
-                *("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
-            )
-        Console(highlight=False, soft_wrap=False).print(table)
-
-
-@app.command("neighbors", cls=_Command)
+@app.command("neighbors", cls=Command)
+@reports_errors
 def neighbors_command(
     name: Annotated[
         str,
@@ -543,7 +312,7 @@ def neighbors_command(
         ),
     ] = None,
     limit: LimitOption = 10,
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
@@ -551,15 +320,12 @@ def neighbors_command(
 
     Example: paperweb neighbors "I-ViT" --kind similar --limit 5
     """
-    try:
-        with open_store(db, read_only=True) as store:
-            kinds = check_edge_kinds(store, _split_kinds(kind)) if kind is not None else None
-            node = find_node(store, name)
-            rows = neighbors(store, node.node_id, kinds or default_edge_kinds(node), limit)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    with open_store(db, read_only=True) as store:
+        kinds = check_edge_kinds(store, _split_kinds(kind)) if kind is not None else None
+        node = find_node(store, name)
+        rows = neighbors(store, node.node_id, kinds or default_edge_kinds(node), limit)
     err.print(_neighbors_header(node, len(rows), kinds or default_edge_kinds(node)), markup=False)
-    _print_rows(
+    print_rows(
         ["neighbor", "node_kind", "edge", "weight", "evidence", "neighbor_id"],
         [
             (n.label, n.node_kind, n.direction or n.edge_kind, n.weight, n.evidence, n.node_id)
@@ -576,7 +342,8 @@ def _neighbors_header(node: NodeRef, count: int, kinds: Sequence[str]) -> str:
     return f"{node.label} ({node.node_id}) has no {', '.join(kinds)} connections"
 
 
-@app.command("path", cls=_Command)
+@app.command("path", cls=Command)
+@reports_errors
 def path_command(
     paper_a: Annotated[
         str,
@@ -588,20 +355,17 @@ def path_command(
     kind: Annotated[
         str, typer.Option("--kind", metavar="KIND,...", help="Edge kinds to walk, comma-separated.")
     ] = ",".join(PAPER_EDGE_KINDS),
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,
 ) -> None:
     """Show the shortest, then strongest, chain of papers between two papers.
 
     Example: paperweb path "DistZO2" "DeepZero"
     """
-    try:
-        with open_store(db, read_only=True) as store:
-            kinds = check_edge_kinds(store, _split_kinds(kind))
-            a, b = find_paper(store, paper_a), find_paper(store, paper_b)
-            steps = strongest_path(store, a, b, kinds)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    with open_store(db, read_only=True) as store:
+        kinds = check_edge_kinds(store, _split_kinds(kind))
+        a, b = find_paper(store, paper_a), find_paper(store, paper_b)
+        steps = strongest_path(store, a, b, kinds)
     if steps is None:
         err.print(
             f"No path: {a.title!r} and {b.title!r} are not connected by {kind} edges.", markup=False
@@ -617,7 +381,8 @@ def path_command(
     err.print(f"{len(steps)} step(s)", markup=False)
 
 
-@app.command("top", cls=_Command)
+@app.command("top", cls=Command)
+@reports_errors
 def top_command(
     metric: Annotated[
         str,
@@ -632,7 +397,7 @@ def top_command(
         ),
     ] = None,
     limit: LimitOption = 20,
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
@@ -640,32 +405,27 @@ def top_command(
 
     Example: paperweb top --metric betweenness --kind paper --limit 10
     """
-    try:
-        with open_store(db, read_only=True) as store:
-            rows = top_nodes(store, metric, kind, limit)
-            empty = None if rows else empty_top_reason(store, metric, kind)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    with open_store(db, read_only=True) as store:
+        rows = top_nodes(store, metric, kind, limit)
+        empty = None if rows else empty_top_reason(store, metric, kind)
     if empty:
         err.print(empty, markup=False)
     ranked = [
         (rank, label, node_kind, value, node_id)
         for rank, (node_id, node_kind, label, value) in enumerate(rows, 1)
     ]
-    _print_rows(["rank", "label", "kind", metric, "node_id"], ranked, as_json, as_csv)
+    print_rows(["rank", "label", "kind", metric, "node_id"], ranked, as_json, as_csv)
 
 
-@app.command("stats", cls=_Command)
-def stats_command(db: DbOption = Path("out/paperweb.duckdb"), as_json: JsonFlag = False) -> None:
+@app.command("stats", cls=Command)
+@reports_errors
+def stats_command(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
     """Count nodes and edges per kind, components, communities and enrichment coverage.
 
     Example: paperweb stats --db out/paperweb.duckdb
     """
-    try:
-        with open_store(db, read_only=True) as store:
-            stats = database_stats(store)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    with open_store(db, read_only=True) as store:
+        stats = database_stats(store)
     if as_json:
         typer.echo(json.dumps(stats, indent=1, default=str))
         return
@@ -677,10 +437,11 @@ def stats_command(db: DbOption = Path("out/paperweb.duckdb"), as_json: JsonFlag 
     ]
     rows += [("coverage", k, v) for k, v in stats["coverage"].items()]
     rows += [("link origin", k, v) for k, v in stats["link_origins"].items()]
-    _print_rows(["group", "what", "count"], rows, False, False)
+    print_rows(["group", "what", "count"], rows, False, False)
 
 
-@app.command("export", cls=_Command)
+@app.command("export", cls=Command)
+@reports_errors
 def export_command(
     fmt: Annotated[
         str,
@@ -692,27 +453,25 @@ def export_command(
             "--out", metavar="PATH", help="File (graphml, gexf, json) or folder (csv, parquet)."
         ),
     ] = None,
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the graph for Gephi, Cytoscape, D3, spreadsheets or data frames.
 
     Example: paperweb export --format gexf --out out/paperweb.gexf
     """
     target = out or (Path("out") / ("export" if fmt in ("csv", "parquet") else f"paperweb.{fmt}"))
-    try:
-        check_choice("--format", [fmt], EXPORT_FORMATS)
-        with open_store(db, read_only=True) as store, _working(f"exporting to {target}"):
-            written = export_graph(store, fmt, target)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
+    check_choice("--format", [fmt], EXPORT_FORMATS)
+    with open_store(db, read_only=True) as store, working(f"exporting to {target}"):
+        written = export_graph(store, fmt, target)
     for path in written:
         typer.echo(str(path))
 
 
-@app.command("sql", cls=_Command)
+@app.command("sql", cls=Command)
+@reports_errors
 def sql_command(
     query: Annotated[str, typer.Argument(metavar="SQL", help="A SELECT statement.")],
-    db: DbOption = Path("out/paperweb.duckdb"),
+    db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
@@ -720,12 +479,9 @@ def sql_command(
 
     Example: paperweb sql "SELECT kind, count(*) FROM edges GROUP BY kind"
     """
-    try:
-        with open_store(db, read_only=True) as store:
-            columns, rows = store.user_query(query)
-    except PaperwebError as exc:
-        raise _fail(exc) from None
-    _print_rows(columns, rows, as_json, as_csv)
+    with open_store(db, read_only=True) as store:
+        columns, rows = store.user_query(query)
+    print_rows(columns, rows, as_json, as_csv)
 
 
 def main() -> None:

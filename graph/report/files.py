@@ -1,0 +1,133 @@
+"""Write the report's files: report.md with its pictures, report.json and the CSV tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from graph.figures import DrawnFigure, draw_figures
+from graph.outputs import atomic_write_text
+from graph.report.data import PAPER_COLUMNS, report_data
+from graph.report.maps import figure_inputs
+from graph.report.markdown import render_markdown
+from graph.store import Store
+from graph.store import report as q
+from paperweb.errors import UsageError
+
+__all__ = ["REPORT_FORMATS", "write_report"]
+
+REPORT_FORMATS = ("md", "json", "csv")
+#: lists longer than this are written one item per line in report.json
+LONG_LIST = 100
+
+
+COMMUNITY_COLUMNS = [
+    "community",
+    "label",
+    "size",
+    "size_rank",
+    "coverage",
+    "internal_weight",
+    "external_weight",
+    "is_other",
+]
+BRIDGE_COLUMNS = ["paper_id", "title", "community", "label", "own", "edges", "weight", "share"]
+LINKED_COLUMNS = [
+    "node_id",
+    "kind",
+    "papers",
+    "rank",
+    "of",
+    "paper_pagerank",
+    "top_paper",
+    "stars",
+    "archived",
+]
+
+
+def _json(data: dict[str, Any], paper_lines: Sequence[str]) -> str:
+    """report.json: indented, except that long lists (the papers, ``paper_lines`` already
+    encoded, and the linked nodes) take a line per item. An indented dump runs in json's
+    pure-Python encoder, many times slower than the C one a compact dump uses."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    parts = []
+    for key, value in data.items():
+        if key == "papers":
+            body = "[\n" + ",\n".join(paper_lines) + "\n]"
+        elif isinstance(value, list) and len(value) > LONG_LIST:
+            body = "[\n" + ",\n".join(map(encode, value)) + "\n]"
+        else:
+            body = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+        parts.append(f"{json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _arrow_csv(table: pa.Table) -> str:
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(quoting_style="needed"))
+    return buffer.getvalue().decode("utf-8")
+
+
+def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows([row.get(c) for c in columns] for row in rows)
+    return buffer.getvalue()
+
+
+def write_report(
+    store: Store,
+    out: Path,
+    formats: Sequence[str] = REPORT_FORMATS,
+    *,
+    figures: bool = True,
+) -> list[Path]:
+    """Write the report files into ``out`` (atomically); return their paths.
+
+    The pictures are drawn with the Markdown (they belong to it); ``figures=False`` skips them.
+    """
+    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    if unknown:
+        raise UsageError(
+            f"unknown report format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}"
+        )
+    data = report_data(store)
+    written = []
+    if not figures:
+        data["figures"] = []
+    if "md" in formats and data["figures"]:
+        planned = [DrawnFigure(**f) for f in data["figures"]]
+        drawn = draw_figures(figure_inputs(store, data), out, planned)
+        data["figures"] = [f.as_dict() for f in drawn]
+        written += [out / f.file for f in drawn]
+    if "md" in formats:
+        written.append(out / "report.md")
+        atomic_write_text(written[-1], render_markdown(data))
+    if "json" in formats:
+        written.append(out / "report.json")
+        lines = q.papers_json_lines(store)
+        atomic_write_text(written[-1], _json(data, lines))
+    if "csv" in formats:
+        written.append(out / "report_papers.csv")
+        table = q.ranked_papers(store, PAPER_COLUMNS)
+        atomic_write_text(written[-1], _arrow_csv(table))
+        written.append(out / "report_communities.csv")
+        atomic_write_text(written[-1], _csv(data["communities"], COMMUNITY_COLUMNS))
+        spread = [
+            {"paper_id": p["paper_id"], "title": p["title"], **entry}
+            for p in data["bridges"]
+            for entry in p["spread"]
+        ]
+        written.append(out / "report_bridges.csv")
+        atomic_write_text(written[-1], _csv(spread, BRIDGE_COLUMNS))
+        written.append(out / "report_linked.csv")
+        atomic_write_text(written[-1], _csv(data["linked"], LINKED_COLUMNS))
+    return written

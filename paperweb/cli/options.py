@@ -1,0 +1,137 @@
+"""What every command shares: the tidy help, the shared options, and one error handler.
+
+As sqlite-utils shares its click option decorators: a command declares ``db: DbOption =
+DEFAULT_DB`` and wears :func:`reports_errors`, instead of repeating the option and the
+``except PaperwebError`` block.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec
+
+import typer
+from rich.console import Console
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+from graph.explore import AmbiguousPaper, UnknownKind
+from paperweb.errors import PaperwebError
+
+__all__ = [
+    "EXIT_SKIPPED",
+    "EXIT_USAGE",
+    "Command",
+    "CsvFlag",
+    "DbOption",
+    "Group",
+    "JsonFlag",
+    "LimitOption",
+    "OutOption",
+    "err",
+    "reports_errors",
+    "working",
+]
+
+P = ParamSpec("P")
+
+EXIT_USAGE = 2
+EXIT_SKIPPED = 3
+#: candidates an ambiguous paper name lists
+CANDIDATES_SHOWN = 10
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _tidy_metavars(params: Sequence[Any]) -> None:
+    """Help shows the metavars we chose and no Python types: typer prints ``<bool>`` beside
+    every flag and an argument's type (``<list[Path]>``) beside its metavar."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar:
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+
+
+class _TidyHelp:
+    """Help that reads PATH, N, KIND rather than Python type names (mixed into commands)."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        _tidy_metavars([option])
+        return option
+
+
+class Command(_TidyHelp, TyperCommand):
+    """A command whose help reads PATH, N, KIND rather than Python type names."""
+
+
+class Group(_TidyHelp, TyperGroup):
+    """The root command, with the same help as :class:`Command`."""
+
+
+DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="DuckDB database file.",
+        envvar="PAPERWEB_DB",
+        show_default=True,
+    ),
+]
+OutOption = Annotated[
+    Path, typer.Option("--out", metavar="DIR", help="Folder for the report and the HTML page.")
+]
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A spinner on stderr while a long step runs, in a terminal only."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what):
+        yield
+
+
+def _fail(exc: PaperwebError) -> typer.Exit:
+    """One Error line (and an ambiguous name's candidates); exit 2 for an unknown kind, else 1."""
+    err.print(f"Error: {exc}", markup=False)
+    if isinstance(exc, AmbiguousPaper):
+        for paper in exc.candidates[:CANDIDATES_SHOWN]:
+            err.print(
+                f"  {paper.paper_id}  {paper.arxiv_id or '-':<12}  {paper.title}", markup=False
+            )
+        if len(exc.candidates) > CANDIDATES_SHOWN:
+            err.print(f"  ... and {len(exc.candidates) - CANDIDATES_SHOWN} more", markup=False)
+    return typer.Exit(EXIT_USAGE if isinstance(exc, UnknownKind) else 1)
+
+
+def reports_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Run a command; a :class:`PaperwebError` becomes one ``Error:`` line and its exit code.
+
+    Every command wears it, so none repeats the handler (typer reads the wrapped signature).
+    """
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except PaperwebError as exc:
+            raise _fail(exc) from None
+
+    return run
