@@ -46,6 +46,7 @@ def run_stages(n: int, k: int) -> None:
     from graph.papers import merge_papers
     from graph.similarity import keyword_edge_columns, shared_code_edges, similar_edge_columns
     from graph.store import open_store, release_memory, tune_allocator
+    from graph.store.papers import code_links, given_keywords, paper_texts
 
     tune_allocator()  # as ``build`` does
     data = HERE / "data" / f"kw{n}"
@@ -79,8 +80,8 @@ def run_stages(n: int, k: int) -> None:
         stage_peak = _peak_mib()
         # Then its parts on their own (results held, so no peak is read from here on).
         start, cpu[0] = time.perf_counter(), time.process_time()
-        papers = store.query(stages.SQL_PAPER_TEXTS)
-        given = store.query(stages.SQL_GIVEN_KEYWORDS)
+        papers = paper_texts(store)
+        given = given_keywords(store)
         start = timed("read texts", start)
         table = extract_keywords(papers, KeywordOptions(), given)
         start = timed("extract keywords", start)
@@ -88,7 +89,7 @@ def run_stages(n: int, k: int) -> None:
         start = timed("keyword edges (columns)", start)
         similar = similar_edge_columns(table, k)
         start = timed("similar edges (columns)", start)
-        shared = shared_code_edges(store.query(stages.SQL_CODE_LINKS))
+        shared = shared_code_edges(code_links(store))
         start = timed("shared_code edges", start)
     print(
         f"{papers_count:,} papers: {len(table.linkable):,} linking keywords (= keyword nodes), "

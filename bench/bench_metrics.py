@@ -37,8 +37,9 @@ import networkx as nx  # noqa: E402
 from graph import metrics as m  # noqa: E402
 from graph.network import indexed_graph  # noqa: E402
 from graph.report import render_markdown, report_data  # noqa: E402
-from graph.stages import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, write_metrics  # noqa: E402
+from graph.stages import write_metrics  # noqa: E402
 from graph.store import Store, open_store  # noqa: E402
+from graph.store.analysis import SQL_GRAPH_EDGES, SQL_GRAPH_NODES  # noqa: E402
 
 TOPIC_SIZE = 40
 

@@ -90,7 +90,7 @@ def make_client(
         if settings.secrets.get(var) and base:
             host = httpx.URL(base).host
             transport = AuthTransport(transport, host, how, name, settings.secrets[var])
-    transport = PacingTransport(transport, known.interval, settings, stats)
+    transport = PacingTransport(transport, known.interval * settings.pacing, settings, stats)
     transport = RetryTransport(transport, settings, stats)
     transport = CacheTransport(transport, store, settings, stats)
     timeout = httpx.Timeout(settings.timeout, connect=min(settings.timeout, 5.0))

@@ -67,6 +67,8 @@ class HttpSettings:
     #: longest single wait we accept; a longer rate-limit wait fails the item instead
     max_wait: float = 60.0
     timeout: float = 15.0
+    #: multiplies every service's pause between requests (0: none, for fake servers in tests)
+    pacing: float = 1.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
@@ -95,6 +97,7 @@ def settings_from_env(environ: Mapping[str, str], *, refresh: bool = False) -> H
         ("PAPERWEB_HTTP_BACKOFF", "backoff"),
         ("PAPERWEB_HTTP_MAX_WAIT", "max_wait"),
         ("PAPERWEB_HTTP_TIMEOUT", "timeout"),
+        ("PAPERWEB_HTTP_PACING", "pacing"),
     ):
         if environ.get(var, "").strip():
             try:

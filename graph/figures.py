@@ -111,7 +111,7 @@ def community_color(community: int | None, named: dict[int, str]) -> str:
 
 
 def plain(text: str) -> str:
-    """Text from the input, with its dollar signs escaped so they never start mathtext.
+    r"""Text from the input, with its dollar signs escaped so they never start mathtext.
 
     >>> plain("costs $5 and $6")
     'costs \\$5 and \\$6'

@@ -585,8 +585,9 @@ def term_counts(
     a community of one paper.
 
     >>> term_counts(np.array([0, 1, 2]), np.array([0, 1, 1]), ["quantum algorithm", "quantum simulation"],
-    ...             np.array([0, 0, 1]))
-    [(0, 'quantum', 2, 3)]
+    ...             np.array([0, 0, 1]))  # doctest: +NORMALIZE_WHITESPACE
+    [(0, 'quantum', 2, 3), (1, 'quantum', 1, 3), (1, 'quantum simulation', 1, 2),
+     (1, 'simulation', 1, 2)]
     """
     terms: dict[str, int] = {}
     rows: list[int] = []

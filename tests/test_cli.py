@@ -323,7 +323,7 @@ def test_unknown_kind_is_a_usage_error_listing_valid_kinds(
         *args,
         "--db",
         db,
-        *(["--out", tmp_path / "x"] if args[0] in ("view", "export", "report") else []),
+        *(["--out", str(tmp_path / "x")] if args[0] in ("view", "export", "report") else []),
     )
     assert code == 2 and out == ""
     assert err.startswith("Error: ") and err.count("\n") == 1 and valid in err

@@ -28,7 +28,20 @@ def test_readme_quick_start_has_two_commands() -> None:
     commands = _quick_start_commands()
     assert len(commands) == 2
     assert "paperweb build examples/" in commands[0]
-    assert "pytest" in commands[1]
+    assert commands[1].endswith("scripts/check")
+
+
+def test_check_script_runs_lint_types_doctests_and_the_suite() -> None:
+    """scripts/check (what CI and the README run) formats, lints, type-checks, then tests."""
+    lines = (REPO / "scripts" / "check").read_text(encoding="utf-8").splitlines()
+    steps = [line for line in lines if line.startswith('"$bin/')]
+    assert steps == [
+        '"$bin/ruff" format --check .',
+        '"$bin/ruff" check .',
+        '"$bin/mypy"',
+        '"$bin/pytest" -q -p no:cacheprovider --doctest-modules collectors graph viz paperweb',
+        '"$bin/pytest" "$@"',
+    ]
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -257,6 +257,17 @@ def test_pacing_keeps_one_second_between_s2_requests(clock: Clock) -> None:
     assert clock.sleeps == [1.0, 1.0]
 
 
+@pytest.mark.parametrize(("pacing", "sleeps"), [("0", []), ("2.5", [2.5, 2.5])])
+def test_pacing_setting_scales_the_pause(clock: Clock, pacing: str, sleeps: list[float]) -> None:
+    """PAPERWEB_HTTP_PACING multiplies the pause: 0 for a local test server, more to be gentler."""
+    settings = _settings(clock, pacing=settings_from_env({"PAPERWEB_HTTP_PACING": pacing}).pacing)
+    seen: list[httpx.Request] = []
+    with _client("s2", settings, [httpx.Response(200, json={})], seen) as client:
+        for _ in range(3):
+            client.get("/paper/ARXIV:2401.00001")
+    assert clock.sleeps == sleeps
+
+
 def test_size_cap_fails_large_answer(clock: Clock) -> None:
     """An answer over the size cap is a failure, not a memory problem."""
     seen: list[httpx.Request] = []

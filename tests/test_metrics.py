@@ -93,14 +93,16 @@ def test_metrics_isolated_node() -> None:
     assert result.values["degree"]["z"] == 0.0 and result.values["eigenvector"]["z"] == 0.0
 
 
-def test_metrics_deterministic() -> None:
-    """The same graph gives the same numbers and communities every time."""
+def test_metrics_of_caves_find_the_caves() -> None:
+    """Six joined cliques: one community per clique, and NetworkX's PageRank per node."""
     graph = nx.connected_caveman_graph(6, 5)
     edges = [(f"n{a:02d}", f"n{b:02d}", "similar", 1.0) for a, b in graph.edges()]
     nodes = [(f"n{n:02d}", "paper") for n in graph.nodes()]
-    first, second = compute_metrics(nodes, edges), compute_metrics(nodes, edges)
-    assert first.values == second.values and first.members == second.members
-    assert len(first.members) == 6
+    result = compute_metrics(nodes, edges)
+    caves = sorted(sorted(f"n{n:02d}" for n in range(c * 5, c * 5 + 5)) for c in range(6))
+    assert sorted(sorted(members) for members in result.members.values()) == caves
+    expected = nx.pagerank(nx.relabel_nodes(graph, lambda n: f"n{n:02d}"))
+    assert result.values["pagerank"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_betweenness_sampled_above_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -409,7 +411,8 @@ def _same_graph(left: object, right: object) -> None:
 def test_read_graphs_numbers_in_sql_like_arrow(corpus_out: Path) -> None:
     """The build's SQL-numbered graphs equal indexed_graph over the tables, and so do the metrics."""
     from graph.metrics import compute_metrics, graph_metrics
-    from graph.stages import SQL_GRAPH_EDGES, SQL_GRAPH_NODES, read_graphs
+    from graph.stages import read_graphs
+    from graph.store.analysis import SQL_GRAPH_EDGES, SQL_GRAPH_NODES
 
     with open_store(corpus_out / "db.duckdb") as store:
         nodes, edges = store.query_arrow(SQL_GRAPH_NODES), store.query_arrow(SQL_GRAPH_EDGES)

@@ -32,6 +32,8 @@ def env_for(monkeypatch: pytest.MonkeyPatch) -> object:
             monkeypatch.setenv(f"PAPERWEB_{var}_URL", fake.url)
         monkeypatch.setenv("PAPERWEB_HTTP_BACKOFF", "0.01")
         monkeypatch.setenv("PAPERWEB_HTTP_TIMEOUT", "5")
+        # The fake server has no rate limit: no pause between requests (Semantic Scholar's 1 s).
+        monkeypatch.setenv("PAPERWEB_HTTP_PACING", "0")
         for var in TOKENS:
             monkeypatch.delenv(var, raising=False)
 
