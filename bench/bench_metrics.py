@@ -168,11 +168,11 @@ def bench_store(store: Store, name: str) -> None:
         f"paper projection {len(papers.edges):,} edges"
     )
     timed("degree + weighted degree", results, lambda: graph.adjacency.sum(axis=1))
-    timed("pagerank", results, lambda: m._pagerank(graph))
+    timed("pagerank", results, lambda: m.pagerank_array(graph))
     _, how = timed("betweenness", results, lambda: m._betweenness(graph, m.SEED))
     print(f"  betweenness: {how}")
     component = timed("component ids", results, lambda: m._component_numbers(graph))
-    timed("eigenvector per component", results, lambda: m._eigenvector(graph, component))
+    timed("eigenvector per component", results, lambda: m.eigenvector_array(graph, component))
     labels = timed("communities (Louvain)", results, lambda: m._louvain(papers, m.SEED))
     timed("participation", results, lambda: m._participation(papers, labels))
     found = int(labels.max()) + 1 if len(labels) else 0

@@ -10,14 +10,9 @@ import numpy as np
 import pyarrow as pa
 
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
+from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
-from graph.metrics import (
-    graph_metrics,
-    label_candidates,
-    label_communities,
-    label_coverage,
-    term_counts,
-)
+from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow
 from graph.similarity import (

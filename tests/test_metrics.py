@@ -11,14 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.betweenness import betweenness_from_sources
+from graph.labels import community_labels, label_communities
 from graph.metrics import (
     betweenness,
     communities,
-    community_labels,
     component_ids,
     compute_metrics,
     eigenvector_by_component,
-    label_communities,
     pagerank,
     participation,
 )
@@ -371,7 +370,7 @@ def test_communities_leave_global_random_untouched() -> None:
 
 def test_corpus_labels_are_borne_out_by_the_texts(corpus_out: Path) -> None:
     """Every named community's first phrase occurs in at least a quarter of its papers' texts."""
-    from graph.metrics import fold_text, label_needle
+    from graph.labels import fold_text, label_needle
 
     with open_store(corpus_out / "db.duckdb", read_only=True) as store:
         texts = {
