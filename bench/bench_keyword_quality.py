@@ -220,7 +220,7 @@ def main() -> None:
     rows: list[tuple[str, Score, float]] = []
     start = time.process_time()
     mine = paperweb_keywords(papers)
-    rows.append(("paperweb (graph/keywords.py)", score(mine, papers), time.process_time() - start))
+    rows.append(("paperweb (graph/keywords/)", score(mine, papers), time.process_time() - start))
     start = time.process_time()
     baseline = tfidf_keywords(papers)
     rows.append(

@@ -27,7 +27,7 @@ LABEL_MIN_SHARE = 0.25
 #: a word is shown as a phrase holding it when the phrase covers this share of its papers
 PHRASE_SHARE = 0.6
 #: distinctive keywords per community whose occurrences in the texts are counted
-LABEL_CANDIDATES = 12
+LABEL_CANDIDATES = 40
 
 
 def community_labels(
@@ -174,7 +174,10 @@ def label_communities(
         size = sizes[index]
         if count < 2 and size > 1:
             continue
-        found = count if covered is None else max(covered.get((index, word), 0), count)
+        # The texts decide for a counted candidate, also when fewer of them write the
+        # phrase than carry the keyword: a keyword can come from an acronym ("PDEs"
+        # -> "partial differential equations") or a source's own list.
+        found = count if covered is None else covered.get((index, word), count)
         words = len(word.split())
         if words == 1 and _generic_word(word):
             continue
@@ -268,7 +271,8 @@ def label_needle(phrase: str) -> str:
 def label_coverage(
     texts: Iterable[tuple[int, str, str]], candidates: dict[int, list[str]]
 ) -> dict[tuple[int, str], int]:
-    """Per ``(community, phrase)``: how many ``(community, title, abstract)`` texts contain it.
+    """Per ``(community, phrase)``: how many ``(community, title, abstract)`` texts contain it
+    (every candidate gets a count, 0 included).
 
     A text contains a phrase when its folded form holds the phrase's
     :func:`label_needle` at a word start ("neural operator" is in "... neural
@@ -288,9 +292,4 @@ def label_coverage(
         for word, needle in wanted:
             if needle in text:
                 found[(community, word)] += 1
-    return {
-        key: found[key]
-        for c, words in candidates.items()
-        for w in words
-        if (key := (c, w)) in found
-    }
+    return {(c, w): found[(c, w)] for c, words in candidates.items() for w in words}

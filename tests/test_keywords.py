@@ -1,4 +1,4 @@
-"""Tests for keyphrase extraction and normalisation (graph/keywords.py)."""
+"""Tests for keyphrase extraction and normalisation (the graph/keywords package)."""
 
 from __future__ import annotations
 
@@ -214,9 +214,9 @@ def test_extract_keywords_no_content_words(papers: list[tuple[str, str, str]]) -
     assert table.matrix is not None and table.matrix.shape == (len(papers), 0)
 
 
-def test_token_ids_match_one_regex_pass() -> None:
+def test_token_ids_match_one_regex_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tokenising whitespace pieces in chunks gives the stream one regex pass over all texts gives."""
-    from graph import keywords
+    from graph.keywords import analyzer
 
     papers = [
         (
@@ -228,15 +228,11 @@ def test_token_ids_match_one_regex_pass() -> None:
         ("c", "", "Non-linear ops again (LMC)"),
     ] * 3
     text = "".join(
-        f"{t.replace(keywords._SENTINEL, ' ')} {keywords._SENTINEL} " for p in papers for t in p[1:]
+        f"{t.replace(analyzer.SENTINEL, ' ')} {analyzer.SENTINEL} " for p in papers for t in p[1:]
     )
-    stream = keywords._TOKENIZE(text)
-    old_chunk = keywords.TOKEN_CHUNK
-    try:
-        keywords.TOKEN_CHUNK = 2
-        ids, raw = keywords._token_ids(papers)
-    finally:
-        keywords.TOKEN_CHUNK = old_chunk
+    stream = analyzer.TOKENIZE(text)
+    monkeypatch.setattr(analyzer, "TOKEN_CHUNK", 2)
+    ids, raw = analyzer.token_ids(papers)
     assert list(ids) == list(dict.fromkeys(stream))
     assert [list(ids)[i] for i in raw.tolist()] == stream
 
@@ -354,6 +350,24 @@ def test_extract_keywords_title_wording_weighs_less() -> None:
     table = extract_keywords(papers)
     labels = [kw[0] for kw in table.by_paper["a"]]
     assert labels.index("graph search heuristics") < labels.index("tiny planners")
+
+
+def test_extract_keywords_rare_words_outrank_everyday_words() -> None:
+    """Of two phrases with the same counts, the one of words rare in English weighs more."""
+    text = "Neuromorphic encoders and daily routines. Neuromorphic encoders and daily routines."
+    papers = [
+        ("a", "Notes", text),
+        ("b", "Other", "Neuromorphic encoders and daily routines are compared."),
+        *[(f"o{i}", f"Filler {i}", f"Gradient clipping study {i}.") for i in range(4)],
+    ]
+
+    def weights(options: KeywordOptions) -> dict[str, float]:
+        return {kw[0]: kw[1] for kw in extract_keywords(papers, options).by_paper["a"]}
+
+    flat = weights(KeywordOptions(specificity=0.0))
+    assert flat["neuromorphic encoders"] == flat["daily routines"]
+    ranked = weights(KeywordOptions())
+    assert ranked["neuromorphic encoders"] > 1.5 * ranked["daily routines"]
 
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"

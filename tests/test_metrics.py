@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.betweenness import betweenness_from_sources
-from graph.labels import community_labels, label_communities
+from graph.labels import community_labels, label_communities, label_coverage
 from graph.metrics import (
     betweenness,
     communities,
@@ -212,6 +212,22 @@ def test_label_communities_needs_a_quarter_of_the_papers_in_the_texts() -> None:
     covered = {(0, "rare trick"): 2, (0, "neural operators"): 9}
     labels = label_communities(sizes, counts, 400, covered=covered)
     assert labels[0] == ("neural operators", ["neural operators"], [9])
+
+
+def test_label_communities_count_what_the_texts_write_not_the_keyword() -> None:
+    """A keyword most papers carry (say through an acronym) but few texts spell out is no label."""
+    sizes = {0: 12}
+    # 10 papers carry "partial differential equations" (most only write "PDEs"); 2 texts
+    # spell it out. 6 texts write "neural operator(s)".
+    counts = [(0, "partial differential equations", 10, 10), (0, "neural operators", 6, 30)]
+    covered = {(0, "partial differential equations"): 2, (0, "neural operators"): 6}
+    text, phrases, papers = label_communities(sizes, counts, 400, covered=covered)[0]
+    assert (text, phrases, papers) == ("neural operators", ["neural operators"], [6])
+    # label_coverage counts a candidate no text contains as 0, so the keyword count
+    # cannot stand in for it.
+    assert label_coverage(
+        [(0, "Fourier PDE solvers", "")], {0: ["partial differential equations"]}
+    ) == {(0, "partial differential equations"): 0}
 
 
 def test_label_communities_skip_generic_words_and_variants() -> None:

@@ -18,8 +18,8 @@ from paperweb.cli import app
 
 HOSTILE = "Bridge | <script>alert(1)</script>\n*Koopman* [x](javascript:alert(1))"
 TITLES = {
-    "a": "Koopman Learning A",
-    "b": "Koopman Learning B",
+    "a": "Koopman Operator Learning A",
+    "b": "Koopman Operator Learning B",
     "c": HOSTILE,
     "d": "Private Inference D",
     "e": "Private Inference E",

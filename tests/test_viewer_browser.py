@@ -154,7 +154,16 @@ def test_viewer_search_filters_and_list(browser: Any, corpus_page: Path) -> None
     )
     assert years == sorted(years, reverse=True) and len(years) > 100
     page.click("#pw-tabs button[data-tab='map']")
-    page.mouse.click(20, 20)
+    # Click the map where no node or edge is (where that is depends on the layout).
+    empty = page.evaluate(
+        "(() => { const box = document.querySelector('canvas').getBoundingClientRect();"
+        " for (let y = box.top + 10; y < box.bottom; y += 15) for (let x = box.left + 10; x < box.right; x += 15) {"
+        " const p = {x: x - box.left, y: y - box.top};"
+        " if (network.getNodeAt(p) === undefined && network.getEdgeAt(p) === undefined) return {x, y}; }"
+        " return null; })()"
+    )
+    assert empty is not None
+    page.mouse.click(empty["x"], empty["y"])
     page.evaluate("paperweb.setYears(2023, 2023, false)")
     dim = page.evaluate(
         "network.body.data.nodes.get().filter(n => n.kind === 'paper')"

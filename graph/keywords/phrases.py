@@ -1,0 +1,191 @@
+"""Words -> phrases: every run of 1-4 content words, numbered and folded to keys, vectorised.
+
+The second stage of keyword extraction: the corpus's distinct phrases and where each
+occurs, and per key the spelling its papers use most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graph.words import EVERYDAY_ZIPF, word_zipf
+
+__all__ = ["Grams", "gram_labels", "phrase_grams", "positions"]
+
+
+@dataclass(slots=True)
+class Grams:
+    """Distinct phrases of each length (1..4 words), folded to keys, and where they occur."""
+
+    #: per length, per distinct phrase: key id (-1 if all words are generic), occurrences,
+    #: the phrase one word shorter it extends, and its last word
+    key: list[np.ndarray] = field(default_factory=list)
+    count: list[np.ndarray] = field(default_factory=list)
+    prefix: list[np.ndarray] = field(default_factory=list)
+    last: list[np.ndarray] = field(default_factory=list)
+    #: per length: token position where each kept occurrence starts, and its key id
+    positions: list[np.ndarray] = field(default_factory=list)
+    keys_at: list[np.ndarray] = field(default_factory=list)
+
+
+def phrase_grams(
+    words: np.ndarray,
+    generic: np.ndarray,
+    ends: np.ndarray,
+    parts: list[str],
+    keys: dict[str, int],
+    limit: int,
+) -> Grams:
+    """Number every run of 1..limit content words and fold it to a key, vectorised over the corpus.
+
+    ``words`` holds a word id per token (-1 for a token that breaks phrases); a phrase
+    whose last word cannot end one (``ends`` false: an adjective or participle) is
+    numbered, so longer phrases extend it, but gets no key. A phrase
+    of n words is a (phrase of n-1 words, next word) pair, so each length costs one
+    ``np.unique`` over the corpus and Python only touches distinct phrases.
+    """
+    grams = Grams()
+    size, vocabulary = len(words), max(len(parts), 1)
+    # Id of the phrase of the current length starting here (int32: ids count distinct
+    # phrases, and token positions stay far below 2**31).
+    code = words.astype(np.int32)
+    # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
+    all_generic = np.append(generic, False)[words]
+    text_keys: list[str] = list(parts)
+    ids: np.ndarray  # phrase id of each occurrence in ``start``
+    for n in range(1, limit + 1):
+        if n == 1:
+            start = positions(code >= 0)
+            prefix = np.full(len(parts), -1, dtype=np.int64)
+            last = np.arange(len(parts), dtype=np.int64)
+            distinct_count = len(parts)
+            ids = code[start]
+        else:
+            start = positions(code[: max(size - n + 1, 0)] >= 0)
+            start = start[words[start + (n - 1)] >= 0]
+            nxt_word = words[start + (n - 1)]
+            distinct_count, first, ids = number_pairs(code[start], nxt_word, vocabulary)
+            prefix = code[start[first]].astype(np.int64)
+            last = nxt_word[first].astype(np.int64)
+            del first
+            shorter = text_keys
+            text_keys = [
+                shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
+            ]
+            del shorter
+            all_generic[start] &= generic[nxt_word]
+            del nxt_word
+            code.fill(-1)
+            code[start] = ids
+        generic_gram = np.zeros(distinct_count, dtype=bool)
+        generic_gram[ids] = all_generic[start]
+        generic_gram |= ~ends[last]
+        key = np.fromiter(
+            (
+                -1 if skip else keys.setdefault(text, len(keys))
+                for text, skip in zip(text_keys, generic_gram.tolist(), strict=True)
+            ),
+            dtype=np.int64,
+            count=distinct_count,
+        )
+        del generic_gram
+        grams.key.append(key)
+        grams.count.append(np.bincount(ids, minlength=distinct_count))
+        grams.prefix.append(prefix)
+        grams.last.append(last)
+        at = key.astype(np.int32)[ids]
+        del ids
+        kept = at >= 0
+        grams.positions.append(start[kept])
+        grams.keys_at.append(at[kept])
+        del at, kept, start
+    return grams
+
+
+#: occurrences handled at once when phrases are numbered (bounds the temporary arrays)
+NUMBER_CHUNK = 1 << 20
+
+
+def positions(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus."""
+    found = np.empty(int(np.count_nonzero(mask)), dtype=np.int32)
+    done = 0
+    for lo in range(0, len(mask), NUMBER_CHUNK):
+        here = np.flatnonzero(mask[lo : lo + NUMBER_CHUNK])
+        found[done : done + len(here)] = here + lo
+        done += len(here)
+    return found
+
+
+def number_pairs(
+    prefix: np.ndarray, word: np.ndarray, vocabulary: int
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Number the distinct (prefix, word) pairs in sorted order, as ``np.unique`` would.
+
+    Returns the number of distinct pairs, where each first occurs, and the number of each
+    pair (int32). Works in chunks, so no corpus-size sort or int64 inverse is built.
+    """
+    total = len(prefix)
+
+    def values(lo: int) -> np.ndarray:
+        return (
+            prefix[lo : lo + NUMBER_CHUNK].astype(np.int64) * vocabulary
+            + word[lo : lo + NUMBER_CHUNK]
+        )
+
+    seen = [np.unique(values(lo)) for lo in range(0, total, NUMBER_CHUNK)]
+    distinct = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
+    del seen
+    number = np.empty(total, dtype=np.int32)
+    first = np.full(len(distinct), -1, dtype=np.int64)
+    for lo in range(0, total, NUMBER_CHUNK):
+        here = np.searchsorted(distinct, values(lo))
+        number[lo : lo + len(here)] = here
+        # Pairs not met in an earlier chunk: their first occurrence is in this one.
+        new = np.flatnonzero(first[here] < 0)
+        found, at = np.unique(here[new], return_index=True)
+        first[found] = new[at] + lo
+    return len(distinct), first, number
+
+
+def gram_labels(
+    grams: Grams, surfaces: list[str], columns: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Per key: its most frequent spelling, written as the corpus writes it, its word count,
+    and the mean Zipf frequency of that spelling's words in general English.
+
+    Keys with no phrase (given keywords the texts never use) get an empty label here.
+    """
+    key = np.concatenate(grams.key)
+    count = np.concatenate(grams.count)
+    length = np.concatenate([np.full(len(k), n, dtype=np.int64) for n, k in enumerate(grams.key)])
+    phrase = np.concatenate([np.arange(len(k), dtype=np.int64) for k in grams.key])
+    keep = key >= 0
+    key, count, length, phrase = key[keep], count[keep], length[keep], phrase[keep]
+    # Most frequent first; ties go to the shorter phrase, then the earlier one (stable order).
+    order = np.lexsort((phrase, length, -count, key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order
+    found = key[first]
+    size = np.ones(columns, dtype=np.float64)
+    size[found] = length[first] + 1
+    # Walk every representative back from its last word: a phrase of n + 1 words is a
+    # phrase of n words (``prefix``) and a last word.
+    at_length, at_phrase = length[first], phrase[first]
+    words = np.full((len(first), len(grams.key)), -1, dtype=np.int64)
+    for step in range(len(grams.key)):
+        for n in range(len(grams.key)):
+            here = np.flatnonzero(at_length == n)
+            words[here, step] = grams.last[n][at_phrase[here]]
+            at_phrase[here] = grams.prefix[n][at_phrase[here]]
+        at_length = at_length - 1
+    commonness = np.full(columns, EVERYDAY_ZIPF, dtype=np.float64)
+    if len(found):
+        used = words >= 0
+        zipf = np.append(word_zipf(surfaces), 0.0)[words]
+        commonness[found] = np.where(used, zipf, 0.0).sum(axis=1) / used.sum(axis=1)
+    labels = [""] * columns
+    for column, backwards in zip(found.tolist(), words.tolist(), strict=True):
+        labels[column] = " ".join([surfaces[w] for w in reversed(backwards) if w >= 0])
+    return labels, size, commonness

@@ -1,0 +1,176 @@
+"""Phrases -> weights: occurrences per paper and key, tf-idf, length and termhood.
+
+The third stage of keyword extraction (as scikit-learn's ``TfidfTransformer`` after
+its vectorizer): a paper x key count matrix that keeps title, abstract and given
+occurrences apart, then one score per entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from graph.keywords.analyzer import TOKENIZE, is_generic, keyword_key, surface_form
+from graph.keywords.options import ROW_CHUNK, KeywordOptions
+from graph.words import EVERYDAY_ZIPF, word_zipf
+
+__all__ = ["Given", "Scores", "count_matrix", "given_keywords", "score_entries"]
+
+_ABSTRACT_UNIT = 2.0**20
+_GIVEN_UNIT = 2.0**40
+
+
+@dataclass(slots=True)
+class Given:
+    """Keywords a source assigned, as (row, column) entries of the count matrix."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    #: column -> label and word count, for keys the texts never use
+    labels: dict[int, str]
+    words: dict[int, int]
+    #: (row, column) -> the source that gave the keyword
+    origins: dict[tuple[int, int], str]
+
+
+def given_keywords(
+    papers: Sequence[tuple[str, str, str]],
+    given: Iterable[tuple[str, str, str]],
+    keys: dict[str, int],
+    aliases: dict[str, str],
+) -> Given:
+    """Fold ``(paper_id, keyword, origin)`` triples to keys, adding a column for a new key."""
+    text_keys = len(keys)
+    labels: dict[int, str] = {}
+    words: dict[int, int] = {}
+    origins: dict[tuple[int, int], str] = {}
+    row_of = {p[0]: i for i, p in enumerate(papers)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for paper_id, keyword, source in sorted(given):
+        found = tuple(w for w in TOKENIZE(keyword) if w[0].isalnum())
+        if paper_id not in row_of or not found or is_generic(found):
+            continue
+        column = keys.setdefault(keyword_key(" ".join(found), aliases), len(keys))
+        if column >= text_keys:
+            labels.setdefault(column, surface_form(found))
+            words.setdefault(column, len(found))
+        origins.setdefault((row_of[paper_id], column), source)
+        rows.append(row_of[paper_id])
+        cols.append(column)
+    return Given(
+        np.array(rows, dtype=np.int32), np.array(cols, dtype=np.int32), labels, words, origins
+    )
+
+
+def count_matrix(
+    text_at: list[np.ndarray],
+    keys_at: list[np.ndarray],
+    given: tuple[np.ndarray, np.ndarray],
+    shape: tuple[int, int],
+) -> sparse.csr_matrix:
+    """Occurrences per (paper, key) as CSR, built for a chunk of papers at a time.
+
+    Title, abstract and given occurrences are summed in one number (title + 2**20 *
+    abstract + 2**40 * given; counts stay below 2**20). They are exact integers in
+    float64, so the order of summation does not matter.
+    """
+    given_rows, given_cols = given
+    indptr = [np.zeros(1, dtype=np.int64)]
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    stored = 0
+    for first in range(0, shape[0], ROW_CHUNK):
+        last = min(first + ROW_CHUNK, shape[0])
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for texts, keys in zip(text_at, keys_at, strict=True):
+            lo, hi = np.searchsorted(texts, [2 * first, 2 * last]).tolist()
+            rows.append(texts[lo:hi] // 2 - first)
+            cols.append(keys[lo:hi])
+            values.append(np.where(texts[lo:hi] % 2 == 0, 1.0, _ABSTRACT_UNIT))
+        mine = np.flatnonzero((given_rows >= first) & (given_rows < last))
+        rows.append(given_rows[mine] - first)
+        cols.append(given_cols[mine])
+        values.append(np.full(len(mine), _GIVEN_UNIT))
+        block = sparse.coo_matrix(
+            (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(last - first, shape[1]),
+        ).tocsr()
+        block.sum_duplicates()
+        indptr.append(block.indptr[1:].astype(np.int64) + stored)
+        indices.append(block.indices)
+        data.append(block.data)
+        stored += block.nnz
+    return sparse.csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+            np.concatenate(indptr),
+        ),
+        shape=shape,
+    )
+
+
+@dataclass(slots=True)
+class Scores:
+    """One score per (paper, key) entry, with the counts behind it and per-key statistics."""
+
+    #: paper x key matrix; ``data`` holds the scores
+    matrix: sparse.csr_matrix
+    #: title and abstract occurrences of each entry
+    titles: np.ndarray
+    abstracts: np.ndarray
+    idf: np.ndarray
+    #: papers per key
+    df: np.ndarray
+
+
+def score_entries(
+    counts: sparse.csr_matrix,
+    size: np.ndarray,
+    commonness: np.ndarray,
+    options: KeywordOptions,
+) -> Scores:
+    """Score every entry of the packed count matrix (:func:`count_matrix`), in place.
+
+    Weighted tf (a title occurrence counts ``title_weight`` when the abstract uses the
+    phrase too, else ``title_only_weight``), log-scaled, times idf (softened for phrases
+    of several words), a length bonus, half for a one-word keyword of several papers,
+    and the termhood factor of :class:`KeywordOptions`.
+    """
+    packed = counts.data.astype(np.int64)
+    given_n = (packed >> 40).astype(np.int32)
+    abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
+    titles = (packed & (2**20 - 1)).astype(np.int32)
+    del packed
+    counts.data = np.where(
+        abstracts > 0, options.title_weight * titles, options.title_only_weight * titles
+    )
+    counts.data += options.title_weight * given_n + abstracts
+    del given_n
+    # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
+    idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(counts).idf_
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    # Longer phrases say more than their parts.
+    length_bonus = 1.0 + options.length_bonus * (size - 1.0)
+    scores = np.log(counts.data)
+    scores += 1.0
+    key_factor = np.where(size > 1, idf**options.phrase_idf_power, idf) * length_bonus
+    key_factor[(size == 1) & (df >= 2)] *= options.common_word_factor
+    key_factor *= np.exp(-options.specificity * (commonness - EVERYDAY_ZIPF))
+    scores *= key_factor[counts.indices]
+    del key_factor
+    counts.data = scores
+    return Scores(counts, titles, abstracts, idf, df)
+
+
+def given_commonness(labels: dict[int, str], commonness: np.ndarray) -> None:
+    """Set the commonness of the columns only given keywords have, from their labels."""
+    for column, text in labels.items():
+        commonness[column] = float(word_zipf(text.split()).mean())
