@@ -4,7 +4,7 @@ A client is an ordinary ``httpx.Client`` whose transport is a stack of small
 transports, each wrapping the next, so tests slide an ``httpx.MockTransport``
 (or a loopback server) underneath and keep every layer above it::
 
-    cache  ->  retries  ->  pacing  ->  auth  ->  inner (network or mock)
+    cache  ->  retries  ->  pacing  ->  read  ->  auth  ->  inner (network or mock)
 
 The cache sits on top so that a cached answer costs no pacing and no retries;
 auth sits at the bottom so that a token is added to the copy of the request
@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from collectors.bodies import ACCEPTED_ENCODINGS
 from collectors.services import (
     SECRETS,
     SERVICES,
@@ -40,9 +41,11 @@ from collectors.transports import (
     CacheTransport,
     MirrorTransport,
     PacingTransport,
+    ReadTransport,
     ResponseTooLarge,
     RetryTransport,
     is_rate_limited,
+    skip_body,
 )
 from paperweb.errors import FetchError
 
@@ -82,7 +85,7 @@ def make_client(
     if service == "short" and base:
         transport = MirrorTransport(transport, base)
         base = ""
-    headers = {"User-Agent": USER_AGENT}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
     if service == "github":
         headers |= {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
     if service in SECRETS:
@@ -90,6 +93,9 @@ def make_client(
         if settings.secrets.get(var) and base:
             host = httpx.URL(base).host
             transport = AuthTransport(transport, host, how, name, settings.secrets[var])
+    transport = ReadTransport(
+        transport, settings.max_bytes, settings.timeout, settings.clock, skip_body
+    )
     transport = PacingTransport(transport, known.interval, settings, stats)
     transport = RetryTransport(transport, settings, stats)
     transport = CacheTransport(transport, store, settings, stats)
