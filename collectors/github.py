@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from collectors.payloads import UnusableResponse, read_json, service_failure
+from collectors.records import stored_count
 from paperweb.errors import FetchError
 
 __all__ = [
@@ -92,8 +93,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 
 def _count(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return stored_count(data.get(key))
 
 
 def _flag(data: dict[str, Any], key: str) -> bool | None:
@@ -106,9 +106,10 @@ def _timestamp(value: object) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # 9999-12-31T23:00:00-12:00 is past datetime.max once in UTC: no usable time.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _license(value: object) -> str | None:

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from collectors.bodies import ACCEPTED_ENCODINGS
+from collectors.safejson import load_json
 from collectors.services import (
     SECRETS,
     SERVICES,
@@ -116,7 +117,7 @@ def failure_reason(response: httpx.Response) -> str:
 def json_body(response: httpx.Response, what: str) -> Any:
     """The JSON of ``response``, or :class:`UnusableAnswer` naming what was asked."""
     try:
-        return json.loads(response.content)
+        return load_json(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UnusableAnswer(f"{what}: answer is not valid JSON") from exc
 
