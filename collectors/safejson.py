@@ -1,10 +1,10 @@
 """Decoding JSON from files and services without letting its corner cases crash a build.
 
-Two things valid-looking JSON can do that ``json.loads`` passes on: nest deeper than
+Three things valid-looking JSON can do that ``json.loads`` passes on: nest deeper than
 Python's recursion limit (``json.loads`` raises ``RecursionError``, which is no
-``ValueError``), and carry a lone surrogate escape such as ``"\\ud800"`` (decoded to a
+``ValueError``), hold a number of more than 4,300 digits (a plain ``ValueError``), and carry a lone surrogate escape such as ``"\\ud800"`` (decoded to a
 string that cannot be encoded as UTF-8, so DuckDB refuses it when the build stores it).
-:func:`load_json` turns the first into a :class:`json.JSONDecodeError` and replaces
+:func:`load_json` turns the first two into a :class:`json.JSONDecodeError` and replaces
 lone surrogates with U+FFFD.
 """
 
@@ -34,8 +34,13 @@ def load_json(data: str | bytes | bytearray) -> Any:
         data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
     try:
         value = json.loads(data)
+    except json.JSONDecodeError:
+        raise
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", data, 0) from None
+    except ValueError as exc:
+        # int() refuses numbers of more than 4,300 digits with a plain ValueError.
+        raise json.JSONDecodeError("a number too long to read", data, 0) from exc
     if _SURROGATE_ESCAPE.search(data) is None and _SURROGATE.search(data) is None:
         return value
     return _scrubbed(value)
