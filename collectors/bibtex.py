@@ -397,13 +397,14 @@ def _library(
     own = list(library.strings)
     own_strings = len(own)
     defined = {key.lower() for key in library.strings_dict}
-    lent: list[Block] = []
+    lent: list[String] = []
     for string in shared:
         if string.key.lower() not in defined:
             defined.add(string.key.lower())
             lent.append(copy.deepcopy(string))
     if lent:
-        library.add(lent, fail_on_duplicate_key=False)
+        blocks: list[Block] = list(lent)
+        library.add(blocks, fail_on_duplicate_key=False)
     # Lent macros come from files of their own, so they cannot use this file's.
     _concatenate(library, [*lent, *own], source, notes)
     for block in library.failed_blocks:
