@@ -17,6 +17,7 @@ import pytest
 
 from collectors.bodies import UndecodableAnswer
 from collectors.enrich import PaperRef, enrich_with_hf
+from collectors.github import enrich_repos
 from collectors.http import HttpSettings, HttpStats, ResponseTooLarge, make_client
 from collectors.services import settings_from_env
 from graph.store import Store, open_store
@@ -211,3 +212,40 @@ def test_always_500_costs_three_items_then_none(store: Store) -> None:
     assert sum(clock.sleeps) <= settings.retry_budget
     reasons = {f.reason for f in result.failures}
     assert any("given up after 3 failed requests in a row" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "error", [httpx.ConnectError("connection refused"), httpx.ReadTimeout("no answer")]
+)
+def test_github_refusing_or_silent_is_given_up_after_three_repos(error: httpx.HTTPError) -> None:
+    """A GitHub that refuses (or never answers) is asked about 3 repos, not all 20."""
+    asked: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        raise error
+
+    clock = FakeClock()
+    settings = _settings("https://api.github.test", sleep=clock.sleep, clock=clock.time)
+    targets = [f"github.com/lab/repo{n:02d}" for n in range(20)]
+    with make_client("github", settings, inner=httpx.MockTransport(handle)) as client:
+        result = enrich_repos(client, targets)
+    assert len(result.failures) == 20 and result.repos == []
+    assert len(set(asked)) == 3
+    assert len(asked) <= 3 * settings.max_tries
+    given_up = [reason for _, reason in result.failures if "given up" in reason]
+    assert len(given_up) == 17
+
+
+def test_breaker_resets_after_a_good_answer() -> None:
+    """Failures that are not in a row never give a service up."""
+    answers = iter([500, 200] * 10)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), json={"full_name": "lab/repo"})
+
+    clock = FakeClock()
+    settings = _settings("https://hf.test", max_tries=1, sleep=clock.sleep, clock=clock.time)
+    with make_client("hf", settings, inner=httpx.MockTransport(handle)) as client:
+        statuses = [client.get(f"/api/papers/{n}").status_code for n in range(20)]
+    assert statuses == [500, 200] * 10
