@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gzip
 import tracemalloc
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,33 +18,14 @@ from collectors.enrich import PaperRef, enrich_with_hf
 from collectors.github import enrich_repos
 from collectors.http import HttpSettings, HttpStats, ResponseTooLarge, make_client
 from collectors.services import settings_from_env
-from graph.store import Store, open_store
+from graph.store import Store
 from paperweb.errors import UsageError
+from tests import test_http
 from tests.hostile_server import drip, gzip_bomb, hostile, send
+from tests.test_http import Clock
 
-
-class FakeClock:
-    """A clock that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        """Record the wait and move time on."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def time(self) -> float:
-        """The current fake time."""
-        return self.now
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """An on-disk database for the HTTP cache."""
-    with open_store(tmp_path / "cache.duckdb") as opened:
-        yield opened
+#: the on-disk cache database of the HTTP tests
+store = test_http.store
 
 
 def _settings(url: str, **overrides: object) -> HttpSettings:
@@ -200,7 +179,7 @@ def test_always_500_costs_three_items_then_none(store: Store) -> None:
     def answer(handler: BaseHTTPRequestHandler) -> None:
         send(handler, 500, b'{"error": "boom"}', {"Retry-After": "soon-ish"})
 
-    clock = FakeClock()
+    clock = Clock()
     with hostile({"/api/": answer}) as server:
         settings = _settings(server.url, backoff=1.0, sleep=clock.sleep, clock=clock.time)
         refs = [PaperRef(f"p{n}", f"Title {n}", f"2401.{n:05d}") for n in range(20)]
@@ -225,7 +204,7 @@ def test_github_refusing_or_silent_is_given_up_after_three_repos(error: httpx.HT
         asked.append(request.url.path)
         raise error
 
-    clock = FakeClock()
+    clock = Clock()
     settings = _settings("https://api.github.test", sleep=clock.sleep, clock=clock.time)
     targets = [f"github.com/lab/repo{n:02d}" for n in range(20)]
     with make_client("github", settings, inner=httpx.MockTransport(handle)) as client:
@@ -244,7 +223,7 @@ def test_breaker_resets_after_a_good_answer() -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(next(answers), json={"full_name": "lab/repo"})
 
-    clock = FakeClock()
+    clock = Clock()
     settings = _settings("https://hf.test", max_tries=1, sleep=clock.sleep, clock=clock.time)
     with make_client("hf", settings, inner=httpx.MockTransport(handle)) as client:
         statuses = [client.get(f"/api/papers/{n}").status_code for n in range(20)]
