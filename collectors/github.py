@@ -18,6 +18,7 @@ import httpx
 
 from collectors.payloads import UnusableResponse, read_json, service_failure
 from collectors.records import stored_count
+from collectors.transports import forget_answer
 from paperweb.errors import FetchError
 
 __all__ = [
@@ -178,6 +179,7 @@ def fetch_repo(client: httpx.Client, owner: str, repo: str) -> RepoResult:
     requested = f"github.com/{owner}/{repo}".lower()
     request = client.build_request("GET", f"/repos/{owner}/{repo}", headers=GITHUB_HEADERS)
     hops = 0
+    response: httpx.Response | None = None
     try:
         while True:
             response = client.send(request, follow_redirects=False)
@@ -201,6 +203,7 @@ def fetch_repo(client: httpx.Client, owner: str, repo: str) -> RepoResult:
     except httpx.HTTPError as exc:
         return RepoResult(requested, None, f"{type(exc).__name__}: {exc}")
     except FetchError as exc:
+        forget_answer(response)  # an answer we cannot use is not kept as if it were good
         return RepoResult(requested, None, str(exc))
     if info.target != requested:
         # A 301 chain, or a mirror that answers with the new name directly: either way it moved.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
@@ -34,6 +34,7 @@ __all__ = [
     "RetryTransport",
     "ServiceGivenUp",
     "cache_key",
+    "forget_answer",
     "is_rate_limited",
     "requested_wait",
     "skip_body",
@@ -95,6 +96,16 @@ def cache_key(request: httpx.Request) -> str:
 
 SQL_CACHE_GET = "SELECT status, headers, body, fetched_at FROM http_cache WHERE key = ?"
 SQL_CACHE_PUT = "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)"
+SQL_CACHE_DELETE = "DELETE FROM http_cache WHERE key = ?"
+#: response extension: a callable that drops the answer from the cache (see forget_answer)
+FORGET = "paperweb_forget"
+
+
+def forget_answer(response: httpx.Response | None) -> None:
+    """Drop a cached answer its reader found unusable, so the next run asks again."""
+    forget = response.extensions.get(FORGET) if response is not None else None
+    if callable(forget):
+        forget()
 
 
 class CacheTransport(httpx.BaseTransport):
@@ -134,7 +145,13 @@ class CacheTransport(httpx.BaseTransport):
                 SQL_CACHE_PUT,
                 [key, response.status_code, json.dumps(headers), body, self.settings.wall()],
             )
+            response.extensions[FORGET] = self._forgetter(key)
         return response
+
+    def _forgetter(self, key: str) -> Callable[[], None]:
+        store = self.store
+        assert store is not None
+        return lambda: store.execute(SQL_CACHE_DELETE, [key])
 
     @staticmethod
     def _readable(response: httpx.Response, body: bytes) -> bool:
@@ -176,7 +193,7 @@ class CacheTransport(httpx.BaseTransport):
             headers=[h for h in kept if h[0].lower() not in _TRANSFER_HEADERS],
             content=content,
             request=request,
-            extensions={FROM_CACHE: True},
+            extensions={FROM_CACHE: True, FORGET: self._forgetter(key)},
         )
 
     def close(self) -> None:

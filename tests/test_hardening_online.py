@@ -214,3 +214,21 @@ def test_arxiv_answers_are_used_when_it_works(
         code, err = _build(tmp_path, ids)
     assert code == 0, err
     assert _query(tmp_path / "db.duckdb", "SELECT title FROM papers") == [("An arXiv Only Paper",)]
+
+
+def test_github_answer_of_the_wrong_shape_is_not_kept(
+    tmp_path: Path, point: Callable[[HostileServer], None]
+) -> None:
+    """Valid JSON that is no repository (no full_name) fails its repo and is asked again next run."""
+    routes = {"/repos/": _json({"message": "everything is fine", "stargazers_count": 5})}
+    with hostile(routes) as server:
+        point(server)
+        code, err = _build(tmp_path, _page(tmp_path))
+        assert code == 0, err
+        assert "GitHub repository answer has no owner/name full_name" in err
+        first = server.hits("/repos/")
+        code, err = _build(tmp_path, _page(tmp_path))
+        assert code == 0, err
+        assert server.hits("/repos/") == 2 * first
+    cached = _query(tmp_path / "db.duckdb", "SELECT key FROM http_cache WHERE key LIKE '%/repos/%'")
+    assert cached == []
