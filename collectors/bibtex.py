@@ -281,6 +281,112 @@ def _failure(block: ParsingFailedBlock, source: str) -> str:
     return f"{source}:{line}: malformed BibTeX entry {first[:60]!r} ({reason})"
 
 
+# BibTeX's own month macros, for the pieces of a concatenation (``jan # "~15"``).
+_MONTH_MACROS = {
+    name: full
+    for full in (
+        "January February March April May June July August September October November December"
+    ).split()
+    for name in (full[:3].lower(),)
+}
+
+
+def _pieces(value: str) -> list[str] | None:
+    """The pieces of a ``#``-joined value (``foo # " bar"``), or None when it has one piece
+    or is not well formed."""
+    pieces: list[str] = []
+    i, n = 0, len(value)
+    while True:
+        while i < n and value[i].isspace():
+            i += 1
+        if i >= n:
+            return None
+        start = i
+        if value[i] in '{"':
+            # A braced piece ends at its closing brace; a quoted one at a quote outside braces.
+            quoted, depth = value[i] == '"', 0
+            i += 1 if quoted else 0
+            while i < n:
+                char = value[i]
+                if char == "{":
+                    depth += 1
+                elif char == "}":
+                    depth -= 1
+                    if depth == 0 and not quoted:
+                        break
+                elif char == '"' and quoted and depth == 0:
+                    break
+                i += 1
+            if i >= n:
+                return None
+            i += 1
+        else:
+            while i < n and not value[i].isspace() and value[i] != "#":
+                i += 1
+        pieces.append(value[start:i])
+        while i < n and value[i].isspace():
+            i += 1
+        if i >= n:
+            return pieces if len(pieces) > 1 else None
+        if value[i] != "#":
+            return None
+        i += 1
+
+
+def _piece_text(piece: str, macros: dict[str, str]) -> str | None:
+    """One piece as text: braces or quotes removed, a number as written, a macro resolved."""
+    if piece[0] in '{"':
+        return piece[1:-1]
+    if piece.isdigit():
+        return piece
+    key = piece.lower()
+    return macros.get(key, _MONTH_MACROS.get(key))
+
+
+def _joined(value: str, macros: dict[str, str], undefined: list[str]) -> str | None:
+    """A ``#``-joined value as one text, or None when it is no concatenation."""
+    pieces = _pieces(value)
+    if pieces is None:
+        return None
+    texts = []
+    for piece in pieces:
+        text = _piece_text(piece, macros)
+        if text is None:
+            undefined.append(piece)
+        texts.append(text or "")
+    return "".join(texts)
+
+
+def _concatenate(
+    library: Library, macros_in_order: Sequence[String], source: str, notes: list[str]
+) -> None:
+    """Resolve ``#`` concatenations in @string values and entry fields (bibtexparser keeps
+    them as written), each into one braced value; undefined macros are noted and left out."""
+    macros: dict[str, str] = {}
+    for string in macros_in_order:
+        value = string.value if isinstance(string.value, str) else ""
+        joined = _joined(value, macros, [])
+        if joined is None:
+            stripped = value.strip()
+            enclosed = stripped[:1] in ("{", '"') and len(stripped) > 1
+            joined = stripped[1:-1] if enclosed else _piece_text(stripped, macros) or stripped
+        macros[string.key.lower()] = joined
+        string.value = "{" + joined + "}"
+    for entry in library.entries:
+        undefined: list[str] = []
+        for item in entry.fields:
+            if isinstance(item.value, str) and "#" in item.value:
+                joined = _joined(item.value, macros, undefined)
+                if joined is not None:
+                    item.value = "{" + joined + "}"
+        if undefined:
+            names = ", ".join(repr(name) for name in dict.fromkeys(undefined))
+            notes.append(
+                f"{source}:{(entry.start_line or 0) + 1}: entry {entry.key!r} uses undefined "
+                f"@string {names}; left out"
+            )
+
+
 def _library(
     text: str, source: str, shared: Sequence[String], notes: list[str]
 ) -> tuple[Library, int]:
@@ -288,15 +394,19 @@ def _library(
     with repeated fields (first value), and resolve macros; also return how many macros
     the file defines itself."""
     library = Splitter(text.lstrip("\ufeff")).split()
-    own_strings = len(library.strings)
+    own = list(library.strings)
+    own_strings = len(own)
     defined = {key.lower() for key in library.strings_dict}
-    lent: list[Block] = []
+    lent: list[String] = []
     for string in shared:
         if string.key.lower() not in defined:
             defined.add(string.key.lower())
             lent.append(copy.deepcopy(string))
     if lent:
-        library.add(lent, fail_on_duplicate_key=False)
+        blocks: list[Block] = list(lent)
+        library.add(blocks, fail_on_duplicate_key=False)
+    # Lent macros come from files of their own, so they cannot use this file's.
+    _concatenate(library, [*lent, *own], source, notes)
     for block in library.failed_blocks:
         if isinstance(block, DuplicateFieldKeyBlock) and isinstance(
             block.ignore_error_block, Entry

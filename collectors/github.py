@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 
 from collectors.payloads import UnusableResponse, read_json, service_failure
+from collectors.records import stored_count
+from collectors.transports import forget_answer
 from paperweb.errors import FetchError
 
 __all__ = [
@@ -92,8 +94,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 
 def _count(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return stored_count(data.get(key))
 
 
 def _flag(data: dict[str, Any], key: str) -> bool | None:
@@ -106,9 +107,10 @@ def _timestamp(value: object) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # 9999-12-31T23:00:00-12:00 is past datetime.max once in UTC: no usable time.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _license(value: object) -> str | None:
@@ -177,6 +179,7 @@ def fetch_repo(client: httpx.Client, owner: str, repo: str) -> RepoResult:
     requested = f"github.com/{owner}/{repo}".lower()
     request = client.build_request("GET", f"/repos/{owner}/{repo}", headers=GITHUB_HEADERS)
     hops = 0
+    response: httpx.Response | None = None
     try:
         while True:
             response = client.send(request, follow_redirects=False)
@@ -200,6 +203,7 @@ def fetch_repo(client: httpx.Client, owner: str, repo: str) -> RepoResult:
     except httpx.HTTPError as exc:
         return RepoResult(requested, None, f"{type(exc).__name__}: {exc}")
     except FetchError as exc:
+        forget_answer(response)  # an answer we cannot use is not kept as if it were good
         return RepoResult(requested, None, str(exc))
     if info.target != requested:
         # A 301 chain, or a mirror that answers with the new name directly: either way it moved.

@@ -4,7 +4,7 @@ A client is an ordinary ``httpx.Client`` whose transport is a stack of small
 transports, each wrapping the next, so tests slide an ``httpx.MockTransport``
 (or a loopback server) underneath and keep every layer above it::
 
-    cache  ->  retries  ->  pacing  ->  auth  ->  inner (network or mock)
+    cache  ->  retries  ->  pacing  ->  read  ->  auth  ->  inner (network or mock)
 
 The cache sits on top so that a cached answer costs no pacing and no retries;
 auth sits at the bottom so that a token is added to the copy of the request
@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from collectors.bodies import ACCEPTED_ENCODINGS
+from collectors.safejson import load_json
 from collectors.services import (
     SECRETS,
     SERVICES,
@@ -40,9 +42,11 @@ from collectors.transports import (
     CacheTransport,
     MirrorTransport,
     PacingTransport,
+    ReadTransport,
     ResponseTooLarge,
     RetryTransport,
     is_rate_limited,
+    skip_body,
 )
 from paperweb.errors import FetchError
 
@@ -82,7 +86,7 @@ def make_client(
     if service == "short" and base:
         transport = MirrorTransport(transport, base)
         base = ""
-    headers = {"User-Agent": USER_AGENT}
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
     if service == "github":
         headers |= {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
     if service in SECRETS:
@@ -90,6 +94,9 @@ def make_client(
         if settings.secrets.get(var) and base:
             host = httpx.URL(base).host
             transport = AuthTransport(transport, host, how, name, settings.secrets[var])
+    transport = ReadTransport(
+        transport, settings.max_bytes, settings.timeout, settings.clock, skip_body
+    )
     transport = PacingTransport(transport, known.interval * settings.pacing, settings, stats)
     transport = RetryTransport(transport, settings, stats)
     transport = CacheTransport(transport, store, settings, stats)
@@ -110,7 +117,7 @@ def failure_reason(response: httpx.Response) -> str:
 def json_body(response: httpx.Response, what: str) -> Any:
     """The JSON of ``response``, or :class:`UnusableAnswer` naming what was asked."""
     try:
-        return json.loads(response.content)
+        return load_json(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UnusableAnswer(f"{what}: answer is not valid JSON") from exc
 

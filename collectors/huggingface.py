@@ -15,7 +15,7 @@ import httpx
 
 from collectors.http import UnusableAnswer, failure_reason, json_body
 from collectors.links import canonical_link
-from collectors.records import Link
+from collectors.records import Link, stored_count
 from collectors.titles import normalise_title
 from paperweb.errors import FetchError
 
@@ -58,8 +58,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 
 
 def _int(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return stored_count(data.get(key))
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

@@ -26,7 +26,8 @@ from collectors.arxiv_ids import parse_arxiv_id
 from collectors.bibtex import normalise_doi
 from collectors.latex import decode_latex
 from collectors.links import canonical_link, extract_links
-from collectors.records import Link, Paper, ParseResult
+from collectors.records import MAX_COUNT, Link, Paper, ParseResult, stored_count
+from collectors.safejson import load_json
 from paperweb.errors import InputError
 
 __all__ = [
@@ -51,6 +52,10 @@ class _BadObject(ValueError):
     """An object that is not a paper; the message says why."""
 
 
+#: where a parser puts one line per field it dropped ("upvotes -3 is negative; dropped")
+Notes = list[str]
+
+
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
@@ -73,7 +78,7 @@ def _count(value: Any) -> int | None:
     if isinstance(value, str) and value.strip():
         try:
             value = ast.literal_eval(value.strip())
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
             return None
     if isinstance(value, bool):
         return None
@@ -82,6 +87,36 @@ def _count(value: Any) -> int | None:
     if isinstance(value, (list, tuple)):
         return len(value)
     return None
+
+
+def _stored(value: Any, name: str, notes: Notes) -> int | None:
+    """:func:`_count` of ``value`` when the store can hold it; else None, and a note why."""
+    count = _count(value)
+    if count is None or stored_count(count) is not None:
+        return count
+    notes.append(
+        f"{name} is negative; dropped" if count < 0 else f"{name} is over {MAX_COUNT:,}; dropped"
+    )
+    return None
+
+
+def _keywords(value: Any, name: str, notes: Notes) -> tuple[str, ...]:
+    """Keyphrases from a list of strings, or from one string of ``;``/``,``-separated ones."""
+    if value is None or value == "" or value == []:
+        return ()
+    if isinstance(value, str):
+        value = re.split(r"[;,]", value)
+    if not isinstance(value, list):
+        notes.append(f"{name} is a {type(value).__name__}, not a list of strings; dropped")
+        return ()
+    return tuple(_text(k) for k in value if isinstance(k, str) and k.strip())
+
+
+def _id_text(value: Any) -> str:
+    """An id field as text: strings and numbers only (never the repr of a nested value)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
 def _doi(value: Any) -> str | None:
@@ -118,13 +153,19 @@ def _published_text(published: date | None) -> str | None:
     return f"{published:%b} {published.day}, {published.year}" if published else None
 
 
-def paper_from_hf_object(obj: dict[str, Any], source: str, position: int) -> Paper:
-    """A paper from a Hugging Face Papers API object or its ``{"paper": {...}}`` wrapper."""
+def paper_from_hf_object(
+    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
+) -> Paper:
+    """A paper from a Hugging Face Papers API object or its ``{"paper": {...}}`` wrapper.
+
+    Fields the store cannot hold are dropped, with a line in ``notes``.
+    """
+    notes = notes if notes is not None else []
     inner = obj.get("paper", obj)
     if not isinstance(inner, dict):
         raise _BadObject("'paper' is not an object")
     title = _text(inner.get("title") or obj.get("title"))
-    arxiv_id = parse_arxiv_id(str(inner.get("id") or ""))
+    arxiv_id = parse_arxiv_id(_id_text(inner.get("id")))
     if not title and not arxiv_id:
         raise _BadObject("paper has neither a title nor an arXiv id")
     abstract = _text(inner.get("summary"))
@@ -134,28 +175,30 @@ def paper_from_hf_object(obj: dict[str, Any], source: str, position: int) -> Pap
         for link in (_link(inner.get("githubRepo"), "hf"), _link(inner.get("projectPage"), "hf"))
         if link is not None
     )
-    keywords = inner.get("ai_keywords") or ()
     upvotes = inner.get("upvotes")
     return Paper(
         title=title,
         source=source,
         position=position,
         abstract=abstract,
-        authors=_count(inner.get("authors")),
+        authors=_stored(inner.get("authors"), "authors", notes),
         published=published,
         published_text=_published_text(published),
-        upvotes=_count(upvotes) if not isinstance(upvotes, list) else None,
+        upvotes=_stored(upvotes, "upvotes", notes) if not isinstance(upvotes, list) else None,
         arxiv_id=arxiv_id,
         links=_merge_links(own, extract_links(abstract)),
-        keywords=tuple(_text(k) for k in keywords if isinstance(k, str) and k.strip()),
+        keywords=_keywords(inner.get("ai_keywords"), "ai_keywords", notes),
         origin="hf",
     )
 
 
-def paper_from_simple_object(obj: dict[str, Any], source: str, position: int) -> Paper:
+def paper_from_simple_object(
+    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
+) -> Paper:
     """A paper from paperweb's simple schema (see the module docstring)."""
+    notes = notes if notes is not None else []
     title = _text(obj.get("title"))
-    arxiv_id = parse_arxiv_id(str(obj.get("arxiv_id") or ""))
+    arxiv_id = parse_arxiv_id(_id_text(obj.get("arxiv_id")))
     if not title and not arxiv_id:
         raise _BadObject("object has neither 'title' nor 'arxiv_id'")
     abstract = _text(obj.get("abstract"))
@@ -165,20 +208,19 @@ def paper_from_simple_object(obj: dict[str, Any], source: str, position: int) ->
         raise _BadObject("'links' is not a list")
     given = tuple(link for url in raw_links if (link := _link(url, "json")) is not None)
     upvotes = obj.get("upvotes")
-    keywords = obj.get("keywords") or []
     return Paper(
         title=title,
         source=source,
         position=position,
         abstract=abstract,
-        authors=_count(obj.get("authors")),
+        authors=_stored(obj.get("authors"), "authors", notes),
         published=published,
         published_text=_published_text(published),
-        upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool) else None,
+        upvotes=_stored(upvotes, "upvotes", notes) if isinstance(upvotes, int) else None,
         arxiv_id=arxiv_id,
         doi=_doi(obj.get("doi")),
         links=_merge_links(given, extract_links(abstract)),
-        keywords=tuple(_text(k) for k in keywords if isinstance(k, str) and k.strip()),
+        keywords=_keywords(obj.get("keywords"), "keywords", notes),
         origin="json",
     )
 
@@ -195,8 +237,10 @@ def _first_version(versions: Any) -> date | None:
             created = parsedate_to_datetime(item["created"]).date()
         except (TypeError, ValueError, IndexError):
             continue
-        number = str(item.get("version", "")).lstrip("vV")
-        found.append((int(number) if number.isdigit() else 1 << 30, created))
+        version = item.get("version")
+        number = version.lstrip("vV") if isinstance(version, str) else ""
+        usable = number.isascii() and number.isdigit() and len(number) < 9
+        found.append((int(number) if usable else 1 << 30, created))
     return min(found)[1] if found else None
 
 
@@ -213,7 +257,7 @@ def _snapshot_authors(obj: dict[str, Any]) -> int | None:
 
 def paper_from_arxiv_snapshot_object(obj: dict[str, Any], source: str, position: int) -> Paper:
     """A paper from one object of the arXiv metadata snapshot (one line of its JSONL)."""
-    arxiv_id = parse_arxiv_id(str(obj.get("id") or ""))
+    arxiv_id = parse_arxiv_id(_id_text(obj.get("id")))
     # Titles there are LaTeX source ("$\\alpha$-stable", "Schr\\"odinger"), wrapped over lines.
     title = decode_latex(_text(obj.get("title")))
     if not title and not arxiv_id:
@@ -239,15 +283,19 @@ def paper_from_arxiv_snapshot_object(obj: dict[str, Any], source: str, position:
     )
 
 
-def paper_from_object(obj: Any, source: str, position: int) -> Paper:
-    """A paper from either JSON shape; raises ValueError (with a reason) for anything else."""
+def paper_from_object(obj: Any, source: str, position: int, notes: Notes | None = None) -> Paper:
+    """A paper from either JSON shape; raises ValueError (with a reason) for anything else.
+
+    Fields that are dropped (a count the store cannot hold, keywords that are no list)
+    get a line each in ``notes``.
+    """
     if not isinstance(obj, dict):
         raise _BadObject(f"expected an object, found {type(obj).__name__}")
     if "paper" in obj or _HF_KEYS & obj.keys() or ("publishedAt" in obj and "id" in obj):
-        return paper_from_hf_object(obj, source, position)
+        return paper_from_hf_object(obj, source, position, notes)
     if obj.keys() >= _ARXIV_SNAPSHOT_KEYS or "authors_parsed" in obj:
         return paper_from_arxiv_snapshot_object(obj, source, position)
-    return paper_from_simple_object(obj, source, position)
+    return paper_from_simple_object(obj, source, position, notes)
 
 
 def _items(document: Any, source: str) -> list[Any]:
@@ -262,8 +310,9 @@ def _items(document: Any, source: str) -> list[Any]:
             return lists[0]
         error = document.get("error")
         if error and not {"title", "paper", "id", "arxiv_id"} & document.keys():
+            said = error if isinstance(error, str) else type(error).__name__
             raise InputError(
-                f"{source}: an error answer of a web service, not papers ({str(error)[:100]!r})"
+                f"{source}: an error answer of a web service, not papers ({said[:100]!r})"
             )
         return [document]
     raise InputError(f"{source}: JSON holds a {type(document).__name__}; expected papers")
@@ -272,7 +321,7 @@ def _items(document: Any, source: str) -> list[Any]:
 def parse_json(text: str, source: str) -> ParseResult:
     """Every paper of a JSON document; items that are not papers are reported and skipped."""
     try:
-        document = json.loads(text.lstrip("\ufeff"))
+        document = load_json(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{source}:{exc.lineno}: not valid JSON ({exc.msg}); fix the file or pass --format"
@@ -281,10 +330,12 @@ def parse_json(text: str, source: str) -> ParseResult:
     skipped: list[str] = []
     items = _items(document, source)
     for index, item in enumerate(items, 1):
+        notes: Notes = []
         try:
-            papers.append(paper_from_object(item, source, len(papers) + 1))
+            papers.append(paper_from_object(item, source, len(papers) + 1, notes))
         except _BadObject as exc:
             skipped.append(f"{source}: item {index}: {exc}")
+        skipped += [f"{source}: item {index}: {note}" for note in notes]
     if not papers:
         raise InputError(f"{source}: {_why_no_paper(items)}")
     return ParseResult(papers=tuple(papers), skipped=tuple(skipped))
@@ -310,6 +361,8 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
     source = str(path)
     position = 0
     bad: list[str] = []
+    #: every line to report, in file order: unusable lines and dropped fields
+    said: list[str] = []
     try:
         # utf-8-sig drops a BOM; universal newlines fold CRLF. Iterating the file object
         # keeps one line in memory, so a file of any size streams.
@@ -317,14 +370,18 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
             for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
+                notes: Notes = []
                 try:
-                    paper = paper_from_object(json.loads(line), source, position + 1)
+                    paper = paper_from_object(load_json(line), source, position + 1, notes)
                 except json.JSONDecodeError as exc:
                     bad.append(f"{source}:{number}: not a JSON object ({exc.msg})")
+                    said.append(bad[-1])
                     continue
                 except _BadObject as exc:
                     bad.append(f"{source}:{number}: {exc}")
+                    said.append(bad[-1])
                     continue
+                said += [f"{source}:{number}: {note}" for note in notes]
                 position += 1
                 yield paper
     except UnicodeDecodeError as exc:
@@ -340,4 +397,4 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
             f"{source}: no paper in the JSONL ({len(bad):,} unusable lines; first, line "
             f"{bad[0].removeprefix(source + ':')})"
         )
-    skipped.extend(bad)
+    skipped.extend(said)

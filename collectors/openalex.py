@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from collectors.payloads import UnusableResponse, expect_ok, read_json
+from collectors.records import stored_count
 from collectors.scholar import arxiv_key
 from collectors.titles import normalise_title
 
@@ -97,7 +98,7 @@ def parse_openalex_work(data: Any) -> OpenAlexWork:
         doi=doi,
         arxiv_id=_arxiv_from(doi, data),
         title=title if isinstance(title, str) else None,
-        cited_by_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        cited_by_count=stored_count(count),
         referenced_works=tuple(dict.fromkeys(w for w in references if w is not None)),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from collectors.safejson import load_json
 from paperweb.errors import FetchError
 
 __all__ = ["BadStatus", "UnusableResponse", "expect_ok", "read_json", "service_failure"]
@@ -25,7 +26,7 @@ class UnusableResponse(FetchError):
 def read_json(response: httpx.Response, what: str) -> Any:
     """The JSON body of ``response``, or :class:`UnusableResponse` naming ``what`` was asked."""
     try:
-        return response.json()
+        return load_json(response.content)
     except json.JSONDecodeError as exc:
         raise UnusableResponse(
             f"{what}: HTTP {response.status_code} answer is not valid JSON ({exc.msg})"

@@ -19,6 +19,7 @@ from collectors.arxiv_ids import parse_arxiv_id
 from collectors.jsonfeed import paper_from_hf_object
 from collectors.links import extract_links
 from collectors.records import Paper
+from collectors.safejson import load_json
 from paperweb.errors import FetchError, UsageError
 
 __all__ = [
@@ -69,8 +70,8 @@ def _get(client: httpx.Client, path: str, params: dict[str, Any] | None = None) 
 
 def _json_list(response: httpx.Response) -> list[Any]:
     try:
-        body = response.json()
-    except ValueError as exc:
+        body = load_json(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
         raise FetchError(f"{response.request.url}: answer is not JSON") from exc
     if not isinstance(body, list):
         raise FetchError(f"{response.request.url}: expected a list of papers")
@@ -177,9 +178,16 @@ def parse_arxiv_feed(xml: str, sources: dict[str, tuple[str, int]]) -> list[Pape
 
 
 def fetch_arxiv_papers(
-    client: httpx.Client, wanted: Sequence[Paper], pause: float, sleep: Callable[[float], None]
+    client: httpx.Client,
+    wanted: Sequence[Paper],
+    pause: float,
+    sleep: Callable[[float], None],
+    failures: dict[str, str] | None = None,
 ) -> list[Paper]:
-    """Full papers from the arXiv API for papers known by id, in batches with a pause between."""
+    """Full papers from the arXiv API for papers known by id, in batches with a pause between.
+
+    With ``failures``, a batch arXiv cannot answer costs only its own ids (id -> reason).
+    """
     sources = {p.arxiv_id: (p.source, p.position) for p in wanted if p.arxiv_id}
     ids = list(sources)
     found: list[Paper] = []
@@ -187,12 +195,19 @@ def fetch_arxiv_papers(
         if start:
             sleep(pause)
         batch = ids[start : start + ARXIV_BATCH]
-        response = _get(
-            client, "/api/query", {"id_list": ",".join(batch), "max_results": len(batch)}
-        )
-        if response.status_code == 404:
-            continue
-        found += parse_arxiv_feed(response.text, {i: sources[i] for i in batch})
+        try:
+            response = _get(
+                client, "/api/query", {"id_list": ",".join(batch), "max_results": len(batch)}
+            )
+            if response.status_code == 404:
+                continue
+            found += parse_arxiv_feed(response.text, {i: sources[i] for i in batch})
+        except FetchError as exc:
+            if failures is None:
+                raise
+            # The message starts with the request's URL (50 ids long); the reason follows it.
+            text = str(exc)
+            failures |= dict.fromkeys(batch, text.split(": ", 1)[-1] if "://" in text else text)
     return found
 
 
@@ -206,15 +221,20 @@ def fetch_full_papers(
     """Replace papers known only by id with full ones (HF first, then arXiv); report the rest."""
     full: dict[tuple[str, int], Paper] = {}
     missing: list[Paper] = []
+    failed: dict[str, str] = {}
     for paper in papers:
         if not _known_only_by_id(paper):
             continue
-        response = _get(online.hf, f"/api/papers/{paper.arxiv_id}")
+        try:
+            response = _get(online.hf, f"/api/papers/{paper.arxiv_id}")
+        except FetchError:
+            missing.append(paper)  # arXiv may still have it
+            continue
         if response.status_code == 404:
             missing.append(paper)
             continue
         try:
-            body = response.json()
+            body = load_json(response.content)
             if not isinstance(body, dict):
                 raise ValueError("not a paper object")
             fetched = paper_from_hf_object(body, paper.source, paper.position)
@@ -224,11 +244,13 @@ def fetch_full_papers(
             continue
         full[(paper.source, paper.position)] = replace(fetched, arxiv_id=paper.arxiv_id)
     if missing:
-        for fetched in fetch_arxiv_papers(online.arxiv, missing, online.arxiv_pause, online.sleep):
+        arxiv = fetch_arxiv_papers(online.arxiv, missing, online.arxiv_pause, online.sleep, failed)
+        for fetched in arxiv:
             full[(fetched.source, fetched.position)] = fetched
     skipped = [
-        f"{p.source}:{p.position}: arXiv id {p.arxiv_id} not found on Hugging Face or arXiv; "
-        "kept with its id only"
+        f"{p.source}:{p.position}: arXiv id {p.arxiv_id} not found on Hugging Face or arXiv"
+        + (f" (arXiv: {failed[p.arxiv_id]})" if p.arxiv_id in failed else "")
+        + "; kept with its id only"
         for p in missing
         if (p.source, p.position) not in full
     ]

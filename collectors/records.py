@@ -5,12 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["LINK_KINDS", "Link", "Paper", "ParseResult"]
+__all__ = ["LINK_KINDS", "MAX_COUNT", "Link", "Paper", "ParseResult", "stored_count"]
 
 #: ``links.kind`` values: a code repository, the account of a person or organisation
 #: on a code host, a project page, an unresolved short link, or anything else (a dataset,
 #: a paper elsewhere, ...).
 LINK_KINDS = ("repo", "owner", "page", "short", "other")
+#: the largest count the store keeps (its count columns are 32-bit INTEGERs)
+MAX_COUNT = 2**31 - 1
+
+
+def stored_count(value: object) -> int | None:
+    """``value`` when it is a whole number from 0 to :data:`MAX_COUNT`, else None.
+
+    Counts (authors, upvotes, stars, citations) from inputs and services go through
+    this, so a hostile 10**30 or -3 is dropped rather than stored or crashing the store.
+
+    >>> stored_count(12), stored_count(10**30), stored_count(-3), stored_count(True)
+    (12, None, None, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_COUNT else None
 
 
 @dataclass(frozen=True, slots=True)

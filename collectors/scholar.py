@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from collectors.payloads import UnusableResponse, expect_ok, read_json
+from collectors.records import stored_count
 from collectors.titles import normalise_title
 
 __all__ = [
@@ -94,7 +95,7 @@ def parse_s2_paper(item: Any) -> S2Paper:
         arxiv_id=arxiv,
         doi=doi,
         title=title if isinstance(title, str) else None,
-        citation_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        citation_count=stored_count(count),
         references=tuple(references),
     )
 

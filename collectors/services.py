@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -66,9 +67,14 @@ class HttpSettings:
     backoff: float = 1.0
     #: longest single wait we accept; a longer rate-limit wait fails the item instead
     max_wait: float = 60.0
+    #: seconds one whole answer may take, headers and body (a slow drip is cut off)
     timeout: float = 15.0
     #: multiplies every service's pause between requests (0: none, for fake servers in tests)
     pacing: float = 1.0
+    #: failed requests in a row after which a host is given up for the rest of the run
+    give_up_after: int = 3
+    #: seconds a run of failures may spend on retries before failing requests stop being retried
+    retry_budget: float = 20.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     wall: Callable[[], float] = time.time
@@ -92,22 +98,50 @@ def settings_from_env(environ: Mapping[str, str], *, refresh: bool = False) -> H
     }
     settings = HttpSettings(base_urls=bases, secrets=secrets, refresh=refresh)
     # Patience knobs, for slow mirrors and for tests that must not wait.
-    for var, name in (
-        ("PAPERWEB_HTTP_TRIES", "max_tries"),
-        ("PAPERWEB_HTTP_BACKOFF", "backoff"),
-        ("PAPERWEB_HTTP_MAX_WAIT", "max_wait"),
-        ("PAPERWEB_HTTP_TIMEOUT", "timeout"),
-        ("PAPERWEB_HTTP_PACING", "pacing"),
-    ):
+    for var, name, lowest in _KNOBS:
         if environ.get(var, "").strip():
-            try:
-                value = float(environ[var])
-            except ValueError:
-                raise UsageError(
-                    f"{var}={environ[var]!r} is not a number; unset it or fix it"
-                ) from None
-            setattr(settings, name, max(1, int(value)) if name == "max_tries" else max(0.0, value))
+            value = _knob(var, environ[var], lowest)
+            setattr(settings, name, int(value) if name == "max_tries" else value)
     return settings
+
+
+# (variable, setting, smallest value allowed); every knob must be a finite number
+_KNOBS = (
+    ("PAPERWEB_HTTP_TRIES", "max_tries", 1.0),
+    ("PAPERWEB_HTTP_BACKOFF", "backoff", 0.0),
+    ("PAPERWEB_HTTP_MAX_WAIT", "max_wait", 0.0),
+    ("PAPERWEB_HTTP_TIMEOUT", "timeout", 0.0),
+    ("PAPERWEB_HTTP_PACING", "pacing", 0.0),
+)
+#: more tries than this is a typo, not patience
+_MOST_TRIES = 100
+#: a day: longer waits or timeouts would stall a build as surely as infinity
+_LONGEST = 86400.0
+
+
+def _knob(var: str, raw: str, lowest: float) -> float:
+    """The value of one patience variable, or a UsageError naming it and what it must be."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if var == "PAPERWEB_HTTP_TRIES":
+        if not (value.is_integer() and lowest <= value <= _MOST_TRIES):
+            raise UsageError(
+                f"{var}={raw.strip()[:40]!r} must be a whole number from 1 to {_MOST_TRIES}; "
+                "unset it or fix it"
+            )
+        return value
+    # A timeout of 0 fails every request; waits may be 0 (tests that must not sleep).
+    positive = var == "PAPERWEB_HTTP_TIMEOUT"
+    if not (math.isfinite(value) and (value > lowest if positive else value >= lowest)):
+        kind = "a number of seconds above 0" if positive else "a number, 0 or more"
+        raise UsageError(f"{var}={raw.strip()[:40]!r} must be {kind}; unset it or fix it")
+    if value > _LONGEST:
+        raise UsageError(
+            f"{var}={raw.strip()[:40]!r} is more than a day ({_LONGEST:.0f} s); unset it or fix it"
+        )
+    return value
 
 
 @dataclass(slots=True)

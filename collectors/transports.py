@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
+from collectors.bodies import ReadTransport, ResponseTooLarge, UndecodableAnswer, decode_body
+from collectors.safejson import load_json
 from collectors.services import HttpSettings, HttpStats
 from paperweb.errors import FetchError
 
@@ -26,11 +29,15 @@ __all__ = [
     "CacheTransport",
     "MirrorTransport",
     "PacingTransport",
+    "ReadTransport",
     "ResponseTooLarge",
     "RetryTransport",
+    "ServiceGivenUp",
     "cache_key",
+    "forget_answer",
     "is_rate_limited",
     "requested_wait",
+    "skip_body",
 ]
 
 #: request extension that asks the cache layer not to read (or store) the body
@@ -39,7 +46,11 @@ NO_BODY = "paperweb_no_body"
 FROM_CACHE = "paperweb_cached"
 _SECRET_PARAMS = frozenset({"api_key", "key", "token", "access_token"})
 # Headers worth keeping in the cache; nothing that can carry a credential or a cookie.
-_KEPT_HEADERS = ("content-type", "content-encoding", "location")
+# Bodies are stored decoded, so Content-Encoding is not kept (rows written before that
+# still carry it and are decoded under the cap when read).
+_KEPT_HEADERS = ("content-type", "location")
+# Headers that describe a body as it travelled (only old cache rows still have them).
+_TRANSFER_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 _HF_RATELIMIT = re.compile(r"""r=(\d+)\s*;\s*t=(\d+)""")
 
@@ -55,9 +66,21 @@ class CacheStore(Protocol):
     ) -> None:
         """Store (or replace) the answer of ``key``."""
 
+    def forget_answer(self, key: str) -> None:
+        """Drop the answer of ``key``."""
 
-class ResponseTooLarge(FetchError):
-    """A service sent more bytes than paperweb accepts for one answer."""
+
+class ServiceGivenUp(FetchError):
+    """A host failed too many requests in a row; it is not asked again in this run."""
+
+
+def skip_body(request: httpx.Request, response: httpx.Response) -> bool:
+    """True for answers whose body paperweb never reads (HEAD, redirects, NO_BODY requests)."""
+    return (
+        request.method == "HEAD"
+        or 300 <= response.status_code < 400
+        or bool(request.extensions.get(NO_BODY))
+    )
 
 
 def cache_key(request: httpx.Request) -> str:
@@ -74,6 +97,17 @@ def cache_key(request: httpx.Request) -> str:
     if request.method not in ("GET", "HEAD"):
         key += " " + hashlib.sha256(request.content).hexdigest()
     return key
+
+
+#: response extension: a callable that drops the answer from the cache (see forget_answer)
+FORGET = "paperweb_forget"
+
+
+def forget_answer(response: httpx.Response | None) -> None:
+    """Drop a cached answer its reader found unusable, so the next run asks again."""
+    forget = response.extensions.get(FORGET) if response is not None else None
+    if callable(forget):
+        forget()
 
 
 class CacheTransport(httpx.BaseTransport):
@@ -101,25 +135,35 @@ class CacheTransport(httpx.BaseTransport):
                 self.stats.cached += 1
                 return hit
         response = self.inner.handle_request(request)
-        skip_body = (
-            request.method == "HEAD"
-            or 300 <= response.status_code < 400
-            or bool(request.extensions.get(NO_BODY))
-        )
-        body = b"" if skip_body else self._read_capped(response, request)
-        response.close()
+        # The read layer below has read the body already (decoded and capped).
+        body = b"" if skip_body(request, response) else response.content
         headers = [(k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS]
-        if self.store is not None and self._cacheable(response.status_code):
+        if (
+            self.store is not None
+            and self._cacheable(response.status_code)
+            and self._readable(response, body)
+        ):
             self.store.remember_answer(
                 key, response.status_code, json.dumps(headers), body, self.settings.wall()
             )
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers if not skip_body else headers,
-            content=body,
-            request=request,
-            extensions={k: v for k, v in response.extensions.items() if k != "network_stream"},
-        )
+            response.extensions[FORGET] = self._forgetter(key)
+        return response
+
+    def _forgetter(self, key: str) -> Callable[[], None]:
+        store = self.store
+        assert store is not None
+        return lambda: store.forget_answer(key)
+
+    @staticmethod
+    def _readable(response: httpx.Response, body: bytes) -> bool:
+        """False for a JSON answer that does not decode: it is not kept as if it were good."""
+        if "json" not in response.headers.get("content-type", "").lower() or not body:
+            return True
+        try:
+            load_json(body)
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return True
 
     @staticmethod
     def _cacheable(status: int) -> bool:
@@ -135,26 +179,23 @@ class CacheTransport(httpx.BaseTransport):
         ttl = self.settings.fresh_for if status < 400 else self.settings.missing_fresh_for
         if self.settings.wall() - fetched_at > ttl:
             return None
+        kept = [tuple(h) for h in json.loads(headers)]
+        encoding = ", ".join(v for k, v in kept if k.lower() == "content-encoding")
+        content = bytes(body)
+        if encoding:
+            try:
+                content = decode_body(
+                    [content], encoding, self.settings.max_bytes, host=request.url.host
+                )
+            except (ResponseTooLarge, UndecodableAnswer):
+                return None  # asked again; a good answer replaces the row
         return httpx.Response(
             status,
-            headers=[tuple(h) for h in json.loads(headers)],
-            content=bytes(body),
+            headers=[h for h in kept if h[0].lower() not in _TRANSFER_HEADERS],
+            content=content,
             request=request,
-            extensions={FROM_CACHE: True},
+            extensions={FROM_CACHE: True, FORGET: self._forgetter(key)},
         )
-
-    def _read_capped(self, response: httpx.Response, request: httpx.Request) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.stream:  # type: ignore[union-attr]
-            size += len(chunk)
-            if size > self.settings.max_bytes:
-                response.close()
-                raise ResponseTooLarge(
-                    f"{request.url.host}: answer larger than {self.settings.max_bytes:,} bytes"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     def close(self) -> None:
         """Close the inner transports."""
@@ -196,7 +237,14 @@ def is_rate_limited(response: httpx.Response) -> bool:
 
 
 class RetryTransport(httpx.BaseTransport):
-    """Retry connect errors, timeouts, 429 and 5xx with exponential backoff and jitter."""
+    """Retry connect errors, timeouts, 429 and 5xx with exponential backoff and jitter.
+
+    Per host, it is also a circuit breaker: once ``give_up_after`` requests in a row
+    have failed (after their retries), the host is not asked again in this run and
+    every later request raises :class:`ServiceGivenUp` at once; and a run of failures
+    stops being retried once it has taken ``retry_budget`` seconds, so a service that
+    always answers 500 costs a few seconds in all, not a dozen per item.
+    """
 
     def __init__(
         self, inner: httpx.BaseTransport, settings: HttpSettings, stats: HttpStats
@@ -204,27 +252,41 @@ class RetryTransport(httpx.BaseTransport):
         self.inner, self.settings, self.stats = inner, settings, stats
         #: host -> wall time until which it told us to stay away (longer than max_wait)
         self.blocked_until: dict[str, float] = {}
+        #: host -> requests in a row that failed after their retries
+        self.failed_in_row: dict[str, int] = {}
+        #: host -> clock reading when its current run of failed attempts began
+        self.failing_since: dict[str, float] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send, and on a transient failure wait and send again, a bounded number of times."""
         s = self.settings
         host = request.url.host
+        failed = self.failed_in_row.get(host, 0)
+        if failed >= s.give_up_after:
+            raise ServiceGivenUp(f"{host}: given up after {failed} failed requests in a row")
         if s.wall() < self.blocked_until.get(host, 0.0):
             # The host's quota is spent for longer than we wait: fail the item without asking.
             self.stats.rate_limited += 1
             left = int(self.blocked_until[host] - s.wall()) + 1
             return httpx.Response(429, headers={"retry-after": str(left)}, request=request)
         for attempt in range(1, s.max_tries + 1):
-            last = attempt == s.max_tries
+            began = s.clock()
             try:
                 response = self.inner.handle_request(request)
             except _RETRY_ERRORS:
-                if last:
+                pause = self._backoff(attempt)
+                if not self._may_retry(host, began, attempt, pause, budgeted=True):
+                    self._failed(host)
                     raise
-                self._wait(self._backoff(attempt), limited=False)
+                self._wait(pause, limited=False)
                 continue
+            except FetchError:
+                # Too large or undecodable: the same answer would come again.
+                self._failed(host)
+                raise
             limited = is_rate_limited(response)
             if not (limited or response.status_code >= 500):
+                self._succeeded(host)
                 self._respect_quota(response)
                 return response
             wait = requested_wait(response, s.wall())
@@ -233,13 +295,35 @@ class RetryTransport(httpx.BaseTransport):
                 self.stats.rate_limited += 1
                 self.blocked_until[host] = s.wall() + wait
                 return response
-            if last:
+            pause = wait if wait is not None else self._backoff(attempt)
+            # A 429's own wait is the service pacing us, not a failure to budget.
+            paced = limited and wait is not None
+            if not self._may_retry(host, began, attempt, pause, budgeted=not paced):
                 if limited:
                     self.stats.rate_limited += 1
+                self._failed(host)
                 return response
             response.close()
-            self._wait(wait if wait is not None else self._backoff(attempt), limited=limited)
+            self._wait(pause, limited=limited)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _may_retry(
+        self, host: str, began: float, attempt: int, pause: float, *, budgeted: bool
+    ) -> bool:
+        """Whether a failed attempt is tried again: tries left, and the run's time budget."""
+        if attempt >= self.settings.max_tries:
+            return False
+        if not budgeted:
+            return True
+        since = self.failing_since.setdefault(host, began)
+        return self.settings.clock() - since + pause <= self.settings.retry_budget
+
+    def _failed(self, host: str) -> None:
+        self.failed_in_row[host] = self.failed_in_row.get(host, 0) + 1
+
+    def _succeeded(self, host: str) -> None:
+        self.failed_in_row.pop(host, None)
+        self.failing_since.pop(host, None)
 
     def _backoff(self, attempt: int) -> float:
         s = self.settings

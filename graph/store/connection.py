@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from graph.store.cache import SQL_CACHE_GET, SQL_CACHE_PUT
+from graph.store.cache import SQL_CACHE_DELETE, SQL_CACHE_GET, SQL_CACHE_PUT
 from graph.store.schema import GRAPH_TABLES, SCHEMA, SCHEMA_UPGRADE, SQL_COLUMNS, SQL_TABLES
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
@@ -219,6 +219,10 @@ class Store:
     ) -> None:
         """Store (or replace) the cached answer of ``key``; outside a transaction it commits at once."""
         self.con.execute(SQL_CACHE_PUT, [key, status, headers, body, fetched_at])
+
+    def forget_answer(self, key: str) -> None:
+        """Drop the cached answer of ``key`` (its reader found it unusable)."""
+        self.con.execute(SQL_CACHE_DELETE, [key])
 
     @contextmanager
     def columns_view(

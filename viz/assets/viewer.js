@@ -20,16 +20,47 @@
   var fontPx = {};
   var fontColor = {};
 
+  // Text from input is shown capped: a ten-million-character title would take the page
+  // seconds to lay out on every click and hover. The full value stays in the data.
+  var MAX_TEXT = 5000, MAX_TIP = 600, MAX_URL = 4000;
+
+  function capped(text, limit) {
+    var s = String(text);
+    if (s.length <= limit) return s;
+    var end = limit - 1;
+    // Never cut between the two halves of a surrogate pair.
+    var code = s.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+    return s.slice(0, end) + "\u2026";
+  }
+
   function el(tag, text, cls) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (text !== undefined && text !== null) node.textContent = capped(text, MAX_TEXT);
     if (cls) node.className = cls;
     return node;
   }
 
   function isHttp(url) {
-    return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url);
+    return typeof url === "string" && url.length <= MAX_URL && /^https?:\/\/[^\s]+$/i.test(url);
   }
+
+  // Hover titles (tooltips) and labels of the drawn nodes and edges, capped once at start.
+  function capItems(set) {
+    var long = set.get({ filter: function (item) {
+      return (typeof item.title === "string" && item.title.length > MAX_TIP) ||
+             (typeof item.label === "string" && item.label.length > MAX_TIP);
+    } });
+    if (!long.length) return;
+    set.update(long.map(function (item) {
+      var change = { id: item.id };
+      if (typeof item.title === "string") change.title = capped(item.title, MAX_TIP);
+      if (typeof item.label === "string") change.label = capped(item.label, MAX_TIP);
+      return change;
+    }));
+  }
+  capItems(nodes);
+  capItems(edges);
 
   function link(url, text) {
     if (!isHttp(url)) return el("span", text || url);
@@ -240,7 +271,7 @@
     if (value === undefined || value === null || value === "") return;
     dl.appendChild(el("dt", name));
     var dd = el("dd");
-    if (value instanceof Node) dd.appendChild(value); else dd.textContent = String(value);
+    if (value instanceof Node) dd.appendChild(value); else dd.textContent = capped(value, MAX_TEXT);
     dl.appendChild(dd);
   }
 
@@ -377,12 +408,12 @@
       community: c === null || !communities[c] ? null : { id: c, label: communities[c].label },
       read: arxiv ? [{ url: "https://arxiv.org/abs/" + encodeURIComponent(arxiv), text: "arXiv " + arxiv },
                      { url: "https://huggingface.co/papers/" + encodeURIComponent(arxiv), text: "Hugging Face paper page" }]
-                  : [{ url: "https://scholar.google.com/scholar?q=" + encodeURIComponent(title), text: "search the title on Google Scholar" }],
+                  : [{ url: "https://scholar.google.com/scholar?q=" + encodeURIComponent(capped(title, 300)), text: "search the title on Google Scholar" }],
       notDrawn: "Not drawn by default: " + (i + 1).toLocaleString("en") + " of " + index.id.length.toLocaleString("en") +
                 " papers by PageRank. Added to the map beside its community.",
       connections: [], ranks: [], keywords: [], links: []
     };
-    nodes.add({ id: id, label: title.length > 28 ? title.slice(0, 27) + "…" : title, title: title + "\n(paper, not drawn by default)",
+    nodes.add({ id: id, label: capped(title, 28), title: capped(title, MAX_TIP) + "\n(paper, not drawn by default)",
                 kind: "paper", shape: "dot", community: c, size: 8, headline: 0,
                 x: x + 60 * Math.cos(angle), y: y + 60 * Math.sin(angle), font: { size: 11.5 / fitScale } });
     fontPx[id] = 11.5;
@@ -478,7 +509,7 @@
       var info = communities[c];
       var item = el("div", null, "pw-community");
       item.setAttribute("data-community", c);
-      item.title = info.label;
+      item.title = capped(info.label, MAX_TIP);
       var sw = el("span", null, "pw-swatch"); sw.style.background = info.color;
       item.appendChild(sw); item.appendChild(el("span", info.label, "pw-community-label"));
       item.appendChild(el("span", info.size, "pw-count"));
