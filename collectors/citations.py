@@ -15,7 +15,7 @@ record (``(paper_id, reason)``) and the result holds whatever else was found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -89,6 +89,26 @@ def _reason(source: str, exc: Exception) -> str:
     return f"{source}: {type(exc).__name__}: {exc}"
 
 
+def _match_titles(
+    papers: Sequence[CorpusPaper],
+    match: Callable[[str], T | None],
+    source: str,
+    found: dict[str, T],
+    failures: list[tuple[str, str]],
+) -> None:
+    """Look up by title the papers without an arXiv id (one request each)."""
+    for pid, arxiv, title in papers:
+        if arxiv or not title.strip():
+            continue
+        try:
+            matched = match(title)
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.append((pid, _reason(source, exc)))
+            continue
+        if matched is not None:
+            found[pid] = matched
+
+
 def _s2_lookup(
     client: httpx.Client, papers: Sequence[CorpusPaper], failures: list[tuple[str, str]]
 ) -> dict[str, S2Paper]:
@@ -103,16 +123,9 @@ def _s2_lookup(
         for (pid, _), paper in zip(chunk, answers, strict=True):
             if paper is not None:
                 found[pid] = paper
-    for pid, arxiv, title in papers:
-        if arxiv or not title.strip():
-            continue
-        try:
-            match = match_s2_title(client, title)
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.append((pid, _reason(SEMANTIC_SCHOLAR, exc)))
-            continue
-        if match is not None:
-            found[pid] = match
+    _match_titles(
+        papers, lambda title: match_s2_title(client, title), SEMANTIC_SCHOLAR, found, failures
+    )
     return found
 
 
@@ -156,16 +169,9 @@ def _openalex_lookup(
             pid = by_arxiv.get(work.arxiv_id or "")
             if pid is not None:
                 found.setdefault(pid, work)
-    for pid, arxiv, title in papers:
-        if arxiv or not title.strip():
-            continue
-        try:
-            match = search_openalex_title(client, title)
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.append((pid, _reason(OPENALEX, exc)))
-            continue
-        if match is not None:
-            found[pid] = match
+    _match_titles(
+        papers, lambda title: search_openalex_title(client, title), OPENALEX, found, failures
+    )
     return found
 
 
