@@ -89,6 +89,25 @@ def _reason(source: str, exc: Exception) -> str:
     return f"{source}: {type(exc).__name__}: {exc}"
 
 
+def _batches(
+    papers: Sequence[CorpusPaper],
+    size: int,
+    fetch: Callable[[list[str]], list[T]],
+    source: str,
+    failures: list[tuple[str, str]],
+) -> Iterator[tuple[Sequence[tuple[str, str]], list[T]]]:
+    """(chunk of (paper_id, arXiv id), answer) of each batch asked by arXiv id that was answered;
+    every paper of a batch that failed gets a failure record."""
+    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
+    for chunk in _chunks(with_id, size):
+        try:
+            answers = fetch([arxiv for _, arxiv in chunk])
+        except (FetchError, httpx.HTTPError) as exc:
+            failures.extend((pid, _reason(source, exc)) for pid, _ in chunk)
+            continue
+        yield chunk, answers
+
+
 def _match_titles(
     papers: Sequence[CorpusPaper],
     match: Callable[[str], T | None],
@@ -113,13 +132,10 @@ def _s2_lookup(
     client: httpx.Client, papers: Sequence[CorpusPaper], failures: list[tuple[str, str]]
 ) -> dict[str, S2Paper]:
     found: dict[str, S2Paper] = {}
-    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
-    for chunk in _chunks(with_id, S2_BATCH_SIZE):
-        try:
-            answers = fetch_s2_batch(client, [arxiv for _, arxiv in chunk])
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.extend((pid, _reason(SEMANTIC_SCHOLAR, exc)) for pid, _ in chunk)
-            continue
+    batches = _batches(
+        papers, S2_BATCH_SIZE, lambda ids: fetch_s2_batch(client, ids), SEMANTIC_SCHOLAR, failures
+    )
+    for chunk, answers in batches:
         for (pid, _), paper in zip(chunk, answers, strict=True):
             if paper is not None:
                 found[pid] = paper
@@ -158,13 +174,14 @@ def _openalex_lookup(
     failures: list[tuple[str, str]],
 ) -> dict[str, OpenAlexWork]:
     found: dict[str, OpenAlexWork] = {}
-    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
-    for chunk in _chunks(with_id, OPENALEX_BATCH_SIZE):
-        try:
-            works = fetch_openalex_works(client, [arxiv for _, arxiv in chunk])
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.extend((pid, _reason(OPENALEX, exc)) for pid, _ in chunk)
-            continue
+    batches = _batches(
+        papers,
+        OPENALEX_BATCH_SIZE,
+        lambda ids: fetch_openalex_works(client, ids),
+        OPENALEX,
+        failures,
+    )
+    for _, works in batches:
         for work in works:
             pid = by_arxiv.get(work.arxiv_id or "")
             if pid is not None:
