@@ -15,7 +15,7 @@ record (``(paper_id, reason)``) and the result holds whatever else was found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -89,30 +89,59 @@ def _reason(source: str, exc: Exception) -> str:
     return f"{source}: {type(exc).__name__}: {exc}"
 
 
-def _s2_lookup(
-    client: httpx.Client, papers: Sequence[CorpusPaper], failures: list[tuple[str, str]]
-) -> dict[str, S2Paper]:
-    found: dict[str, S2Paper] = {}
+def _batches(
+    papers: Sequence[CorpusPaper],
+    size: int,
+    fetch: Callable[[list[str]], list[T]],
+    source: str,
+    failures: list[tuple[str, str]],
+) -> Iterator[tuple[Sequence[tuple[str, str]], list[T]]]:
+    """(chunk of (paper_id, arXiv id), answer) of each batch asked by arXiv id that was answered;
+    every paper of a batch that failed gets a failure record."""
     with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
-    for chunk in _chunks(with_id, S2_BATCH_SIZE):
+    for chunk in _chunks(with_id, size):
         try:
-            answers = fetch_s2_batch(client, [arxiv for _, arxiv in chunk])
+            answers = fetch([arxiv for _, arxiv in chunk])
         except (FetchError, httpx.HTTPError) as exc:
-            failures.extend((pid, _reason(SEMANTIC_SCHOLAR, exc)) for pid, _ in chunk)
+            failures.extend((pid, _reason(source, exc)) for pid, _ in chunk)
             continue
-        for (pid, _), paper in zip(chunk, answers, strict=True):
-            if paper is not None:
-                found[pid] = paper
+        yield chunk, answers
+
+
+def _match_titles(
+    papers: Sequence[CorpusPaper],
+    match: Callable[[str], T | None],
+    source: str,
+    found: dict[str, T],
+    failures: list[tuple[str, str]],
+) -> None:
+    """Look up by title the papers without an arXiv id (one request each)."""
     for pid, arxiv, title in papers:
         if arxiv or not title.strip():
             continue
         try:
-            match = match_s2_title(client, title)
+            matched = match(title)
         except (FetchError, httpx.HTTPError) as exc:
-            failures.append((pid, _reason(SEMANTIC_SCHOLAR, exc)))
+            failures.append((pid, _reason(source, exc)))
             continue
-        if match is not None:
-            found[pid] = match
+        if matched is not None:
+            found[pid] = matched
+
+
+def _s2_lookup(
+    client: httpx.Client, papers: Sequence[CorpusPaper], failures: list[tuple[str, str]]
+) -> dict[str, S2Paper]:
+    found: dict[str, S2Paper] = {}
+    batches = _batches(
+        papers, S2_BATCH_SIZE, lambda ids: fetch_s2_batch(client, ids), SEMANTIC_SCHOLAR, failures
+    )
+    for chunk, answers in batches:
+        for (pid, _), paper in zip(chunk, answers, strict=True):
+            if paper is not None:
+                found[pid] = paper
+    _match_titles(
+        papers, lambda title: match_s2_title(client, title), SEMANTIC_SCHOLAR, found, failures
+    )
     return found
 
 
@@ -145,27 +174,21 @@ def _openalex_lookup(
     failures: list[tuple[str, str]],
 ) -> dict[str, OpenAlexWork]:
     found: dict[str, OpenAlexWork] = {}
-    with_id = [(pid, arxiv) for pid, arxiv, _ in papers if arxiv]
-    for chunk in _chunks(with_id, OPENALEX_BATCH_SIZE):
-        try:
-            works = fetch_openalex_works(client, [arxiv for _, arxiv in chunk])
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.extend((pid, _reason(OPENALEX, exc)) for pid, _ in chunk)
-            continue
+    batches = _batches(
+        papers,
+        OPENALEX_BATCH_SIZE,
+        lambda ids: fetch_openalex_works(client, ids),
+        OPENALEX,
+        failures,
+    )
+    for _, works in batches:
         for work in works:
             pid = by_arxiv.get(work.arxiv_id or "")
             if pid is not None:
                 found.setdefault(pid, work)
-    for pid, arxiv, title in papers:
-        if arxiv or not title.strip():
-            continue
-        try:
-            match = search_openalex_title(client, title)
-        except (FetchError, httpx.HTTPError) as exc:
-            failures.append((pid, _reason(OPENALEX, exc)))
-            continue
-        if match is not None:
-            found[pid] = match
+    _match_titles(
+        papers, lambda title: search_openalex_title(client, title), OPENALEX, found, failures
+    )
     return found
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from collectors.arxiv_ids import looks_like_id_list
 from collectors.bibtex import looks_like_bibtex
+from collectors.inputs import decode_text, unreadable
 from collectors.listing import looks_like_listing_page
 from paperweb.errors import InputError, UsageError
 
@@ -24,19 +25,8 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> str:
         with path.open("rb") as handle:
             data = handle.read(size)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    if b"\x00" in data[:65536]:
-        raise InputError(f"{path}: file is binary; expected a text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # The head may end in the middle of a multi-byte character; that alone is fine.
-        if len(data) == size and exc.start >= size - 4:
-            return data[: exc.start].decode("utf-8-sig")
-        raise InputError(
-            f"{path}: file is not UTF-8 text (undecodable byte at offset {exc.start}); "
-            "expected a text file"
-        ) from exc
+        raise unreadable(path, exc) from exc
+    return decode_text(path, data, head_of=size)
 
 
 def _is_json_line(line: str) -> bool:

@@ -16,7 +16,6 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from collectors.http import error_reason
 from collectors.huggingface import (
     HFPaper,
     fetch_hf_paper,
@@ -24,6 +23,7 @@ from collectors.huggingface import (
     match_hf_paper,
     search_hf_papers,
 )
+from collectors.payloads import error_reason
 from collectors.records import Link
 from collectors.shortlinks import resolve_short_link
 from paperweb.errors import FetchError

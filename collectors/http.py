@@ -20,13 +20,9 @@ keep the DuckDB cache writes on one connection and one thread.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import httpx
 
 from collectors.bodies import ACCEPTED_ENCODINGS
-from collectors.safejson import load_json
 from collectors.services import (
     SECRETS,
     SERVICES,
@@ -45,10 +41,8 @@ from collectors.transports import (
     ReadTransport,
     ResponseTooLarge,
     RetryTransport,
-    is_rate_limited,
     skip_body,
 )
-from paperweb.errors import FetchError
 
 __all__ = [
     "NO_BODY",
@@ -57,17 +51,9 @@ __all__ = [
     "HttpSettings",
     "HttpStats",
     "ResponseTooLarge",
-    "UnusableAnswer",
-    "error_reason",
-    "failure_reason",
-    "json_body",
     "make_client",
     "settings_from_env",
 ]
-
-
-class UnusableAnswer(FetchError):
-    """A service answered with a body paperweb cannot read (malformed JSON, wrong shape)."""
 
 
 def make_client(
@@ -104,30 +90,3 @@ def make_client(
     return httpx.Client(
         base_url=base, headers=headers, timeout=timeout, transport=transport, follow_redirects=False
     )
-
-
-def failure_reason(response: httpx.Response) -> str:
-    """A one-line reason for an answer we cannot use, for failure records."""
-    reason = f"HTTP {response.status_code}"
-    if is_rate_limited(response):
-        reason += " (rate-limited)"
-    return reason
-
-
-def json_body(response: httpx.Response, what: str) -> Any:
-    """The JSON of ``response``, or :class:`UnusableAnswer` naming what was asked."""
-    try:
-        return load_json(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UnusableAnswer(f"{what}: answer is not valid JSON") from exc
-
-
-def error_reason(exc: Exception) -> str:
-    """A one-line reason for a transport error or unusable answer (never the full URL)."""
-    if isinstance(exc, FetchError):
-        return str(exc)
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, httpx.HTTPError):
-        return f"connection failed ({type(exc).__name__})"
-    return type(exc).__name__

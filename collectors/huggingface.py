@@ -1,4 +1,7 @@
-"""Hugging Face Papers: pure parsers over its JSON, thin fetchers over an injected client.
+"""The Hugging Face Papers client: pure parsers over its JSON, thin fetchers over an injected client.
+
+Enrichment reads answers as :class:`HFPaper`; online inputs (searches, daily lists,
+papers known by id) read the same answers as ``Paper`` records.
 
 Endpoints (see API-NOTES): ``/api/papers/{arxiv_id}``, ``/api/papers/search?q=&limit=``
 and ``/api/daily_papers?date=&p=&limit=``. Lists hold wrappers whose paper is under
@@ -8,30 +11,37 @@ and ``/api/daily_papers?date=&p=&limit=``. Lists hold wrappers whose paper is un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import httpx
 
-from collectors.http import UnusableAnswer, failure_reason, json_body
+from collectors.jsonfeed import paper_from_hf_object
 from collectors.links import canonical_link
-from collectors.records import Link, stored_count
+from collectors.payloads import get_ok, reaching, read_json
+from collectors.records import Link, Paper, stored_count
 from collectors.titles import normalise_title
-from paperweb.errors import FetchError
+from paperweb.errors import UnusableResponse, UsageError
 
 __all__ = [
     "HFPaper",
+    "daily_papers",
     "fetch_daily_papers",
+    "fetch_full_paper",
     "fetch_hf_paper",
     "hf_links",
     "match_hf_paper",
     "parse_hf_paper",
     "parse_hf_search",
     "search_hf_papers",
+    "search_papers",
 ]
 
-#: the search endpoint refuses longer queries
-MAX_QUERY = 250
+#: the search endpoint refuses longer queries; it answers at most 120 papers
+MAX_QUERY, SEARCH_MAX = 250, 120
+#: daily lists come in pages of at most 100 papers; 50 pages is more than any day has
+DAILY_PAGE, DAILY_MAX_PAGES = 100, 50
 _BARE_REPO = re.compile(r"^[\w.\-]+/[\w.\-]+$")
 _VERSION = re.compile(r"v\d+$")
 
@@ -70,11 +80,11 @@ def parse_hf_paper(data: Any) -> HFPaper:
     """One paper object (or a wrapper holding it under ``"paper"``) as an :class:`HFPaper`."""
     paper = data.get("paper", data) if isinstance(data, dict) else data
     if not isinstance(paper, dict):
-        raise UnusableAnswer("Hugging Face paper: answer is not a JSON object")
+        raise UnusableResponse("Hugging Face paper: answer is not a JSON object")
     arxiv_id = _text(paper, "id")
     title = _text(paper, "title") or (_text(data, "title") if isinstance(data, dict) else None)
     if not arxiv_id or not title:
-        raise UnusableAnswer("Hugging Face paper: answer has no id or title")
+        raise UnusableResponse("Hugging Face paper: answer has no id or title")
     authors = _list(paper, "authors")
     keywords = _list(paper, "ai_keywords")
     return HFPaper(
@@ -95,13 +105,11 @@ def parse_hf_paper(data: Any) -> HFPaper:
 
 def parse_hf_search(data: Any) -> list[HFPaper]:
     """A search or daily-papers answer (a list of wrappers); unusable items are left out."""
-    if not isinstance(data, list):
-        raise UnusableAnswer("Hugging Face search: answer is not a JSON list")
     found: list[HFPaper] = []
-    for item in data:
+    for item in _listed(data, "Hugging Face search"):
         try:
             found.append(parse_hf_paper(item))
-        except UnusableAnswer:
+        except UnusableResponse:
             continue
     return found
 
@@ -132,32 +140,107 @@ def match_hf_paper(title: str, candidates: list[HFPaper]) -> HFPaper | None:
     return None
 
 
-def _checked(response: httpx.Response, what: str) -> Any:
-    if response.status_code != 200:
-        raise FetchError(f"{what}: {failure_reason(response)}")
-    return json_body(response, what)
+def _answer(client: httpx.Client, path: str, what: str, params: dict[str, str]) -> Any:
+    response = get_ok(client, path, what, params)
+    return None if response is None else read_json(response, what)
+
+
+def _listed(data: Any, what: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise UnusableResponse(f"{what}: answer is not a JSON list")
+    return data
+
+
+# The three endpoints; each answers the raw JSON, which the public functions below read
+# either as HFPaper (enrichment) or as Paper records (online inputs).
+
+
+def _paper_answer(client: httpx.Client, arxiv_id: str) -> Any:
+    return _answer(client, f"/api/papers/{arxiv_id}", f"Hugging Face paper {arxiv_id}", {})
+
+
+def _search_answer(client: httpx.Client, q: str, limit: int) -> list[Any]:
+    query = " ".join(q.split())[:MAX_QUERY]
+    params = {"q": query, "limit": str(max(1, min(limit, SEARCH_MAX)))}
+    what = f"Hugging Face search {query[:60]!r}"
+    return _listed(_answer(client, "/api/papers/search", what, params) or [], what)
+
+
+def _daily_answer(client: httpx.Client, date: str, page: int, limit: int) -> list[Any]:
+    params = {"date": date, "p": str(page), "limit": str(max(1, min(limit, DAILY_PAGE)))}
+    what = f"Hugging Face daily papers {date}"
+    return _listed(_answer(client, "/api/daily_papers", what, params) or [], what)
 
 
 def fetch_hf_paper(client: httpx.Client, arxiv_id: str) -> HFPaper | None:
     """The paper with this arXiv id, or None when Hugging Face does not have it (404)."""
-    response = client.get(f"/api/papers/{arxiv_id}")
-    if response.status_code == 404:
-        return None
-    return parse_hf_paper(_checked(response, f"Hugging Face paper {arxiv_id}"))
+    data = _paper_answer(client, arxiv_id)
+    return None if data is None else parse_hf_paper(data)
 
 
 def search_hf_papers(client: httpx.Client, q: str, limit: int = 10) -> list[HFPaper]:
     """Papers matching the text ``q`` (cut to 250 characters), best first."""
-    query = " ".join(q.split())[:MAX_QUERY]
-    params = {"q": query, "limit": str(max(1, min(limit, 120)))}
-    response = client.get("/api/papers/search", params=params)
-    return parse_hf_search(_checked(response, f"Hugging Face search {query[:60]!r}"))
+    return parse_hf_search(_search_answer(client, q, limit))
 
 
 def fetch_daily_papers(
     client: httpx.Client, date: str, page: int = 0, limit: int = 100
 ) -> list[HFPaper]:
     """One page of the daily papers of ``date`` (YYYY-MM-DD)."""
-    params = {"date": date, "p": str(page), "limit": str(max(1, min(limit, 100)))}
-    response = client.get("/api/daily_papers", params=params)
-    return parse_hf_search(_checked(response, f"Hugging Face daily papers {date}"))
+    return parse_hf_search(_daily_answer(client, date, page, limit))
+
+
+def _papers(items: list[Any], source: str, first: int = 1) -> list[Paper]:
+    """Papers from HF objects; objects that are not papers are dropped (the service's own data)."""
+    found: list[Paper] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        try:
+            found.append(paper_from_hf_object(item, source, first + len(found)))
+        except ValueError:
+            continue
+    return found
+
+
+def search_papers(client: httpx.Client, query: str, limit: int = 50) -> list[Paper]:
+    """Papers of a Hugging Face Papers search, best first, recorded as ``hf-search:<query>``."""
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError("--query is empty; give some words to search for")
+    with reaching(client, "/api/papers/search"):
+        items = _search_answer(client, text, limit)
+    return _papers(items, f"hf-search:{text}")[:limit]
+
+
+def daily_papers(client: httpx.Client, day: date) -> list[Paper]:
+    """Every paper of one Hugging Face daily list, page by page, as ``hf-daily:<date>``."""
+    source = f"hf-daily:{day.isoformat()}"
+    found: list[Paper] = []
+    for page in range(DAILY_MAX_PAGES):
+        with reaching(client, "/api/daily_papers"):
+            items = _daily_answer(client, day.isoformat(), page, DAILY_PAGE)
+        found += _papers(items, source, len(found) + 1)
+        if len(items) < DAILY_PAGE:
+            break
+    return found
+
+
+def fetch_full_paper(
+    client: httpx.Client, arxiv_id: str, source: str, position: int
+) -> Paper | None:
+    """The full paper for an id-only input, or None when HF does not have it or its answer is unusable.
+
+    An unreadable answer counts as "not on HF": arXiv may still have the paper.
+    """
+    with reaching(client, f"/api/papers/{arxiv_id}"):
+        try:
+            data = _paper_answer(client, arxiv_id)
+        except UnusableResponse:
+            return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return replace(paper_from_hf_object(data, source, position), arxiv_id=arxiv_id)
+    except ValueError:
+        return None

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from paperweb.errors import InputError
 
-__all__ = ["MAX_INPUT_BYTES", "discover_inputs", "read_text_file"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "decode_text",
+    "discover_inputs",
+    "read_text_file",
+    "unreadable",
+]
 
 #: Larger files are refused before they are read (a listing page of 100k papers is ~150 MB).
 MAX_INPUT_BYTES = 1 << 30
@@ -56,12 +62,28 @@ def read_text_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> str:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+        raise unreadable(path, exc) from exc
+    return decode_text(path, data)
+
+
+def unreadable(path: Path, exc: OSError) -> InputError:
+    """The one-line error for a file the system will not let us read."""
+    return InputError(f"{path}: cannot read file ({exc.strerror or exc})")
+
+
+def decode_text(path: Path, data: bytes, head_of: int | None = None) -> str:
+    """``data`` read from ``path`` as UTF-8 text, refusing binary and undecodable files.
+
+    With ``head_of`` (the size asked of a read of a file's head), a head that ends in
+    the middle of a multi-byte character is cut before it: that alone is fine.
+    """
     if b"\x00" in data[:65536]:
         raise InputError(f"{path}: file is binary; expected a text file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if head_of is not None and len(data) == head_of and exc.start >= head_of - 4:
+            return data[: exc.start].decode("utf-8-sig")
         raise InputError(
             f"{path}: file is not UTF-8 text (undecodable byte at offset {exc.start}); "
             "expected a text file"

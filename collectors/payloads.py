@@ -1,26 +1,36 @@
-"""Reading JSON answers of web services: one place that decides what an unusable answer is.
+"""Reading the answers of web services: one place that decides what an unusable answer is.
 
 Fetchers in this package return plain records; when a service answers with
-something they cannot use (malformed JSON, a missing field, a list of the wrong
-length) they raise :class:`UnusableResponse`, which callers turn into a failure
-record for that item so that a build goes on.
+something they cannot use (an unexpected status, malformed JSON, a missing field,
+a list of the wrong length) they raise :class:`UnusableResponse` or
+:class:`BadStatus` (both in ``paperweb.errors``), which callers turn into a
+failure record for that item so that a build goes on. The reasons stored in
+those records come from :func:`service_failure` and :func:`error_reason`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
 from collectors.safejson import load_json
-from paperweb.errors import FetchError
+from collectors.transports import is_rate_limited
+from paperweb.errors import BadStatus, FetchError, UnusableResponse
 
-__all__ = ["BadStatus", "UnusableResponse", "expect_ok", "read_json", "service_failure"]
-
-
-class UnusableResponse(FetchError):
-    """A service answered with a body paperweb cannot read (malformed JSON, missing fields)."""
+__all__ = [
+    "BadStatus",
+    "UnusableResponse",
+    "error_reason",
+    "expect_ok",
+    "get_ok",
+    "reaching",
+    "read_json",
+    "service_failure",
+]
 
 
 def read_json(response: httpx.Response, what: str) -> Any:
@@ -39,23 +49,56 @@ def read_json(response: httpx.Response, what: str) -> Any:
 
 def service_failure(response: httpx.Response) -> str:
     """A one-line reason for an HTTP answer we did not expect, for failure records."""
-    detail = ""
+    detail = " (rate-limited)" if is_rate_limited(response) else ""
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = load_json(response.content)
+    except (ValueError, UnicodeDecodeError):
         body = None
     if isinstance(body, dict):
         message = body.get("message") or body.get("error")
         if isinstance(message, str):
-            detail = f": {message[:200]}"
+            detail += f": {message[:200]}"
     return f"HTTP {response.status_code}{detail}"
-
-
-class BadStatus(FetchError):
-    """A service answered with an HTTP status the caller cannot use (after the client's retries)."""
 
 
 def expect_ok(response: httpx.Response, what: str) -> None:
     """Raise :class:`BadStatus` naming ``what`` unless the answer is a 200."""
     if response.status_code != 200:
         raise BadStatus(f"{what}: {service_failure(response)}")
+
+
+def get_ok(
+    client: httpx.Client, path: str, what: str, params: dict[str, Any] | None = None
+) -> httpx.Response | None:
+    """The 200 answer to ``GET path``, None for a 404 (the service does not know the thing)."""
+    response = client.get(path, params=params)
+    if response.status_code == 404:
+        return None
+    expect_ok(response, what)
+    return response
+
+
+def error_reason(exc: Exception) -> str:
+    """A one-line reason for a transport error or unusable answer (never the full URL)."""
+    if isinstance(exc, FetchError):
+        return str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.HTTPError):
+        return f"connection failed ({type(exc).__name__})"
+    return type(exc).__name__
+
+
+@contextmanager
+def reaching(client: httpx.Client, path: str) -> Iterator[None]:
+    """Turn a transport error into a :class:`FetchError` naming the URL (inputs, not enrichment).
+
+    An input the user asked for that cannot be fetched stops the build with one line;
+    enrichment instead lets the error through and records :func:`error_reason`.
+    """
+    try:
+        yield
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"{client.base_url}{path}: request failed ({exc}); check the network"
+        ) from exc

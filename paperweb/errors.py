@@ -9,6 +9,11 @@ Exception tree::
     │   └── DatabaseInUse         another process holds the lock on the database file
     ├── UsageError                options that contradict each other or name unknown things
     └── FetchError                a service answered in a way we cannot use (online only)
+        ├── UnusableResponse      an answer's body cannot be read (malformed JSON, wrong shape)
+        └── BadStatus             an HTTP status the caller cannot use (after the retries)
+
+Fetchers raise the two ``FetchError`` kinds for one item; the enrichment stage turns
+them into a failure record for that item and the build goes on.
 
 Anything else that escapes is a bug and may show a traceback.
 """
@@ -16,12 +21,14 @@ Anything else that escapes is a bug and may show a traceback.
 from __future__ import annotations
 
 __all__ = [
+    "BadStatus",
     "DatabaseError",
     "DatabaseInUse",
     "FetchError",
     "InputError",
     "NotAListingPage",
     "PaperwebError",
+    "UnusableResponse",
     "UsageError",
 ]
 
@@ -52,3 +59,11 @@ class UsageError(PaperwebError):
 
 class FetchError(PaperwebError):
     """A remote service gave an answer paperweb cannot use."""
+
+
+class UnusableResponse(FetchError):
+    """A service answered with a body paperweb cannot read (malformed JSON, missing fields)."""
+
+
+class BadStatus(FetchError):
+    """A service answered with an HTTP status the caller cannot use (after the client's retries)."""

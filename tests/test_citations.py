@@ -10,8 +10,8 @@ import pytest
 
 from collectors.citations import Citation, CitationResult, citations_for
 from collectors.openalex import fetch_openalex_work, parse_openalex_work
-from collectors.payloads import UnusableResponse
 from collectors.scholar import fetch_s2_batch, match_s2_title, parse_s2_batch
+from paperweb.errors import UnusableResponse
 
 S2_BASE = "https://s2.test/graph/v1"
 OA_BASE = "https://openalex.test"

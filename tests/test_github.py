@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from collectors.github import GITHUB_HEADERS, enrich_repos, fetch_repo, parse_repo
-from collectors.payloads import UnusableResponse
+from paperweb.errors import UnusableResponse
 
 BASE = "https://api.github.test"
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from collectors.enrich import PaperRef, enrich_with_hf
-from collectors.http import HttpSettings, UnusableAnswer, make_client
+from collectors.http import HttpSettings, make_client
 from collectors.huggingface import (
     HFPaper,
     fetch_daily_papers,
@@ -20,7 +20,7 @@ from collectors.huggingface import (
     search_hf_papers,
 )
 from collectors.records import Link
-from paperweb.errors import FetchError
+from paperweb.errors import FetchError, UnusableResponse
 
 
 def _paper(**fields: Any) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def test_parse_hf_paper_reads_fields() -> None:
 @pytest.mark.parametrize("bad", [[], "x", {"title": "no id"}, {"id": "2401.1", "title": " "}])
 def test_parse_hf_paper_rejects_unusable(bad: Any) -> None:
     """Answers without an id and a title are unusable, not crashes."""
-    with pytest.raises(UnusableAnswer):
+    with pytest.raises(UnusableResponse):
         parse_hf_paper(bad)
 
 
@@ -152,7 +152,7 @@ def test_fetch_hf_paper_retries_then_succeeds(first: httpx.Response, tries: int)
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
-        (httpx.Response(200, text="{not json"), UnusableAnswer),
+        (httpx.Response(200, text="{not json"), UnusableResponse),
         (httpx.Response(403, json={"error": "forbidden"}), FetchError),
         (httpx.ReadTimeout("slow"), httpx.TimeoutException),
     ],

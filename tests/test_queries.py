@@ -8,16 +8,10 @@ from datetime import date
 import httpx
 import pytest
 
+from collectors.arxiv import parse_arxiv_feed
 from collectors.arxiv_ids import parse_id_list
-from collectors.queries import (
-    OnlineInputs,
-    collect_online,
-    daily_papers,
-    days_between,
-    fetch_full_papers,
-    parse_arxiv_feed,
-    search_papers,
-)
+from collectors.huggingface import daily_papers, search_papers
+from collectors.queries import OnlineInputs, collect_online, days_between, fetch_full_papers
 from paperweb.errors import FetchError, UsageError
 from tests.fake_hub import FakeArxiv, FakeHub, arxiv_feed, hf_paper
 

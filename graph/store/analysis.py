@@ -64,15 +64,21 @@ FROM papers p JOIN _members AS m USING (paper_id)
 """
 
 
+def _over_temporary(store: Store, create: str, drop: str, *queries: str) -> list[pa.Table]:
+    """The answers of ``queries`` over a temporary table that ``create`` makes and ``drop`` drops."""
+    store.execute(create)
+    try:
+        return [store.query_arrow(query) for query in queries]
+    finally:
+        store.execute(drop)
+
+
 def numbered_graph(store: Store) -> tuple[pa.Table, pa.Table]:
     """Non-keyword nodes numbered in id order (node_id, is_paper, is_owner) and the edges
     between them as those numbers (a, b, weight, paper_kind: a paper-paper kind)."""
-    store.execute(SQL_NUMBERED_NODES)
-    try:
-        nodes = store.query_arrow(SQL_NUMBERED_NODE_ROWS)
-        edges = store.query_arrow(SQL_NUMBERED_EDGES)
-    finally:
-        store.execute(SQL_DROP_NUMBERED)
+    nodes, edges = _over_temporary(
+        store, SQL_NUMBERED_NODES, SQL_DROP_NUMBERED, SQL_NUMBERED_NODE_ROWS, SQL_NUMBERED_EDGES
+    )
     return nodes, edges
 
 
@@ -84,12 +90,9 @@ def keyword_degrees(store: Store) -> pa.Table:
 def community_keyword_pairs(store: Store) -> tuple[pa.Table, list[str]]:
     """(paper number, keyword number) of every keyword row of the papers in ``_members``,
     and the keywords in number order. Runs inside :meth:`Store.columns_view` of ``_members``."""
-    store.execute(SQL_KEYWORD_NUMBERS)
-    try:
-        pairs = store.query_arrow(SQL_PAPER_KEYWORDS)
-        names = store.query_arrow(SQL_KEYWORD_NAMES)
-    finally:
-        store.execute(SQL_DROP_KEYWORD_NUMBERS)
+    pairs, names = _over_temporary(
+        store, SQL_KEYWORD_NUMBERS, SQL_DROP_KEYWORD_NUMBERS, SQL_PAPER_KEYWORDS, SQL_KEYWORD_NAMES
+    )
     return pairs, names["keyword"].to_pylist()
 
 

@@ -7,7 +7,7 @@ error; 3 the build finished but skipped some input entries (listed on stderr).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -37,7 +37,7 @@ from graph.explore import (
 from graph.export import EXPORT_FORMATS, export_graph
 from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
-from graph.store import open_store
+from graph.store import Store, open_store
 from paperweb import __version__
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.cli.display import BuildDisplay, print_build_summary
@@ -234,6 +234,14 @@ def build_command(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+def _write_from(db: Path, doing: str, write: Callable[[Store], list[Path]]) -> None:
+    """Run ``write`` over the database opened read-only, then print every file it wrote."""
+    with open_store(db, read_only=True) as store, working(doing):
+        written = write(store)
+    for path in written:
+        typer.echo(str(path))
+
+
 @app.command("report", cls=Command)
 @reports_errors
 def report_command(
@@ -253,10 +261,7 @@ def report_command(
     Example: paperweb report --db out/paperweb.duckdb --format md --format json
     """
     formats = check_choice("--format", fmt, REPORT_FORMATS) if fmt else REPORT_FORMATS
-    with open_store(db, read_only=True) as store, working(f"writing the report to {out}"):
-        written = write_report(store, out, formats)
-    for path in written:
-        typer.echo(str(path))
+    _write_from(db, f"writing the report to {out}", lambda s: write_report(s, out, formats))
 
 
 @app.command("view", cls=Command)
@@ -461,10 +466,7 @@ def export_command(
     """
     target = out or (Path("out") / ("export" if fmt in ("csv", "parquet") else f"paperweb.{fmt}"))
     check_choice("--format", [fmt], EXPORT_FORMATS)
-    with open_store(db, read_only=True) as store, working(f"exporting to {target}"):
-        written = export_graph(store, fmt, target)
-    for path in written:
-        typer.echo(str(path))
+    _write_from(db, f"exporting to {target}", lambda s: export_graph(s, fmt, target))
 
 
 @app.command("sql", cls=Command)
