@@ -10,6 +10,8 @@ Exception tree::
     ├── UsageError                options that contradict each other or name unknown things
     └── FetchError                a service answered in a way we cannot use (online only)
 
+    Interrupted                   Ctrl-C (a KeyboardInterrupt): exit 130, the message says what was kept
+
 Anything else that escapes is a bug and may show a traceback.
 """
 
@@ -20,6 +22,7 @@ __all__ = [
     "DatabaseInUse",
     "FetchError",
     "InputError",
+    "Interrupted",
     "NotAListingPage",
     "PaperwebError",
     "UsageError",
@@ -52,3 +55,7 @@ class UsageError(PaperwebError):
 
 class FetchError(PaperwebError):
     """A remote service gave an answer paperweb cannot use."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a command; the message says what the database and outputs hold now."""

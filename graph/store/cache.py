@@ -7,7 +7,8 @@ to ``collectors/transports.py`` through two methods, so the collectors never see
 
 from __future__ import annotations
 
-__all__ = ["SQL_CACHE_GET", "SQL_CACHE_PUT"]
+__all__ = ["SQL_CACHE_ALL", "SQL_CACHE_GET", "SQL_CACHE_PUT"]
 
 SQL_CACHE_GET = "SELECT status, headers, body, fetched_at FROM http_cache WHERE key = ?"
 SQL_CACHE_PUT = "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)"
+SQL_CACHE_ALL = "SELECT key, status, headers, body, fetched_at FROM http_cache"

@@ -8,6 +8,7 @@ DEFAULT_DB`` and wears :func:`reports_errors`, instead of repeating the option a
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +19,10 @@ from rich.console import Console
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from graph.explore import AmbiguousPaper, UnknownKind
-from paperweb.errors import PaperwebError
+from paperweb.errors import Interrupted, PaperwebError
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "EXIT_SKIPPED",
     "EXIT_USAGE",
     "Command",
@@ -39,6 +41,8 @@ P = ParamSpec("P")
 
 EXIT_USAGE = 2
 EXIT_SKIPPED = 3
+#: the shell's code for a command that SIGINT stopped
+EXIT_INTERRUPTED = 130
 #: candidates an ambiguous paper name lists
 CANDIDATES_SHOWN = 10
 
@@ -133,5 +137,15 @@ def reports_errors(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except PaperwebError as exc:
             raise _fail(exc) from None
+        except KeyboardInterrupt as exc:
+            raise interrupted(exc) from None
 
     return run
+
+
+def interrupted(exc: KeyboardInterrupt) -> typer.Exit:
+    """Ctrl-C: one line saying what was kept, exit 130; a second Ctrl-C no longer interrupts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    kept = str(exc) if isinstance(exc, Interrupted) and str(exc) else "nothing was changed"
+    err.print(f"Interrupted; {kept}", markup=False)
+    return typer.Exit(EXIT_INTERRUPTED)
