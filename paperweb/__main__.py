@@ -6,6 +6,7 @@ DuckDB, NumPy take a second) ends with one line too, not a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -17,7 +18,10 @@ def main() -> None:
         run()
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted; nothing was changed\n")
-        raise SystemExit(130) from None
+        sys.stderr.flush()
+        # half-imported modules may hold threads or handlers that a normal exit would run
+        # into (Python then re-raises SIGINT at exit); nothing was opened yet
+        os._exit(130)
 
 
 if __name__ == "__main__":

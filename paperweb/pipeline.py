@@ -23,14 +23,15 @@ from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
 from collectors.queries import OnlineInputs, collect_online
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
+from graph.interrupts import InterruptCheckpoints
 from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.outputs import StagedOutputs
-from graph.papers import merge_papers
+from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_metrics, write_paper_edges, write_papers
-from graph.store import rebuilding, release_memory, tune_allocator
+from graph.store import Store, rebuilding, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.errors import Interrupted, UsageError
 
@@ -175,33 +176,43 @@ def _build_staged(
             )
             rows = apply_enrichment(rows, summary.online.enrichment)
             progress(f"online enrichment {clock.lap()}")
-        with store.transaction():
-            write_papers(store, rows)
-            write_enrichment(store, summary.online)
-            # Later stages read what they need back from the database; at 100k papers
-            # the Paper and PaperRow objects are a few hundred MiB of the process.
-            del occurrences, rows
-            release_memory()
-            progress(f"stored papers, links and link nodes {clock.lap()}")
-            write_paper_edges(
-                store,
-                options.keywords,
-                options.k,
-                options.min_similarity,
-                lambda m: progress(f"{m} {clock.lap()}"),
-            )
-            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"), options.resolution)
-            placed = write_layout(store, options.max_nodes)
-            progress(f"laid out {placed:,} nodes of the map {clock.lap()}")
-        summary.links = store.count("links")
-        summary.nodes = store.count("nodes")
-        summary.edges = store.count("edges")
-        summary.outputs += write_report(store, staged.path)
-        progress(f"wrote the report {clock.lap()}")
-        path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
-        summary.outputs.append(path)
-        progress(
-            f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers {clock.lap()}"
-        )
+        del occurrences
+        with InterruptCheckpoints() as interrupts:
+
+            def stage(message: str) -> None:
+                progress(f"{message} {clock.lap()}")
+                interrupts.check()
+
+            _write_graph(store, rows, summary, options, staged, stage)
     progress(f"committed {clock.lap()}")
     return summary
+
+
+def _write_graph(
+    store: Store,
+    rows: list[PaperRow],
+    summary: BuildSummary,
+    options: BuildOptions,
+    staged: StagedOutputs,
+    stage: Progress,
+) -> None:
+    """The offline stages, from the stored papers to the page (in the new database file)."""
+    write_papers(store, rows)
+    write_enrichment(store, summary.online)
+    # Later stages read what they need back from the database; at 100k papers
+    # the Paper and PaperRow objects are a few hundred MiB of the process.
+    rows.clear()
+    release_memory()
+    stage("stored papers, links and link nodes")
+    write_paper_edges(store, options.keywords, options.k, options.min_similarity, stage)
+    write_metrics(store, stage, options.resolution)
+    placed = write_layout(store, options.max_nodes)
+    stage(f"laid out {placed:,} nodes of the map")
+    summary.links = store.count("links")
+    summary.nodes = store.count("nodes")
+    summary.edges = store.count("edges")
+    summary.outputs += write_report(store, staged.path)
+    stage("wrote the report")
+    path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
+    summary.outputs.append(path)
+    stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")

@@ -46,6 +46,13 @@ INSERT_BATCH = 200_000
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
+def was_interrupted(exc: BaseException) -> bool:
+    """Whether DuckDB stopped a statement because of Ctrl-C (it raises its own error then)."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and str(exc) == "Query interrupted"
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
@@ -107,8 +114,10 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if exc is not None and was_interrupted(exc):
+            raise KeyboardInterrupt from None
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from graph.interrupts import interrupts_deferred
 from graph.store.cache import SQL_CACHE_ALL
 from graph.store.check import check_replaceable
-from graph.store.connection import Store, checked, connect_file, open_store
+from graph.store.connection import Store, checked, connect_file, open_store, was_interrupted
 from paperweb.errors import DatabaseError
 
 __all__ = ["rebuilding"]
@@ -88,7 +90,12 @@ def rebuilding(path: str | Path) -> Iterator[Store]:
             cache = old.query_arrow(SQL_CACHE_ALL)
             new.insert_columns("http_cache", {n: cache.column(n) for n in cache.column_names})
             del cache
-        yield new
+        try:
+            yield new
+        except (RuntimeError, duckdb.Error) as exc:
+            if was_interrupted(exc):
+                raise KeyboardInterrupt from None
+            raise
         new.execute("CHECKPOINT")
         new.close()
         with interrupts_deferred(f"{path} holds the new build"):
