@@ -46,6 +46,17 @@ INSERT_BATCH = 200_000
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
+#: what DuckDB raises when it reads a damaged or truncated file (often only at a query)
+DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+
+def damaged(path: Path, exc: BaseException) -> DatabaseError:
+    """The one-line error for a file DuckDB could not read."""
+    return DatabaseError(
+        f"database {path} cannot be read (damaged or truncated?): {_first_line(exc)}"
+    )
+
+
 def was_interrupted(exc: BaseException) -> bool:
     """Whether DuckDB stopped a statement because of Ctrl-C (it raises its own error then)."""
     return isinstance(exc, duckdb.InterruptException) or (
@@ -118,6 +129,8 @@ class Store:
         self.close()
         if exc is not None and was_interrupted(exc):
             raise KeyboardInterrupt from None
+        if isinstance(exc, DAMAGE):
+            raise damaged(self.path, exc) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:

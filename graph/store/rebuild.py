@@ -18,7 +18,15 @@ import duckdb
 from graph.interrupts import interrupts_deferred
 from graph.store.cache import SQL_CACHE_ALL
 from graph.store.check import check_replaceable
-from graph.store.connection import Store, checked, connect_file, open_store, was_interrupted
+from graph.store.connection import (
+    DAMAGE,
+    Store,
+    checked,
+    connect_file,
+    damaged,
+    open_store,
+    was_interrupted,
+)
 from paperweb.errors import DatabaseError
 
 __all__ = ["rebuilding"]
@@ -87,7 +95,10 @@ def rebuilding(path: str | Path) -> Iterator[Store]:
     committed = False
     try:
         if "http_cache" in old.table_names():
-            cache = old.query_arrow(SQL_CACHE_ALL)
+            try:
+                cache = old.query_arrow(SQL_CACHE_ALL)
+            except DAMAGE as exc:
+                raise damaged(path, exc) from exc
             new.insert_columns("http_cache", {n: cache.column(n) for n in cache.column_names})
             del cache
         try:
