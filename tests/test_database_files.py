@@ -264,3 +264,36 @@ def test_database_in_a_read_only_folder_fails_before_building(db: Path, tmp_path
         tmp_path.chmod(0o755)
     assert "not writable" in line
     assert db.read_bytes() == before
+
+
+def test_control_characters_in_a_file_name_are_escaped(tmp_path: Path) -> None:
+    """A newline or ANSI escape in --db cannot split the Error line or reach the terminal."""
+    db = tmp_path / "a\nb\x1b[31m.duckdb"
+    line = _one_error(*_run("stats", "--db", db))
+    assert "a\\nb\\x1b[31m.duckdb" in line and "\x1b" not in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", str(INPUT), "--refresh"],
+        ["export", "--format", "bogus"],
+        ["stats", "--out", "x"],
+        ["build", str(INPUT), "--k", "-1"],
+    ],
+    ids=["refresh-offline", "export-format", "unknown-option", "bad-value"],
+)
+def test_usage_errors_are_one_line_and_exit_2(db: Path, args: list[str]) -> None:
+    """Usage errors: exit 2 with one Error line (no boxed panel), the database unchanged."""
+    before = db.read_bytes()
+    code, stdout, stderr = _run(*args, "--db", db)
+    assert code == 2, stderr
+    _one_error(code, stdout, stderr)
+    assert "╭" not in stderr
+    assert db.read_bytes() == before
+
+
+def test_help_is_still_drawn(db: Path) -> None:
+    """--help keeps typer's drawn help."""
+    code, stdout, _ = _run("stats", "--help")
+    assert code == 0 and "Usage:" in stdout and "--db" in stdout

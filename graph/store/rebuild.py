@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from graph.interrupts import interrupts_deferred
-from graph.store.cache import SQL_CACHE_ALL
+from graph.store.cache import SQL_CACHE_ALL, SQL_CACHE_MERGE, SQL_CACHE_SUM
 from graph.store.check import check_replaceable
 from graph.store.connection import (
     DAMAGE,
@@ -60,6 +60,26 @@ def _hold(path: Path) -> tuple[Store, bool]:
         # the new one after the rename (DuckDB would replay it into the new file)
         con.execute("CHECKPOINT")
     return Store(con, path, read_only=False), False
+
+
+def _keep_answers(new: Store, old: Store) -> bool:
+    """A failed build still keeps the answers it fetched: they go into the old file's cache.
+
+    Only the ``http_cache`` table changes, and only when the run fetched something;
+    returns whether it did.
+    """
+    try:
+        if "http_cache" not in old.table_names() or new.query(SQL_CACHE_SUM) == old.query(
+            SQL_CACHE_SUM
+        ):
+            return False
+        fresh = new.query_arrow(SQL_CACHE_ALL)
+        with old.columns_view("_fresh", {n: fresh.column(n) for n in fresh.column_names}):
+            old.execute(SQL_CACHE_MERGE)
+    except duckdb.Error:
+        # the build's own error is the one to report; the answers are fetched again next time
+        return False
+    return True
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -114,6 +134,10 @@ def rebuilding(path: str | Path) -> Iterator[Store]:
             committed = True
             _fsync_folder(path.parent)
             old.close()
+    except BaseException:
+        if _keep_answers(new, old):
+            created = False
+        raise
     finally:
         if not committed:
             new.close()
