@@ -1,15 +1,27 @@
-"""Output files are written whole or not at all: to a temporary file beside, then moved into place."""
+"""Output files are written whole or not at all: to a temporary file beside, then moved into place.
+
+A build's outputs go first into a staging folder inside ``--out`` and are moved in together
+(:class:`StagedOutputs`), so the folder never holds the report of one build beside the
+page of another; the folder is checked before the build starts.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "atomic_write_text"]
+from graph.interrupts import interrupts_deferred
+from paperweb.errors import UsageError
+
+__all__ = ["StagedOutputs", "atomic_open", "atomic_write_text"]
+
+#: lists the files the last build wrote into its ``--out`` folder (so the next removes them)
+MANIFEST = ".paperweb-outputs"
 
 
 def _umask() -> int:
@@ -43,3 +55,59 @@ def atomic_write_text(path: Path, text: str) -> Path:
     with atomic_open(path) as handle:
         handle.write(text)
     return path
+
+
+class StagedOutputs:
+    """A staging folder inside ``out``: write there, then :meth:`publish` or :meth:`discard`.
+
+    Creating it is the check that ``out`` is a folder paperweb can write, made before the
+    database is touched.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {_shown(out)} is not a folder; name a folder for the outputs")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(dir=out, prefix=".paperweb-staging-"))
+        except OSError as exc:
+            raise UsageError(
+                f"--out {_shown(out)} cannot be written ({exc.strerror}); name a folder you can write"
+            ) from exc
+
+    def final(self, staged: Path) -> Path:
+        """Where a staged file lands."""
+        return self.out / staged.relative_to(self.path)
+
+    def publish(self, committed: str) -> None:
+        """Move every staged file into ``out`` and remove the last build's other files.
+
+        Ctrl-C meanwhile is held back and then raised as :class:`Interrupted` with the
+        message ``committed``.
+        """
+        staged = sorted(p for p in self.path.rglob("*") if p.is_file())
+        new = {str(p.relative_to(self.path)) for p in staged}
+        manifest = self.out / MANIFEST
+        with interrupts_deferred(committed):
+            old = manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []
+            for path in staged:
+                target = self.final(path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            for name in old:
+                stale = self.out / name
+                if name not in new and ".." not in Path(name).parts and stale.is_file():
+                    stale.unlink()
+            atomic_write_text(manifest, "".join(f"{name}\n" for name in sorted(new)))
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the staging folder and whatever is left in it."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: control characters escaped, as repr does."""
+    text = str(path)
+    return repr(text)[1:-1] if not text.isprintable() else text

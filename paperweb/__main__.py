@@ -1,3 +1,28 @@
-from paperweb.cli import main
+"""``python -m paperweb`` and the ``paperweb`` command.
 
-main()
+The command line is imported inside :func:`main`, so that Ctrl-C while it loads (typer,
+DuckDB, NumPy take a second) ends with one line too, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run the command line; Ctrl-C before a command starts touches nothing."""
+    try:
+        from paperweb.cli import main as run
+
+        run()
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted; nothing was changed\n")
+        sys.stderr.flush()
+        # half-imported modules may hold threads or handlers that a normal exit would run
+        # into (Python then re-raises SIGINT at exit); nothing was opened yet
+        os._exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,8 @@ Exception tree::
         ├── UnusableResponse      an answer's body cannot be read (malformed JSON, wrong shape)
         └── BadStatus             an HTTP status the caller cannot use (after the retries)
 
+    Interrupted                   Ctrl-C (a KeyboardInterrupt): exit 130, the message says what was kept
+
 Fetchers raise the two ``FetchError`` kinds for one item; the enrichment stage turns
 them into a failure record for that item and the build goes on.
 
@@ -26,6 +28,7 @@ __all__ = [
     "DatabaseInUse",
     "FetchError",
     "InputError",
+    "Interrupted",
     "NotAListingPage",
     "PaperwebError",
     "UnusableResponse",
@@ -67,3 +70,7 @@ class UnusableResponse(FetchError):
 
 class BadStatus(FetchError):
     """A service answered with an HTTP status the caller cannot use (after the client's retries)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a command; the message says what the database and outputs hold now."""

@@ -1,5 +1,6 @@
 """The build's orchestration (top layer): inputs -> online inputs -> de-duplication ->
-online enrichment -> graph stages in one transaction -> report and page.
+online enrichment -> graph stages -> report and page, all into a new database file and a
+staging folder that replace the old ones at the end (graph/store/rebuild.py).
 
 ``collectors/`` reads, ``graph/`` stores and analyses, ``viz/`` draws; only ``paperweb/``
 uses all three. Kept apart from :mod:`paperweb.app` because the graph stages import
@@ -22,15 +23,17 @@ from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
 from collectors.queries import OnlineInputs, collect_online
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
+from graph.interrupts import InterruptCheckpoints
 from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
-from graph.papers import merge_papers
+from graph.outputs import StagedOutputs
+from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_metrics, write_paper_edges, write_papers
-from graph.store import open_store, release_memory, tune_allocator
+from graph.store import Store, rebuilding, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
-from paperweb.errors import UsageError
+from paperweb.errors import Interrupted, UsageError
 
 __all__ = ["BuildOptions", "BuildSummary", "build"]
 
@@ -106,16 +109,46 @@ def build(
     progress: Progress = _quiet,
     online_progress: EnrichProgress = quiet_progress,
 ) -> BuildSummary:
-    """Rebuild the database from ``inputs``: all tables are replaced in one transaction."""
-    clock = _Clock()
+    """Rebuild the database from ``inputs`` into a new file that replaces the old one at the end.
+
+    The outputs are checked first and written beside, then moved in after the database.
+    Ctrl-C at any point raises :class:`Interrupted` saying what was kept.
+    """
     tune_allocator()
     if options.refresh and not options.online:
         raise UsageError(
             "--refresh only applies to online enrichment; add --online or drop --refresh"
         )
-    occurrences, skipped, files = read_inputs(inputs, options.input_format)
-    progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
-    with open_store(options.db) as store:
+    staged = StagedOutputs(options.out)
+    db, out = options.db, options.out
+    committed = False
+    try:
+        summary = _build_staged(inputs, options, staged, progress, online_progress)
+        committed = True
+        staged.publish(f"{db} and {out} hold the new build")
+        summary.outputs = [staged.final(path) for path in summary.outputs]
+    except Interrupted:
+        raise
+    except KeyboardInterrupt:
+        kept = f"{db} holds the new build, {out} the previous outputs" if committed else None
+        raise Interrupted(kept or f"{db} was left as it was") from None
+    finally:
+        staged.discard()
+    return summary
+
+
+def _build_staged(
+    inputs: Sequence[str | Path],
+    options: BuildOptions,
+    staged: StagedOutputs,
+    progress: Progress,
+    online_progress: EnrichProgress,
+) -> BuildSummary:
+    """The build into a new database file and the staging folder; the file replaces the old one."""
+    clock = _Clock()
+    with rebuilding(options.db) as store:
+        occurrences, skipped, files = read_inputs(inputs, options.input_format)
+        progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
         online: OnlineResult | None = None
         if options.online:
             settings = options.http or settings_from_env(os.environ, refresh=options.refresh)
@@ -143,34 +176,43 @@ def build(
             )
             rows = apply_enrichment(rows, summary.online.enrichment)
             progress(f"online enrichment {clock.lap()}")
-        with store.transaction():
-            store.clear()
-            write_papers(store, rows)
-            write_enrichment(store, summary.online)
-            # Later stages read what they need back from the database; at 100k papers
-            # the Paper and PaperRow objects are a few hundred MiB of the process.
-            del occurrences, rows
-            release_memory()
-            progress(f"stored papers, links and link nodes {clock.lap()}")
-            write_paper_edges(
-                store,
-                options.keywords,
-                options.k,
-                options.min_similarity,
-                lambda m: progress(f"{m} {clock.lap()}"),
-            )
-            write_metrics(store, lambda m: progress(f"{m} {clock.lap()}"), options.resolution)
-            placed = write_layout(store, options.max_nodes)
-            progress(f"laid out {placed:,} nodes of the map {clock.lap()}")
-        progress(f"committed {clock.lap()}")
-        summary.links = store.count("links")
-        summary.nodes = store.count("nodes")
-        summary.edges = store.count("edges")
-        summary.outputs += write_report(store, options.out)
-        progress(f"wrote the report {clock.lap()}")
-        path, data = write_page(store, options.out / "graph.html", options.max_nodes)
-        summary.outputs.append(path)
-        progress(
-            f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers {clock.lap()}"
-        )
+        del occurrences
+        with InterruptCheckpoints() as interrupts:
+
+            def stage(message: str) -> None:
+                progress(f"{message} {clock.lap()}")
+                interrupts.check()
+
+            _write_graph(store, rows, summary, options, staged, stage)
+    progress(f"committed {clock.lap()}")
     return summary
+
+
+def _write_graph(
+    store: Store,
+    rows: list[PaperRow],
+    summary: BuildSummary,
+    options: BuildOptions,
+    staged: StagedOutputs,
+    stage: Progress,
+) -> None:
+    """The offline stages, from the stored papers to the page (in the new database file)."""
+    write_papers(store, rows)
+    write_enrichment(store, summary.online)
+    # Later stages read what they need back from the database; at 100k papers
+    # the Paper and PaperRow objects are a few hundred MiB of the process.
+    rows.clear()
+    release_memory()
+    stage("stored papers, links and link nodes")
+    write_paper_edges(store, options.keywords, options.k, options.min_similarity, stage)
+    write_metrics(store, stage, options.resolution)
+    placed = write_layout(store, options.max_nodes)
+    stage(f"laid out {placed:,} nodes of the map")
+    summary.links = store.count("links")
+    summary.nodes = store.count("nodes")
+    summary.edges = store.count("edges")
+    summary.outputs += write_report(store, staged.path)
+    stage("wrote the report")
+    path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
+    summary.outputs.append(path)
+    stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")

@@ -201,5 +201,5 @@ def test_build_online_never_leaks_tokens(
 def test_build_refresh_needs_online(tmp_path: Path) -> None:
     """--refresh without --online is a one-line usage error and touches no database."""
     code, _, err = _build(tmp_path, SMALL, "--refresh")
-    assert code == 1 and err.startswith("Error: --refresh only applies")
+    assert code == 2 and err.startswith("Error: --refresh only applies")
     assert not (tmp_path / "db.duckdb").exists()

@@ -8,11 +8,22 @@ module holds the SQL of one table family and the functions that run it:
 - ``enrichment``: repos, renamed repositories, cited-by counts
 - ``layout``, ``report``, ``page``, ``explore``, ``export``: what each of those reads
 - ``cache``: the ``http_cache`` table of online answers
+- ``check``: the sandboxed connection settings and the check that a file holds paperweb's tables
+- ``rebuild``: a build into a new file renamed over the old one (the only commit point)
 """
 
 from __future__ import annotations
 
 from graph.store.connection import Store, open_store, release_memory, tune_allocator
+from graph.store.rebuild import rebuilding
 from graph.store.schema import GRAPH_TABLES, SCHEMA
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]
+__all__ = [
+    "GRAPH_TABLES",
+    "SCHEMA",
+    "Store",
+    "open_store",
+    "rebuilding",
+    "release_memory",
+    "tune_allocator",
+]

@@ -23,9 +23,19 @@ os.environ.setdefault("DUCKDB_JE_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from graph.store.cache import SQL_CACHE_DELETE, SQL_CACHE_GET, SQL_CACHE_PUT
-from graph.store.schema import GRAPH_TABLES, SCHEMA, SCHEMA_UPGRADE, SQL_COLUMNS, SQL_TABLES
+from graph.store.check import CONNECT_CONFIG, check_readable, check_replaceable
+from graph.store.schema import (
+    GRAPH_TABLES,
+    SCHEMA,
+    SCHEMA_UPGRADE,
+    SCHEMA_VERSION,
+    SQL_COLUMNS,
+    SQL_MARK,
+    SQL_TABLES,
+)
 from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
 __all__ = ["Store", "open_store", "release_memory", "tune_allocator"]
@@ -36,9 +46,32 @@ INSERT_BATCH = 200_000
 _LOCK_PID = re.compile(r"PID (\d+)")
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+#: what DuckDB raises when it reads a damaged or truncated file (often only at a query)
+DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+
+def damaged(path: Path, exc: BaseException) -> DatabaseError:
+    """The one-line error for a file DuckDB could not read."""
+    return DatabaseError(
+        f"database {path} cannot be read (damaged or truncated?): {_first_line(exc)}"
+    )
+
+
+def was_interrupted(exc: BaseException) -> bool:
+    """Whether DuckDB stopped a statement because of Ctrl-C (it raises its own error then)."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and str(exc) == "Query interrupted"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def connect_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` sandboxed (:data:`CONNECT_CONFIG`); DuckDB's errors become one line."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=CONNECT_CONFIG)
     except duckdb.IOException as exc:
         message = str(exc)
         if "lock" in message.lower():
@@ -48,10 +81,32 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"database {path} is in use by another process{holder}; wait for it to finish "
                 "or pass --db to use another file"
             ) from exc
-        raise DatabaseError(f"database {path} cannot be opened: {message.splitlines()[0]}") from exc
-    except (duckdb.Error, duckdb.InvalidInputException) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DatabaseError(f"database {path} is not a readable DuckDB file ({first})") from exc
+        if "not a valid DuckDB database" in message:
+            raise DatabaseError(f"database {path} is not a DuckDB file") from exc
+        raise DatabaseError(
+            f"database {path} cannot be opened (damaged or unreadable?): {_first_line(exc)}"
+        ) from exc
+    except duckdb.PermissionException as exc:
+        # DuckDB reads SQLite and other formats through extensions, which are never loaded
+        raise DatabaseError(f"database {path} is not a DuckDB file ({_first_line(exc)})") from exc
+    except duckdb.Error as exc:
+        raise DatabaseError(
+            f"database {path} is not a readable DuckDB file ({_first_line(exc)})"
+        ) from exc
+
+
+def checked(con: duckdb.DuckDBPyConnection, path: Path, check: Callable[..., None]) -> None:
+    """Run a schema check; a file too damaged to list its tables is one line too."""
+    try:
+        check(con, path)
+    except duckdb.Error as exc:
+        con.close()
+        raise DatabaseError(
+            f"database {path} cannot be read (damaged?): {_first_line(exc)}"
+        ) from exc
+    except BaseException:
+        con.close()
+        raise
 
 
 class Store:
@@ -70,8 +125,12 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if exc is not None and was_interrupted(exc):
+            raise KeyboardInterrupt from None
+        if isinstance(exc, DAMAGE):
+            raise damaged(self.path, exc) from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -118,7 +177,7 @@ class Store:
         try:
             return self.query_table(sql)
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            first = _first_line(exc)
             if "read-only" in first or "read only" in first:
                 raise UsageError(
                     f"refused: paperweb sql opens {self.path} read-only and does not change it ({first})"
@@ -262,8 +321,8 @@ class Store:
         return int(row[0]) if row else 0
 
     def copy_to_parquet(self, sql: str, path: Path) -> None:
-        """Write a query's result straight to a Parquet file."""
-        self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+        """Write a query's result to a Parquet file (through Arrow: the connection has no file access)."""
+        pq.write_table(self.query_arrow(sql), str(path))
 
 
 def _arrow(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -323,20 +382,25 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
         raise DatabaseError(
             f"database {path} does not exist; run 'paperweb build INPUT... --db {path}' first"
         )
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only)
-    store = Store(con, path, read_only)
+    if path.exists() and not path.is_file():
+        raise DatabaseError(f"database {path} is not a file")
     if not read_only:
         try:
-            con.execute(SCHEMA)
-            con.execute(SCHEMA_UPGRADE)
-        except duckdb.Error as exc:
-            con.close()
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
             raise DatabaseError(
-                f"database {path} cannot be prepared: {str(exc).splitlines()[0]}"
+                f"database folder {path.parent} cannot be created ({exc.strerror})"
             ) from exc
-    elif "papers" not in store.table_names():
+    con = connect_file(path, read_only)
+    if read_only:
+        checked(con, path, check_readable)
+        return Store(con, path, read_only)
+    checked(con, path, check_replaceable)
+    try:
+        con.execute(SCHEMA)
+        con.execute(SCHEMA_UPGRADE)
+        con.execute(SQL_MARK, [str(SCHEMA_VERSION)])
+    except duckdb.Error as exc:
         con.close()
-        raise DatabaseError(f"database {path} is not a paperweb database (no papers table)")
-    return store
+        raise DatabaseError(f"database {path} cannot be prepared: {_first_line(exc)}") from exc
+    return Store(con, path, read_only)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 __all__ = [
     "GRAPH_TABLES",
+    "MARK_TABLE",
     "SCHEMA",
     "SCHEMA_UPGRADE",
     "SCHEMA_VERSION",
     "SQL_COLUMNS",
+    "SQL_MARK",
+    "SQL_MARK_GET",
+    "SQL_RELATIONS",
+    "SQL_SCHEMA_COLUMNS",
     "SQL_TABLES",
 ]
 
@@ -111,7 +116,17 @@ CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+-- says the file is paperweb's, so a rebuild never writes over another program's tables
+CREATE TABLE IF NOT EXISTS paperweb_meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
 """
+
+#: the table whose ``schema_version`` row marks a file as paperweb's
+MARK_TABLE = "paperweb_meta"
+SQL_MARK = "INSERT OR REPLACE INTO paperweb_meta VALUES ('schema_version', ?)"
+SQL_MARK_GET = "SELECT value FROM paperweb_meta WHERE key = 'schema_version'"
 
 # Columns added since the first schema, so that a database an older paperweb wrote
 # takes a rebuild.
@@ -139,4 +154,12 @@ GRAPH_TABLES = (
 )
 
 SQL_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+SQL_RELATIONS = (
+    "SELECT table_name, table_type FROM information_schema.tables "
+    "WHERE table_schema = 'main' AND table_catalog = current_database()"
+)
+SQL_SCHEMA_COLUMNS = (
+    "SELECT table_name, column_name, data_type FROM information_schema.columns "
+    "WHERE table_schema = 'main' AND table_catalog = current_database()"
+)
 SQL_COLUMNS = "SELECT column_name FROM information_schema.columns WHERE table_name = ?"

@@ -52,6 +52,7 @@ from paperweb.cli.options import (
     LimitOption,
     OutOption,
     err,
+    error_line,
     reports_errors,
     working,
 )
@@ -204,8 +205,12 @@ def build_command(
         days = _query_days(online, query or [], daily or [], daily_range)
         if not inputs and not (online and (query or days)):
             raise UsageError("nothing to build: give input files, or --online with --query/--daily")
+        if refresh and not online:
+            raise UsageError(
+                "--refresh only applies to online enrichment; add --online or drop --refresh"
+            )
     except UsageError as exc:
-        err.print(f"Error: {exc}", markup=False)
+        error_line(exc)
         raise typer.Exit(EXIT_USAGE) from None
     # Imported here: the build pulls in scikit-learn, which costs the other commands seconds.
     from paperweb.pipeline import BuildOptions, build

@@ -8,6 +8,8 @@ DEFAULT_DB`` and wears :func:`reports_errors`, instead of repeating the option a
 from __future__ import annotations
 
 import functools
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +20,10 @@ from rich.console import Console
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from graph.explore import AmbiguousPaper, UnknownKind
-from paperweb.errors import PaperwebError
+from paperweb.errors import Interrupted, PaperwebError
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "EXIT_SKIPPED",
     "EXIT_USAGE",
     "Command",
@@ -31,6 +34,8 @@ __all__ = [
     "LimitOption",
     "OutOption",
     "err",
+    "error_line",
+    "one_line",
     "reports_errors",
     "working",
 ]
@@ -39,6 +44,8 @@ P = ParamSpec("P")
 
 EXIT_USAGE = 2
 EXIT_SKIPPED = 3
+#: the shell's code for a command that SIGINT stopped
+EXIT_INTERRUPTED = 130
 #: candidates an ambiguous paper name lists
 CANDIDATES_SHOWN = 10
 
@@ -75,7 +82,30 @@ class Command(_TidyHelp, TyperCommand):
 
 
 class Group(_TidyHelp, TyperGroup):
-    """The root command, with the same help as :class:`Command`."""
+    """The root command, with the same help as :class:`Command`; a usage error is one line."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, standalone_mode: bool = True, **kwargs: Any
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:
+            context = getattr(exc, "ctx", None)
+            message = getattr(exc, "format_message", None)
+            if message is None or type(exc).__name__ == "NoArgsIsHelpError":
+                # typer's own drawing: the help page for a bare command
+                from typer import rich_utils
+
+                rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+                sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+            hint = f" (see {context.command_path} --help)" if context is not None else ""
+            error_line(f"{message()}{hint}")
+            sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+        except typer.Abort:
+            raise interrupted(KeyboardInterrupt()) from None
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 DbOption = Annotated[
@@ -108,9 +138,24 @@ def working(what: str) -> Iterator[None]:
         yield
 
 
+def one_line(text: str) -> str:
+    """``text`` with newlines, ANSI escapes and other control characters written as repr does,
+    so a file name cannot split an Error line or reach the terminal raw.
+
+    >>> one_line("a\\nb\\x1b[31m.duckdb")
+    'a\\\\nb\\\\x1b[31m.duckdb'
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def error_line(message: object) -> None:
+    """Print ``Error: message`` as one line on stderr."""
+    err.print(f"Error: {one_line(str(message))}", markup=False)
+
+
 def _fail(exc: PaperwebError) -> typer.Exit:
     """One Error line (and an ambiguous name's candidates); exit 2 for an unknown kind, else 1."""
-    err.print(f"Error: {exc}", markup=False)
+    error_line(exc)
     if isinstance(exc, AmbiguousPaper):
         for paper in exc.candidates[:CANDIDATES_SHOWN]:
             err.print(
@@ -133,5 +178,15 @@ def reports_errors(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except PaperwebError as exc:
             raise _fail(exc) from None
+        except KeyboardInterrupt as exc:
+            raise interrupted(exc) from None
 
     return run
+
+
+def interrupted(exc: KeyboardInterrupt) -> typer.Exit:
+    """Ctrl-C: one line saying what was kept, exit 130; a second Ctrl-C no longer interrupts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    kept = str(exc) if isinstance(exc, Interrupted) and str(exc) else "nothing was changed"
+    err.print(f"Interrupted; {one_line(kept)}", markup=False)
+    return typer.Exit(EXIT_INTERRUPTED)
