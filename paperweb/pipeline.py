@@ -163,6 +163,9 @@ def build(
             placed = write_layout(store, options.max_nodes)
             progress(f"laid out {placed:,} nodes of the map {clock.lap()}")
         progress(f"committed {clock.lap()}")
+        # A rebuild in place leaves the old rows' blocks free in the file; shed them.
+        if store.compact():
+            progress(f"compacted the database {clock.lap()}")
         summary.links = store.count("links")
         summary.nodes = store.count("nodes")
         summary.edges = store.count("edges")

@@ -35,6 +35,18 @@ INSERT_BATCH = 200_000
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
+#: free blocks (left by a rebuild's DELETEs) above this share of the used ones make
+#: :meth:`Store.compact` rewrite the file
+COMPACT_SHARE = 0.05
+SQL_DATABASE_SIZE = (
+    "SELECT used_blocks, free_blocks FROM pragma_database_size() WHERE database_name = ?"
+)
+SQL_CURRENT_DATABASE = "SELECT current_database()"
+# ATTACH takes no ? parameters: the path goes in as a quoted literal (see _literal).
+SQL_ATTACH_FRESH = "ATTACH {path} AS _paperweb_fresh"
+SQL_COPY_TO_FRESH = "COPY FROM DATABASE {name} TO _paperweb_fresh"
+SQL_DETACH_FRESH = "DETACH _paperweb_fresh"
+
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
@@ -257,9 +269,57 @@ class Store:
         row = self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
         return int(row[0]) if row else 0
 
+    def compact(self) -> bool:
+        """Rewrite the database file without the space deleted rows left; True if it did.
+
+        A rebuild replaces every graph table inside one transaction, so the old rows
+        must stay until it commits and the new ones land in new blocks: DuckDB reuses
+        the freed blocks later but never shrinks the file, which grew 172 -> 425 ->
+        497 MB over three builds of one 100k-paper input. When the free blocks exceed
+        :data:`COMPACT_SHARE` of the used ones, every table is copied into a fresh file
+        beside this one (``COPY FROM DATABASE``), which then replaces it
+        (``os.replace``); the connection is reopened on the new file. A file a fresh
+        build wrote has no free blocks and is left alone. Call it outside a transaction.
+        """
+        (name,) = self.con.execute(SQL_CURRENT_DATABASE).fetchone() or ("",)
+        self.con.execute("CHECKPOINT")
+        row = self.con.execute(SQL_DATABASE_SIZE, [name]).fetchone()
+        if row is None or row[1] <= COMPACT_SHARE * row[0]:
+            return False
+        fresh = self.path.with_name(self.path.name + ".compact")
+        fresh.unlink(missing_ok=True)
+        closed = False
+        try:
+            self.con.execute(SQL_ATTACH_FRESH.format(path=_literal(str(fresh))))
+            try:
+                self.con.execute(SQL_COPY_TO_FRESH.format(name=_identifier(str(name))))
+            finally:
+                self.con.execute(SQL_DETACH_FRESH)
+            self.con.close()
+            closed = True
+            os.replace(fresh, self.path)
+        except BaseException:
+            # The committed file is untouched until os.replace: drop the half copy.
+            fresh.unlink(missing_ok=True)
+            raise
+        finally:
+            if closed:
+                self.con = _connect(self.path, read_only=False)
+        return True
+
     def copy_to_parquet(self, sql: str, path: Path) -> None:
         """Write a query's result straight to a Parquet file."""
         self.con.execute(f"COPY ({sql}) TO ? (FORMAT parquet)", [str(path)])
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (for the statements that take no ``?`` parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _arrow(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
