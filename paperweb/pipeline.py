@@ -28,7 +28,7 @@ from graph.papers import merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_metrics, write_paper_edges, write_papers
-from graph.store import open_store, release_memory, tune_allocator
+from graph.store import default_memory_limit, open_store, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.errors import UsageError
 
@@ -70,6 +70,8 @@ class BuildOptions:
     http: HttpSettings | None = None
     #: transport under the HTTP stack (tests inject httpx.MockTransport); None is the network
     http_transport: httpx.BaseTransport | None = None
+    #: bytes DuckDB may hold before it spills to ``<db>.tmp/`` (default: half the machine's memory)
+    memory_limit: int = field(default_factory=default_memory_limit)
 
 
 @dataclass(slots=True)
@@ -115,7 +117,7 @@ def build(
         )
     occurrences, skipped, files = read_inputs(inputs, options.input_format)
     progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
-    with open_store(options.db) as store:
+    with open_store(options.db, memory_limit=options.memory_limit) as store:
         online: OnlineResult | None = None
         if options.online:
             settings = options.http or settings_from_env(os.environ, refresh=options.refresh)

@@ -8,11 +8,22 @@ module holds the SQL of one table family and the functions that run it:
 - ``enrichment``: repos, renamed repositories, cited-by counts
 - ``layout``, ``report``, ``page``, ``explore``, ``export``: what each of those reads
 - ``cache``: the ``http_cache`` table of online answers
+- ``memory``: the build's memory budget (sizes, the machine's memory; no SQL)
 """
 
 from __future__ import annotations
 
 from graph.store.connection import Store, open_store, release_memory, tune_allocator
+from graph.store.memory import default_memory_limit, parse_size
 from graph.store.schema import GRAPH_TABLES, SCHEMA
 
-__all__ = ["GRAPH_TABLES", "SCHEMA", "Store", "open_store", "release_memory", "tune_allocator"]
+__all__ = [
+    "GRAPH_TABLES",
+    "SCHEMA",
+    "Store",
+    "default_memory_limit",
+    "open_store",
+    "parse_size",
+    "release_memory",
+    "tune_allocator",
+]

@@ -42,6 +42,9 @@ SQL_DATABASE_SIZE = (
     "SELECT used_blocks, free_blocks FROM pragma_database_size() WHERE database_name = ?"
 )
 SQL_CURRENT_DATABASE = "SELECT current_database()"
+SQL_SETTING = "SELECT current_setting(?)"
+SQL_SET_MEMORY_LIMIT = "SET memory_limit = ?"
+SQL_SET_TEMP_DIRECTORY = "SET temp_directory = ?"
 # ATTACH takes no ? parameters: the path goes in as a quoted literal (see _literal).
 SQL_ATTACH_FRESH = "ATTACH {path} AS _paperweb_fresh"
 SQL_COPY_TO_FRESH = "COPY FROM DATABASE {name} TO _paperweb_fresh"
@@ -74,6 +77,25 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._sandboxed = False
+        #: bytes DuckDB may hold before spilling (None: DuckDB's default)
+        self.memory_limit: int | None = None
+
+    def limit_memory(self, limit: int) -> None:
+        """Let DuckDB hold at most ``limit`` bytes, spilling the rest to ``<db>.tmp/``
+        beside the database file (where a large sort or join of the build goes)."""
+        self.con.execute(SQL_SET_MEMORY_LIMIT, [f"{limit}B"])
+        self.con.execute(SQL_SET_TEMP_DIRECTORY, [str(self.temp_directory)])
+        self.memory_limit = limit
+
+    @property
+    def temp_directory(self) -> Path:
+        """The folder DuckDB spills to: beside the database file."""
+        return self.path.with_name(self.path.name + ".tmp")
+
+    def setting(self, name: str) -> str:
+        """The current value of a DuckDB setting, as DuckDB prints it."""
+        row = self.con.execute(SQL_SETTING, [name]).fetchone()
+        return str(row[0]) if row else ""
 
     def close(self) -> None:
         """Close the connection (and release the file lock)."""
@@ -305,6 +327,8 @@ class Store:
         finally:
             if closed:
                 self.con = _connect(self.path, read_only=False)
+                if self.memory_limit is not None:
+                    self.limit_memory(self.memory_limit)
         return True
 
     def copy_to_parquet(self, sql: str, path: Path) -> None:
@@ -368,11 +392,18 @@ def release_memory() -> None:
     trim(0)
 
 
-def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
+def open_store(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    memory_limit: int | None = None,
+) -> Store:
     """Open (and on first write create) a paperweb database with its schema.
 
     ``read_only`` opens an existing file without taking the write lock; a
     missing file is an error then, as it is when ``create`` is False.
+    ``memory_limit`` (bytes) caps DuckDB's memory (see :meth:`Store.limit_memory`).
     """
     path = Path(path)
     if (read_only or not create) and not path.exists():
@@ -383,6 +414,8 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only)
     store = Store(con, path, read_only)
+    if memory_limit is not None:
+        store.limit_memory(memory_limit)
     if not read_only:
         try:
             con.execute(SCHEMA)

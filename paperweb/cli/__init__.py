@@ -37,7 +37,7 @@ from graph.explore import (
 from graph.export import EXPORT_FORMATS, export_graph
 from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
-from graph.store import open_store
+from graph.store import open_store, parse_size
 from paperweb import __version__
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.cli.display import BuildDisplay, print_build_summary
@@ -50,6 +50,7 @@ from paperweb.cli.options import (
     Group,
     JsonFlag,
     LimitOption,
+    MemoryLimitOption,
     OutOption,
     err,
     reports_errors,
@@ -193,6 +194,7 @@ def build_command(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="With --online: ignore cached answers.")
     ] = False,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Read papers from INPUT files (and online queries) and rebuild the database, graph and outputs.
 
@@ -204,6 +206,7 @@ def build_command(
         days = _query_days(online, query or [], daily or [], daily_range)
         if not inputs and not (online and (query or days)):
             raise UsageError("nothing to build: give input files, or --online with --query/--daily")
+        budget = parse_size(memory_limit) if memory_limit is not None else None
     except UsageError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
@@ -226,6 +229,8 @@ def build_command(
     )
     if min_similarity is not None:
         options.min_similarity = min_similarity
+    if budget is not None:
+        options.memory_limit = budget
     before = paper_count(db)
     with BuildDisplay(db) as display:
         summary = build(inputs or [], options, progress=display.stage_done, online_progress=display)
