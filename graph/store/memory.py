@@ -47,8 +47,8 @@ def default_memory_limit() -> int:
 def parse_size(text: str, option: str = "--memory-limit") -> int:
     """Bytes of a size such as ``8GB``, ``512MiB`` or ``40%`` (of the machine's memory).
 
-    >>> parse_size("8GB"), parse_size("512MiB"), parse_size("1.5kb")
-    (8000000000, 536870912, 1500)
+    >>> parse_size("8GB"), parse_size("512MiB"), parse_size("1.5gb")
+    (8000000000, 536870912, 1500000000)
     """
     found = _SIZE.fullmatch(text)
     unit = found.group(2).lower() if found else ""
