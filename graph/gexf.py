@@ -3,7 +3,7 @@
 The file is what ``nx.write_gexf`` writes for :func:`graph.export.graph_from_store`'s graph
 (the same attributes, types, edge ids and ``networkx_key``, so ``nx.read_gexf`` gives the
 same graph back), without building that graph or an ElementTree of the whole file: at 100k
-papers those took 33 s and 3 GB.
+papers those took 41 s of CPU and 2.5 GB (bench/RESULTS.md).
 """
 
 from __future__ import annotations
