@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.gexf import write_gexf
 from graph.outputs import atomic_open
 from graph.store import Store
 from graph.store import export as export_sql
@@ -72,15 +73,16 @@ def export_graph(store: Store, fmt: str, out: Path) -> list[Path]:
         else:
             export_sql.tables_to_parquet(store, nodes, edges)
         return [nodes, edges]
+    if fmt == "gexf":
+        with atomic_open(out, "wb") as handle:
+            write_gexf(store, handle)
+        return [out]
     graph = graph_from_store(store)
     if fmt == "json":
         data = nx.node_link_data(graph, edges="edges")
         with atomic_open(out) as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1)
-    elif fmt == "graphml":
-        with atomic_open(out, "wb") as handle:
-            nx.write_graphml(graph, handle, encoding="utf-8")
     else:
         with atomic_open(out, "wb") as handle:
-            nx.write_gexf(graph, handle, encoding="utf-8")
+            nx.write_graphml(graph, handle, encoding="utf-8")
     return [out]

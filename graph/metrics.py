@@ -13,11 +13,11 @@ link them (how many, and their summed PageRank). Communities are Leiden's
 (modularity, seeded), which guarantees connected communities; groups under
 :data:`MIN_COMMUNITY` papers are gathered in one "other" group.
 
-PageRank, eigenvector centrality, components and participation are SciPy
-sparse computations that follow NetworkX's definitions; betweenness (sampled
-sources) and Leiden run in igraph's C core. Every public function also
-accepts an ``nx.Graph``. The power iterations are in :mod:`graph.centrality`; the
-community labels in :mod:`graph.labels`.
+PageRank, eigenvector centrality (an eigensolver per component), components
+and participation are SciPy computations that follow NetworkX's definitions;
+betweenness (sampled sources) and Leiden run in igraph's C core. Every public
+function also accepts an ``nx.Graph``. PageRank and eigenvector centrality are
+in :mod:`graph.centrality`; the community labels in :mod:`graph.labels`.
 """
 
 from __future__ import annotations
@@ -189,17 +189,16 @@ def pagerank(graph: Graph) -> dict[str, float]:
 
 
 def eigenvector_by_component(
-    graph: Graph, max_iter: int = 1000, tol: float = 1e-9
+    graph: Graph, max_iter: int = 1000, tol: float = 0.0
 ) -> dict[str, float]:
     """Eigenvector centrality computed per connected component, so disconnected graphs work.
 
-    The power iteration NetworkX uses (start from all ones, ``x + A x``, unit
-    length) runs for all components at once as SciPy sparse products, each
-    component normalised on its own; deterministic, unlike ARPACK's random
-    start. A component that has not converged after ``max_iter`` rounds keeps
-    its last iterate rather than failing the build. Values are scaled by the
-    component's share of nodes, which keeps a small component's members from
-    ranking alongside the centre of the largest one; isolated nodes get 0.
+    Within each component: the principal eigenvector of its weighted adjacency, unit
+    length and positive, as ``nx.eigenvector_centrality_numpy`` gives on the component
+    alone (small components solved densely, large ones by ARPACK from a fixed start, so a
+    rebuild gives the same digits; see :func:`graph.centrality.eigenvector_array`).
+    Values are scaled by the component's share of nodes, which keeps a small component's
+    members from ranking alongside the centre of the largest one; isolated nodes get 0.
 
     >>> values = eigenvector_by_component(nx.Graph([("a", "b"), ("c", "d"), ("d", "e")]))
     >>> values["d"] > values["c"] > 0

@@ -31,7 +31,7 @@ from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_metrics, write_paper_edges, write_papers
-from graph.store import Store, rebuilding, release_memory, tune_allocator
+from graph.store import Store, default_memory_limit, rebuilding, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.errors import Interrupted, UsageError
 
@@ -73,6 +73,8 @@ class BuildOptions:
     http: HttpSettings | None = None
     #: transport under the HTTP stack (tests inject httpx.MockTransport); None is the network
     http_transport: httpx.BaseTransport | None = None
+    #: bytes DuckDB may hold before it spills to ``<db>.tmp/`` (default: half the machine's memory)
+    memory_limit: int = field(default_factory=default_memory_limit)
 
 
 @dataclass(slots=True)
@@ -146,7 +148,7 @@ def _build_staged(
 ) -> BuildSummary:
     """The build into a new database file and the staging folder; the file replaces the old one."""
     clock = _Clock()
-    with rebuilding(options.db) as store:
+    with rebuilding(options.db, memory_limit=options.memory_limit) as store:
         occurrences, skipped, files = read_inputs(inputs, options.input_format)
         progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
         online: OnlineResult | None = None

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -143,14 +144,75 @@ def test_betweenness_from_sources_sampled_is_scaled_like_networkx(seed: int) -> 
     assert all(value == 0.0 for node, value in got.items() if node != "n00")
 
 
-@pytest.mark.parametrize(
-    "graph", [nx.karate_club_graph(), nx.barbell_graph(5, 3), nx.path_graph(7)], ids=str
-)
-def test_eigenvector_by_component_matches_networkx_on_connected(graph: nx.Graph) -> None:
-    """On a connected graph the block power iteration gives NetworkX's eigenvector centrality."""
-    graph = nx.relabel_nodes(graph, str)
-    expected = nx.eigenvector_centrality(graph, weight="weight", max_iter=2000, tol=1e-12)
-    assert eigenvector_by_component(graph) == pytest.approx(expected, abs=1e-7)
+def _weighted(graph: nx.Graph, seed: int) -> nx.Graph:
+    rng = random.Random(seed)
+    for a, b in graph.edges:
+        graph[a][b]["weight"] = rng.uniform(0.1, 3.0)
+    return graph
+
+
+def _numpy_by_component(graph: nx.Graph) -> dict[str, float]:
+    """NetworkX's ARPACK eigenvector centrality on each component alone, scaled by its share."""
+    expected: dict[str, float] = {}
+    for nodes in nx.connected_components(graph):
+        if len(nodes) == 1:
+            expected.update(dict.fromkeys(nodes, 0.0))
+            continue
+        if len(nodes) == 2:
+            # NetworkX's ARPACK call cannot take a 2 x 2 matrix; its Perron vector is (1, 1)/sqrt 2.
+            found = dict.fromkeys(nodes, 2**-0.5)
+        else:
+            found = nx.eigenvector_centrality_numpy(graph.subgraph(nodes), weight="weight")
+        expected.update({k: v * len(nodes) / len(graph) for k, v in found.items()})
+    return expected
+
+
+EIGEN_GRAPHS = {
+    "karate": nx.karate_club_graph(),
+    "barbell": nx.barbell_graph(5, 3),
+    # bipartite: -lambda is an eigenvalue too, which a plain power iteration oscillates on
+    "path": nx.path_graph(7),
+    "star": nx.star_graph(6),
+    "grid": nx.grid_2d_graph(4, 5),
+    "weighted-karate": _weighted(nx.karate_club_graph(), 1),
+    # one component above the dense limit (ARPACK) next to small ones (batched eigh),
+    # several of one size, and isolated nodes
+    "mixed": _weighted(
+        nx.disjoint_union_all(
+            [
+                nx.connected_watts_strogatz_graph(150, 6, 0.2, seed=2),
+                nx.cycle_graph(5),
+                nx.complete_graph(5),
+                nx.path_graph(5),
+                nx.path_graph(2),
+                nx.path_graph(2),
+                nx.empty_graph(3),
+            ]
+        ),
+        4,
+    ),
+    "random-disconnected": _weighted(nx.gnp_random_graph(300, 0.006, seed=5), 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EIGEN_GRAPHS))
+def test_eigenvector_by_component_matches_networkx_numpy(name: str) -> None:
+    """Per component, the values are nx.eigenvector_centrality_numpy's, scaled by the share of nodes."""
+    graph = nx.relabel_nodes(EIGEN_GRAPHS[name], lambda node: f"n{node}")
+    got = eigenvector_by_component(graph)
+    assert got == pytest.approx(_numpy_by_component(graph), abs=1e-10)
+
+
+def test_eigenvector_converges_where_power_iteration_stalls() -> None:
+    """A long path converges slowly under ``x + Ax`` (ratio of the top eigenvalues near 1);
+    the solver still gives the exact eigenvector, the sine profile of the path."""
+    size = 400
+    graph = nx.relabel_nodes(nx.path_graph(size), lambda node: f"p{node:04d}")
+    got = eigenvector_by_component(graph)
+    k = np.arange(1, size + 1)
+    exact = np.sin(np.pi * k / (size + 1))
+    exact /= np.linalg.norm(exact)
+    assert [got[f"p{i:04d}"] for i in range(size)] == pytest.approx(exact.tolist(), abs=1e-10)
 
 
 def test_eigenvector_by_component_scales_each_component() -> None:

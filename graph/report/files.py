@@ -26,6 +26,22 @@ __all__ = ["REPORT_FORMATS", "write_report"]
 REPORT_FORMATS = ("md", "json", "csv")
 #: lists longer than this are written one item per line in report.json
 LONG_LIST = 100
+#: most items report.json holds of each list that grows with the corpus (papers, linked
+#: nodes, communities): 372 MB of JSON at 1M papers is a file nobody opens. The whole
+#: lists are in the CSVs and the database; ``lists`` in the file says what was kept.
+JSON_CAP = 1000
+#: list -> (its order, where the whole list is)
+CAPPED_LISTS = {
+    "papers": ("PageRank, highest first", "report_papers.csv; the papers and metrics tables"),
+    "linked": (
+        "papers linking the node, most first; the cap applies to each kind",
+        "report_linked.csv; the nodes and edges tables",
+    ),
+    "communities": (
+        "community number (largest first, the gathered group last)",
+        "report_communities.csv; the communities table",
+    ),
+}
 
 
 COMMUNITY_COLUMNS = [
@@ -52,12 +68,41 @@ LINKED_COLUMNS = [
 ]
 
 
-def _json(data: dict[str, Any], paper_lines: Sequence[str]) -> str:
+def _capped(data: dict[str, Any], cap: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report's data with the lists of :data:`CAPPED_LISTS` cut to ``cap`` items (the
+    linked nodes to ``cap`` of each kind), and what each list holds against its total."""
+    kept = dict(data)
+    linked = data["linked"]
+    seen: dict[str, int] = {}
+    kept["linked"] = []
+    for row in linked:  # most papers first
+        seen[row["kind"]] = seen.get(row["kind"], 0) + 1
+        if seen[row["kind"]] <= cap:
+            kept["linked"].append(row)
+    kept["communities"] = data["communities"][:cap]
+    totals = {"papers": len(data["papers"]), "linked": len(linked)}
+    totals["communities"] = len(data["communities"])
+    lists = {
+        name: {
+            "total": totals[name],
+            "included": min(totals[name], cap) if name == "papers" else len(kept[name]),
+            "cap": cap,
+            "order": order,
+            "complete_in": where,
+        }
+        for name, (order, where) in CAPPED_LISTS.items()
+    }
+    return kept, lists
+
+
+def _json(data: dict[str, Any], paper_lines: Sequence[str], cap: int) -> str:
     """report.json: indented, except that long lists (the papers, ``paper_lines`` already
     encoded, and the linked nodes) take a line per item. An indented dump runs in json's
-    pure-Python encoder, many times slower than the C one a compact dump uses."""
+    pure-Python encoder, many times slower than the C one a compact dump uses. Lists
+    that grow with the corpus are capped (see :data:`JSON_CAP`), and ``lists`` says so."""
     encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    parts = []
+    data, lists = _capped(data, cap)
+    parts = [f'"lists": {json.dumps(lists, ensure_ascii=False, indent=1)}']
     for key, value in data.items():
         if key == "papers":
             body = "[\n" + ",\n".join(paper_lines) + "\n]"
@@ -89,10 +134,12 @@ def write_report(
     formats: Sequence[str] = REPORT_FORMATS,
     *,
     figures: bool = True,
+    json_cap: int = JSON_CAP,
 ) -> list[Path]:
     """Write the report files into ``out`` (atomically); return their paths.
 
     The pictures are drawn with the Markdown (they belong to it); ``figures=False`` skips them.
+    report.json holds at most ``json_cap`` papers, communities and linked nodes of each kind.
     """
     unknown = sorted(set(formats) - set(REPORT_FORMATS))
     if unknown:
@@ -113,8 +160,8 @@ def write_report(
         atomic_write_text(written[-1], render_markdown(data))
     if "json" in formats:
         written.append(out / "report.json")
-        lines = q.papers_json_lines(store)
-        atomic_write_text(written[-1], _json(data, lines))
+        lines = q.papers_json_lines(store, json_cap)
+        atomic_write_text(written[-1], _json(data, lines, json_cap))
     if "csv" in formats:
         written.append(out / "report_papers.csv")
         table = q.ranked_papers(store, PAPER_COLUMNS)

@@ -45,6 +45,9 @@ INSERT_BATCH = 200_000
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
+SQL_SETTING = "SELECT current_setting(?)"
+SQL_SET_MEMORY_LIMIT = "SET memory_limit = ?"
+
 
 #: what DuckDB raises when it reads a damaged or truncated file (often only at a query)
 DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
@@ -68,10 +71,19 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def connect_file(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` sandboxed (:data:`CONNECT_CONFIG`); DuckDB's errors become one line."""
+def connect_file(
+    path: Path, read_only: bool, spill: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` sandboxed (:data:`CONNECT_CONFIG`); DuckDB's errors become one line.
+
+    ``spill`` is the folder DuckDB may spill to; it can only be set here, since the
+    sandbox forbids changing it later.
+    """
+    config = dict(CONNECT_CONFIG)
+    if spill is not None:
+        config["temp_directory"] = str(spill)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=CONNECT_CONFIG)
+        return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         message = str(exc)
         if "lock" in message.lower():
@@ -112,11 +124,32 @@ def checked(con: duckdb.DuckDBPyConnection, path: Path, check: Callable[..., Non
 class Store:
     """A connection to one paperweb database file."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        read_only: bool,
+        temp_directory: Path | None = None,
+    ) -> None:
         self.con = con
         self.path = path
+        #: the folder DuckDB spills to (beside the database file unless given)
+        self.temp_directory = temp_directory or path.with_name(path.name + ".tmp")
         self.read_only = read_only
         self._sandboxed = False
+        #: bytes DuckDB may hold before spilling (None: DuckDB's default)
+        self.memory_limit: int | None = None
+
+    def limit_memory(self, limit: int) -> None:
+        """Let DuckDB hold at most ``limit`` bytes, spilling the rest to
+        :attr:`temp_directory` (where a large sort or join of the build goes)."""
+        self.con.execute(SQL_SET_MEMORY_LIMIT, [f"{limit}B"])
+        self.memory_limit = limit
+
+    def setting(self, name: str) -> str:
+        """The current value of a DuckDB setting, as DuckDB prints it."""
+        row = self.con.execute(SQL_SETTING, [name]).fetchone()
+        return str(row[0]) if row else ""
 
     def close(self) -> None:
         """Close the connection (and release the file lock)."""
@@ -371,11 +404,20 @@ def release_memory() -> None:
     trim(0)
 
 
-def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
+def open_store(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    memory_limit: int | None = None,
+    temp_directory: Path | None = None,
+) -> Store:
     """Open (and on first write create) a paperweb database with its schema.
 
     ``read_only`` opens an existing file without taking the write lock; a
     missing file is an error then, as it is when ``create`` is False.
+    ``memory_limit`` (bytes) caps DuckDB's memory (see :meth:`Store.limit_memory`);
+    it spills to ``temp_directory`` (default: ``<db>.tmp`` beside the file).
     """
     path = Path(path)
     if (read_only or not create) and not path.exists():
@@ -391,10 +433,11 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             raise DatabaseError(
                 f"database folder {path.parent} cannot be created ({exc.strerror})"
             ) from exc
-    con = connect_file(path, read_only)
+    spill = temp_directory or path.with_name(path.name + ".tmp")
+    con = connect_file(path, read_only, spill if memory_limit is not None else None)
     if read_only:
         checked(con, path, check_readable)
-        return Store(con, path, read_only)
+        return Store(con, path, read_only, spill)
     checked(con, path, check_replaceable)
     try:
         con.execute(SCHEMA)
@@ -403,4 +446,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
     except duckdb.Error as exc:
         con.close()
         raise DatabaseError(f"database {path} cannot be prepared: {_first_line(exc)}") from exc
-    return Store(con, path, read_only)
+    store = Store(con, path, read_only, spill)
+    if memory_limit is not None:
+        store.limit_memory(memory_limit)
+    return store

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from graph.store.connection import Store
 
-__all__ = ["INTEGER_METRICS", "edge_table", "edges", "metrics", "node_table", "nodes"]
+__all__ = [
+    "INTEGER_METRICS",
+    "edge_batches",
+    "edge_table",
+    "edges",
+    "metrics",
+    "node_batches",
+    "node_table",
+    "nodes",
+]
 
 #: metrics that count or number things: integers in every format, never 1.0 or 3.0
 INTEGER_METRICS = frozenset(["degree", "component", "community"])
@@ -74,6 +86,16 @@ def _node_table_sql(store: Store) -> str:
 def node_table(store: Store) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows of the node table: a column per metric."""
     return store.query_table(_node_table_sql(store))
+
+
+def node_batches(store: Store) -> Iterator[pa.RecordBatch]:
+    """The node table (a column per metric, NULL where a node lacks it) in Arrow batches."""
+    return store.query_batches(_node_table_sql(store))
+
+
+def edge_batches(store: Store) -> Iterator[pa.RecordBatch]:
+    """The edge table in Arrow batches, in the order of :func:`edges`."""
+    return store.query_batches(SQL_EDGE_TABLE)
 
 
 def edge_table(store: Store) -> tuple[list[str], list[tuple[Any, ...]]]:

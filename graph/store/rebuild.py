@@ -91,8 +91,10 @@ def _fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def rebuilding(path: str | Path) -> Iterator[Store]:
+def rebuilding(path: str | Path, memory_limit: int | None = None) -> Iterator[Store]:
     """A store on a new file that replaces ``path`` when the block succeeds.
+
+    ``memory_limit`` (bytes) caps DuckDB's memory on it, spilling to ``<path>.tmp``.
 
     Errors that the file or its folder cause (in use, not paperweb's, damaged, read-only
     folder) are raised before the block runs.
@@ -102,7 +104,9 @@ def rebuilding(path: str | Path) -> Iterator[Store]:
     tmp = path.with_name(f".{path.name}.building")
     try:
         _remove(tmp)
-        new = open_store(tmp)
+        new = open_store(
+            tmp, memory_limit=memory_limit, temp_directory=path.with_name(f"{path.name}.tmp")
+        )
     except OSError as exc:
         old.close()
         raise DatabaseError(

@@ -85,7 +85,7 @@ LEFT JOIN communities c ON c.community = CAST(m.community AS INTEGER)
 SQL_RANK = "CASE WHEN m.{0} IS NULL THEN NULL ELSE rank() OVER (ORDER BY m.{0} DESC NULLS LAST) END AS {0}_rank"
 SQL_PAPERS = "SELECT {columns} FROM report_papers ORDER BY pagerank DESC NULLS LAST, paper_id"
 # report.json's paper list, a line per paper, encoded by DuckDB (Python's encoder takes seconds at 100k)
-SQL_PAPERS_JSON = "SELECT to_json(t) FROM (" + SQL_PAPERS + ") t"
+SQL_PAPERS_JSON = "SELECT to_json(t) FROM (" + SQL_PAPERS + " LIMIT ?) t"
 # The edges of the given papers: each edge once per listed end, with the node at its other end.
 SQL_EDGES_OF = """
 WITH ids AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS id),
@@ -204,9 +204,9 @@ def ranked_papers(store: Store, columns: Sequence[str]) -> pa.Table:
     return store.query_arrow(SQL_PAPERS.format(columns=", ".join(columns)))
 
 
-def papers_json_lines(store: Store) -> list[str]:
-    """Every row of the paper table as one JSON object a line, in PageRank order."""
-    return [row[0] for row in store.query(SQL_PAPERS_JSON.format(columns="*"))]
+def papers_json_lines(store: Store, limit: int) -> list[str]:
+    """The first ``limit`` rows of the paper table in PageRank order, a JSON object each."""
+    return [row[0] for row in store.query(SQL_PAPERS_JSON.format(columns="*"), [limit])]
 
 
 def summary_counts(store: Store) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from graph.explore import (
 from graph.export import EXPORT_FORMATS, export_graph
 from graph.layout import DEFAULT_MAX_PAPERS
 from graph.report import REPORT_FORMATS, write_report
-from graph.store import Store, open_store
+from graph.store import Store, open_store, parse_size
 from paperweb import __version__
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.cli.display import BuildDisplay, print_build_summary
@@ -50,6 +50,7 @@ from paperweb.cli.options import (
     Group,
     JsonFlag,
     LimitOption,
+    MemoryLimitOption,
     OutOption,
     err,
     error_line,
@@ -194,6 +195,7 @@ def build_command(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="With --online: ignore cached answers.")
     ] = False,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Read papers from INPUT files (and online queries) and rebuild the database, graph and outputs.
 
@@ -209,6 +211,7 @@ def build_command(
             raise UsageError(
                 "--refresh only applies to online enrichment; add --online or drop --refresh"
             )
+        budget = parse_size(memory_limit) if memory_limit is not None else None
     except UsageError as exc:
         error_line(exc)
         raise typer.Exit(EXIT_USAGE) from None
@@ -229,8 +232,9 @@ def build_command(
         days=days,
         http_transport=_http_transport(),
     )
-    if min_similarity is not None:
-        options.min_similarity = min_similarity
+    # Unset options keep the library's defaults (documented in --help).
+    options.min_similarity = options.min_similarity if min_similarity is None else min_similarity
+    options.memory_limit = options.memory_limit if budget is None else budget
     before = paper_count(db)
     with BuildDisplay(db) as display:
         summary = build(inputs or [], options, progress=display.stage_done, online_progress=display)

@@ -32,6 +32,7 @@ __all__ = [
     "Group",
     "JsonFlag",
     "LimitOption",
+    "MemoryLimitOption",
     "OutOption",
     "err",
     "error_line",
@@ -120,6 +121,20 @@ DbOption = Annotated[
 ]
 OutOption = Annotated[
     Path, typer.Option("--out", metavar="DIR", help="Folder for the report and the HTML page.")
+]
+
+
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="SIZE",
+        help=(
+            "Memory the database may use, e.g. 8GB or 40% (default half the machine's); "
+            "beyond it, it spills to DB.tmp/ beside the database."
+        ),
+        show_default=False,
+    ),
 ]
 
 
