@@ -27,11 +27,10 @@ from collectors.enrich import (
 from collectors.github import GithubEnrichment, enrich_repos
 from collectors.http import HttpSettings, HttpStats, make_client
 from collectors.records import Link
-from graph.linkgraph import EdgeRow
 from graph.papers import PaperRow
 from graph.store import Store
 from graph.store.enrichment import write_repo_topics, write_repos
-from graph.store.papers import paper_ids, set_cited_by
+from graph.store.papers import set_cited_by
 
 __all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
 
@@ -139,21 +138,10 @@ def apply_enrichment(rows: Sequence[PaperRow], found: Enrichment) -> list[PaperR
                 published=row.published or found.published.get(row.paper_id),
                 links=tuple(links.values()),
                 keywords=tuple(sorted({*row.keywords, *keywords.get(row.paper_id, ())})),
+                keys=tuple(sorted({*row.keys, *found.paper_keys.get(row.paper_id, ())})),
             )
         )
     return result
-
-
-def cites_edges(found: Enrichment, paper_ids: set[str]) -> list[EdgeRow]:
-    """One ``cites`` edge per citing/cited pair inside the corpus; evidence names the sources."""
-    sources: dict[tuple[str, str], set[str]] = {}
-    for citing, cited, source in found.cites:
-        if citing in paper_ids and cited in paper_ids and citing != cited:
-            sources.setdefault((citing, cited), set()).add(source)
-    return [
-        EdgeRow(citing, cited, "cites", 1.0, ",".join(sorted(s)))
-        for (citing, cited), s in sorted(sources.items())
-    ]
 
 
 def info_rows(online: OnlineResult | None) -> dict[str, str]:
@@ -177,10 +165,10 @@ def info_rows(online: OnlineResult | None) -> dict[str, str]:
 
 
 def write_enrichment(store: Store, online: OnlineResult | None) -> None:
-    """cites edges, cited_by_count and the build_info notes (inside the caller's transaction)."""
+    """Repos, cited_by_count and the build_info notes (inside the caller's transaction); the
+    citations go to :func:`graph.stages.write_citations`."""
     if online is not None:
         found = online.enrichment
-        store.insert_records("edges", cites_edges(found, paper_ids(store)))
         if online.github is not None:
             write_repos(store, online.github.repos)
             write_repo_topics(store, online.github.topics)

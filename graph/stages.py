@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from collectors.records import Reference
+from graph.citations import MIN_CITED, citation_layer
+from graph.coupling import cocited_edges, coupling_edges
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
@@ -31,7 +34,7 @@ from graph.store.analysis import (
 )
 from graph.store.papers import code_links, given_keywords, paper_texts, replace_keywords
 
-__all__ = ["read_graphs", "write_metrics", "write_paper_edges", "write_papers"]
+__all__ = ["read_graphs", "write_citations", "write_metrics", "write_paper_edges", "write_papers"]
 
 Progress = Callable[[str], None]
 
@@ -71,6 +74,38 @@ def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
     paper_nodes = [NodeRow(r.paper_id, "paper", r.title, _paper_url(r)) for r in rows]
     store.insert_records("nodes", paper_nodes + graph.nodes)
     store.insert_records("edges", graph.edges)
+
+
+def write_citations(
+    store: Store,
+    rows: Sequence[PaperRow],
+    references: Sequence[tuple[str, Reference]] = (),
+    cites: Sequence[tuple[str, str, str]] = (),
+    min_cited: int = MIN_CITED,
+    k: int = 10,
+    progress: Progress = _quiet,
+) -> None:
+    """References, works, ``cites`` edges, ``work`` nodes and the ``coupling`` and ``cocited``
+    edges (inside the caller's transaction, after :func:`write_papers`).
+
+    ``references`` and ``cites`` are what the online services added to the papers' own lists.
+    """
+    layer = citation_layer(rows, references, cites, min_cited)
+    store.insert_records("references", layer.references)
+    store.insert_records("works", layer.works)
+    store.insert_records("nodes", layer.nodes)
+    titles = {r.paper_id: r.title for r in rows}
+    label = {w.work_key: w.title or w.work_key for w in layer.works}
+    label |= {r.work_key: titles[r.cited_paper] for r in layer.references if r.cited_paper}
+    coupling = coupling_edges([(r.paper_id, r.work_key) for r in layer.references], label, k)
+    in_corpus = [(e.src, e.dst) for e in layer.edges if e.dst in titles]
+    cocited = cocited_edges(in_corpus, titles, k)
+    store.insert_records("edges", layer.edges + coupling + cocited)
+    progress(
+        f"{len(layer.references):,} references, {len(in_corpus):,} cites between papers, "
+        f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
+        f"{len(cocited):,} cocited edges"
+    )
 
 
 def write_paper_edges(

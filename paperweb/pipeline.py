@@ -21,13 +21,14 @@ from collectors.corpus import read_inputs
 from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
 from collectors.queries import OnlineInputs, collect_online
+from graph.citations import MIN_CITED
 from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
 from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.papers import merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
-from graph.stages import write_metrics, write_paper_edges, write_papers
+from graph.stages import write_citations, write_metrics, write_paper_edges, write_papers
 from graph.store import open_store, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.errors import UsageError
@@ -51,6 +52,8 @@ class BuildOptions:
     k: int = 10
     #: cosine below which two papers are never ``similar``
     min_similarity: float = MIN_SIMILARITY
+    #: corpus papers that must cite an outside work before it becomes a ``work`` node
+    min_cited: int = MIN_CITED
     #: Leiden resolution: higher gives more, smaller communities
     resolution: float = 1.0
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
@@ -147,6 +150,16 @@ def build(
             store.clear()
             write_papers(store, rows)
             write_enrichment(store, summary.online)
+            found = summary.online.enrichment if summary.online is not None else None
+            write_citations(
+                store,
+                rows,
+                found.references if found is not None else (),
+                found.cites if found is not None else (),
+                options.min_cited,
+                options.k,
+                lambda m: progress(f"{m} {clock.lap()}"),
+            )
             # Later stages read what they need back from the database; at 100k papers
             # the Paper and PaperRow objects are a few hundred MiB of the process.
             del occurrences, rows
