@@ -5,7 +5,7 @@ Both come as the services write them, one object a line or a list (``{"results":
 hands each object recognised here to these parsers, which are pure.
 
 Every id becomes a *work key*: ``arxiv:<id>``, ``doi:<doi>``, ``openalex:W<n>`` or
-``s2:<paperId>``. A paper's own keys and those of its references are listed most
+``s2:<paperId>`` (``title:<normalised title>`` for a reference with no id). A paper's own keys and those of its references are listed most
 portable first (arXiv id, DOI, then the service's own id), so that the first key of a
 reference is the one the works table and the ``work`` nodes use.
 """
@@ -21,6 +21,7 @@ from collectors.bibtex import normalise_doi
 from collectors.openalex import parse_openalex_work
 from collectors.payloads import UnusableResponse
 from collectors.records import Paper, Reference
+from collectors.titles import normalise_title
 
 __all__ = [
     "NotAWork",
@@ -177,16 +178,19 @@ def _s2_ids(item: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
 
 
 def s2_reference(item: Any) -> Reference | None:
-    """A reference (or citing paper) of a Semantic Scholar paper; None when it has no id."""
+    """A reference (or citing paper) of a Semantic Scholar paper; None with neither id nor title."""
     if not isinstance(item, dict):
         return None
     # The references endpoint wraps each one: {"citedPaper": {...}} / {"citingPaper": {...}}.
     item = item.get("citedPaper") or item.get("citingPaper") or item
     paper_id, arxiv, doi = _s2_ids(item)
     keys = work_keys(arxiv, doi, f"s2:{paper_id}" if paper_id else None)
+    title = _text(item.get("title")) or None
+    if not keys and title and normalise_title(title):
+        # No id at all: the title is the key (and may still meet a corpus paper by title).
+        keys = (f"title:{normalise_title(title)}",)
     if not keys:
         return None
-    title = _text(item.get("title")) or None
     return Reference(keys, title, _year(item.get("year")), "s2")
 
 

@@ -29,9 +29,11 @@ from collectors.openalex import (
     parse_openalex_work,
     search_openalex_title,
 )
+from collectors.records import Reference
 from collectors.scholar import (
     S2_BATCH_SIZE,
     S2Paper,
+    S2Reference,
     arxiv_key,
     fetch_s2_batch,
     match_s2_title,
@@ -76,6 +78,10 @@ class CitationResult:
     resolved: dict[str, int] = field(default_factory=dict)
     #: (paper_id, "source: reason")
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: every reference each source lists for a corpus paper, in or out of the corpus
+    references: list[tuple[str, Reference]] = field(default_factory=list)
+    #: paper_id -> its ids at the sources (``s2:<id>``, ``openalex:W<n>``)
+    keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -180,6 +186,13 @@ def _openalex_pairs(found: dict[str, OpenAlexWork]) -> set[tuple[str, str]]:
     return pairs
 
 
+def _s2_keys(ref: S2Reference) -> tuple[str, ...]:
+    keys = [f"arxiv:{ref.arxiv_id}"] if ref.arxiv_id else []
+    if ref.doi and not ref.doi.startswith("10.48550/"):
+        keys.append(f"doi:{ref.doi}")
+    return (*keys, *([f"s2:{ref.paper_id}"] if ref.paper_id else []))
+
+
 def _merge_counts(counts: dict[str, int], more: Iterable[tuple[str, int | None]]) -> None:
     for pid, count in more:
         if count is not None:
@@ -209,12 +222,26 @@ def citations_for(
     if s2_client is not None:
         s2 = _s2_lookup(s2_client, corpus, result.failures)
         result.resolved[SEMANTIC_SCHOLAR] = len(s2)
+        for pid, paper in sorted(s2.items()):
+            if paper.paper_id:
+                result.keys.setdefault(pid, []).append(f"s2:{paper.paper_id}")
+            result.references += [
+                (pid, Reference(keys, ref.title, ref.year, "s2"))
+                for ref in paper.references
+                if (keys := _s2_keys(ref))
+            ]
         for pair in _s2_pairs(s2, by_arxiv):
             sources.setdefault(pair, []).append(f"{SEMANTIC_SCHOLAR} reference")
         _merge_counts(result.cited_by_count, ((p, s.citation_count) for p, s in s2.items()))
     if openalex_client is not None:
         works = _openalex_lookup(openalex_client, corpus, by_arxiv, result.failures)
         result.resolved[OPENALEX] = len(works)
+        for pid, work in sorted(works.items()):
+            result.keys.setdefault(pid, []).append(f"openalex:{work.openalex_id}")
+            result.references += [
+                (pid, Reference((f"openalex:{w}",), source="openalex"))
+                for w in work.referenced_works
+            ]
         for pair in _openalex_pairs(works):
             sources.setdefault(pair, []).append(f"{OPENALEX} reference")
         _merge_counts(result.cited_by_count, ((p, w.cited_by_count) for p, w in works.items()))

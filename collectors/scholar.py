@@ -29,7 +29,7 @@ __all__ = [
     "parse_s2_paper",
 ]
 
-S2_FIELDS = "externalIds,references.externalIds,citationCount,title"
+S2_FIELDS = "externalIds,references.paperId,references.externalIds,references.title,references.year,citationCount,title"
 #: ids the batch endpoint accepts in one call
 S2_BATCH_SIZE = 500
 
@@ -49,6 +49,8 @@ class S2Reference:
     paper_id: str | None
     arxiv_id: str | None
     doi: str | None
+    title: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +86,13 @@ def parse_s2_paper(item: Any) -> S2Paper:
     references = []
     for ref in item.get("references") or ():
         if isinstance(ref, dict):
-            found = S2Reference(*_ids(ref))
-            if found != S2Reference(None, None, None):
+            title, year = ref.get("title"), ref.get("year")
+            found = S2Reference(
+                *_ids(ref),
+                title=title if isinstance(title, str) and title else None,
+                year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+            )
+            if found.paper_id or found.arxiv_id or found.doi:
                 references.append(found)
     count = item.get("citationCount")
     title = item.get("title")

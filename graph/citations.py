@@ -142,6 +142,22 @@ class _Work:
     citing: set[str]
 
 
+#: work key kinds, most portable first (the one a work is stored and drawn under)
+KEY_ORDER = ("arxiv", "doi", "openalex", "s2", "title")
+
+
+def _preferred(keys: Sequence[str]) -> str:
+    return min(
+        keys,
+        key=lambda k: (
+            KEY_ORDER.index(k.partition(":")[0])
+            if k.partition(":")[0] in KEY_ORDER
+            else len(KEY_ORDER),
+            keys.index(k),
+        ),
+    )
+
+
 def _key_of(keys: Iterable[str], prefix: str) -> str | None:
     return next((k.removeprefix(prefix) for k in keys if k.startswith(prefix)), None)
 
@@ -162,23 +178,24 @@ def citation_layer(
     listed += list(more)
     # "X is cited by C": when C is a corpus paper, that is C's reference to X.
     for row in rows:
-        own = Reference(tuple(_paper_keys(row)), row.title, _year_of(row), "s2")
-        for citing in row.cited_by:
-            pid = resolver.paper(citing)
-            if pid is not None and own.keys:
-                listed.append((pid, Reference(own.keys, own.title, own.year, citing.source)))
-    works: dict[str, _Work] = {}
+        keys = _paper_keys(row) or [f"title:{normalise_title(row.title)}"]
+        own = Reference(tuple(keys), row.title, _year_of(row), "s2")
+        for by in row.cited_by:
+            pid = resolver.paper(by)
+            if pid is not None:
+                listed.append((pid, Reference(own.keys, own.title, own.year, by.source)))
+    works: list[_Work] = []
     work_of_key: dict[str, _Work] = {}
-    refs: dict[tuple[str, str], ReferenceRow] = {}
+    resolved: list[tuple[str, Reference, str | None, _Work | None]] = []
     sources: dict[tuple[str, str], set[str]] = {}
     corpus = {r.paper_id for r in rows}
-    for citing, cited, evidence in cites:
-        if citing != cited and citing in corpus and cited in corpus:
-            sources.setdefault((citing, cited), set()).update(evidence.split("; "))
+    for src, dst, evidence in cites:
+        if src != dst and src in corpus and dst in corpus:
+            sources.setdefault((src, dst), set()).update(evidence.split("; "))
     for pid, ref in sorted(listed, key=lambda item: (item[0], item[1].keys, item[1].source)):
         cited = resolver.paper(ref)
+        work = None
         if cited is not None:
-            key = resolver.first_key.get(cited, cited)
             if cited != pid:
                 sources.setdefault((pid, cited), set()).add(
                     SOURCE_NAMES.get(ref.source, ref.source)
@@ -186,8 +203,8 @@ def citation_layer(
         else:
             work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
             if work is None:
-                work = _Work(list(ref.keys), ref.title, ref.year, set())
-                works[ref.keys[0]] = work
+                work = _Work([], ref.title, ref.year, set())
+                works.append(work)
             for k in ref.keys:
                 if k not in work.keys:
                     work.keys.append(k)
@@ -195,9 +212,16 @@ def citation_layer(
             work.title = work.title or ref.title
             work.year = work.year or ref.year
             work.citing.add(pid)
-            key = work.keys[0]
-        refs.setdefault((pid, key), ReferenceRow(pid, key, ref.title, ref.year, ref.source, cited))
-    return _layer(refs, works, sources, min_cited)
+        resolved.append((pid, ref, cited, work))
+    # Keys are final once every reference is seen: each work goes by its most portable one.
+    by_key = {_preferred(w.keys): w for w in works}
+    refs: dict[tuple[str, str], ReferenceRow] = {}
+    for pid, ref, paper, work in resolved:
+        key = (
+            resolver.first_key.get(paper, paper) if paper else _preferred(work.keys) if work else ""
+        )
+        refs.setdefault((pid, key), ReferenceRow(pid, key, ref.title, ref.year, ref.source, paper))
+    return _layer(refs, by_key, sources, min_cited)
 
 
 def _layer(

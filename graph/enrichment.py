@@ -99,6 +99,9 @@ def enrich_papers(
     found.resolved["citations"] += len(online.citations.cited_by_count)
     found.cites += [(c.citing, c.cited, c.evidence) for c in online.citations.cites]
     found.cited_by_count |= online.citations.cited_by_count
+    found.references += online.citations.references
+    for pid, keys in online.citations.keys.items():
+        found.paper_keys[pid] = tuple(dict.fromkeys((*found.paper_keys.get(pid, ()), *keys)))
     found.failures += [
         Failure("citations", pid, reason) for pid, reason in online.citations.failures
     ]

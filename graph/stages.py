@@ -101,6 +101,7 @@ def write_citations(
     in_corpus = [(e.src, e.dst) for e in layer.edges if e.dst in titles]
     cocited = cocited_edges(in_corpus, titles, k)
     store.insert_records("edges", layer.edges + coupling + cocited)
+    store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
     progress(
         f"{len(layer.references):,} references, {len(in_corpus):,} cites between papers, "
         f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "

@@ -6,7 +6,9 @@ from typing import Any
 
 from graph.store.connection import Store
 
-__all__ = ["missing_works"]
+__all__ = ["missing_works", "work_node_threshold"]
+
+SQL_MIN_CITED = "SELECT value FROM build_info WHERE key = 'citations.min_cited'"
 
 # The works outside the corpus that most corpus papers cite, with the titles of those papers.
 SQL_MISSING_WORKS = """
@@ -29,3 +31,9 @@ def missing_works(store: Store, min_cited: int = 1, limit: int = 20) -> list[dic
     rows = store.query(SQL_MISSING_WORKS, [min_cited, limit])
     names = ("work_key", "title", "year", "cited_by", "paper_ids", "paper_titles")
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def work_node_threshold(store: Store, default: int = 3) -> int:
+    """The ``--min-cited`` the database was built with (works cited that often are nodes)."""
+    rows = store.query(SQL_MIN_CITED)
+    return int(rows[0][0]) if rows and str(rows[0][0]).isdigit() else default

@@ -40,6 +40,7 @@ from graph.report import REPORT_FORMATS, write_report
 from graph.store import open_store
 from paperweb import __version__
 from paperweb.app import DEFAULT_DB, write_page
+from paperweb.cli.citations import missing_command
 from paperweb.cli.display import BuildDisplay, print_build_summary
 from paperweb.cli.options import (
     EXIT_SKIPPED,
@@ -50,6 +51,7 @@ from paperweb.cli.options import (
     Group,
     JsonFlag,
     LimitOption,
+    MinCitedOption,
     OutOption,
     err,
     reports_errors,
@@ -113,7 +115,8 @@ def build_command(
         list[Path] | None,
         typer.Argument(
             metavar="INPUT",
-            help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files, or folders.",
+            help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files (OpenAlex and "
+            "Semantic Scholar works files too), or folders.",
             show_default=False,
         ),
     ] = None,
@@ -146,6 +149,7 @@ def build_command(
             help="Leiden resolution: higher gives more, smaller communities.",
         ),
     ] = 1.0,
+    min_cited: MinCitedOption = 3,
     max_nodes: Annotated[
         int,
         typer.Option(
@@ -215,6 +219,7 @@ def build_command(
         out=out,
         k=k,
         resolution=resolution,
+        min_cited=min_cited,
         max_nodes=max_nodes,
         input_format=input_format,
         online=online,
@@ -482,6 +487,9 @@ def sql_command(
     with open_store(db, read_only=True) as store:
         columns, rows = store.user_query(query)
     print_rows(columns, rows, as_json, as_csv)
+
+
+app.command("missing", cls=Command)(missing_command)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "Group",
     "JsonFlag",
     "LimitOption",
+    "MinCitedOption",
     "OutOption",
     "err",
     "reports_errors",
@@ -95,6 +96,15 @@ OutOption = Annotated[
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+MinCitedOption = Annotated[
+    int,
+    typer.Option(
+        "--min-cited",
+        min=1,
+        metavar="N",
+        help="Corpus papers that must cite an outside work (for a work node; for missing, a row).",
+    ),
+]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
 
 
