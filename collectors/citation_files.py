@@ -18,6 +18,7 @@ from typing import Any
 
 from collectors.arxiv_ids import parse_arxiv_id
 from collectors.bibtex import normalise_doi
+from collectors.links import extract_links
 from collectors.openalex import parse_openalex_work
 from collectors.payloads import UnusableResponse
 from collectors.records import Paper, Reference
@@ -144,11 +145,13 @@ def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) 
     topics = [obj.get("primary_topic"), *(obj.get("keywords") or ())]
     keywords = dict.fromkeys(_text(t.get("display_name")) for t in topics if isinstance(t, dict))
     authorships = obj.get("authorships")
+    abstract = _abstract(obj.get("abstract_inverted_index"))
     return Paper(
         title=title,
         source=source,
         position=position,
-        abstract=_abstract(obj.get("abstract_inverted_index")),
+        abstract=abstract,
+        links=extract_links(abstract),
         authors=len(authorships) if isinstance(authorships, list) and authorships else None,
         published=published,
         published_text=published_text,
@@ -216,11 +219,13 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
         _date(obj.get("publicationDate")), _year(obj.get("year"))
     )
     authors = obj.get("authors")
+    abstract = _text(obj.get("abstract"))
     return Paper(
         title=title,
         source=source,
         position=position,
-        abstract=_text(obj.get("abstract")),
+        abstract=abstract,
+        links=extract_links(abstract),
         authors=len(authors) if isinstance(authors, list) and authors else None,
         published=published,
         published_text=published_text,

@@ -15,16 +15,19 @@ record (``(paper_id, reason)``) and the result holds whatever else was found.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
 
+from collectors.citation_files import work_keys
 from collectors.openalex import (
     OPENALEX_BATCH_SIZE,
     OpenAlexWork,
     arxiv_doi,
+    fetch_openalex_ids,
     fetch_openalex_works,
     parse_openalex_work,
     search_openalex_title,
@@ -193,6 +196,37 @@ def _s2_keys(ref: S2Reference) -> tuple[str, ...]:
     return (*keys, *([f"s2:{ref.paper_id}"] if ref.paper_id else []))
 
 
+def _describe_missing(
+    client: httpx.Client, works: dict[str, OpenAlexWork], failures: list[tuple[str, str]]
+) -> dict[str, OpenAlexWork]:
+    """Titles, years and DOIs of the outside works the corpus cites most, in one batched call.
+
+    OpenAlex lists references as bare W ids; the works cited by 2+ corpus papers (the
+    first 50 of them) are the ones the report and the work nodes name.
+    """
+    inside = {work.openalex_id for work in works.values()}
+    counts = Counter(w for work in works.values() for w in work.referenced_works if w not in inside)
+    top = sorted((w for w, n in counts.items() if n >= 2), key=lambda w: (-counts[w], w))
+    if not top:
+        return {}
+    try:
+        described = [
+            parse_openalex_work(i) for i in fetch_openalex_ids(client, top[:OPENALEX_BATCH_SIZE])
+        ]
+    except (FetchError, httpx.HTTPError) as exc:
+        failures.append(("most cited outside works", _reason(OPENALEX, exc)))
+        return {}
+    return {work.openalex_id: work for work in described}
+
+
+def _openalex_reference(work_id: str, described: dict[str, OpenAlexWork]) -> Reference:
+    known = described.get(work_id)
+    if known is None:
+        return Reference((f"openalex:{work_id}",), source="openalex")
+    keys = work_keys(known.arxiv_id, known.doi, f"openalex:{work_id}")
+    return Reference(keys, known.title, known.year, "openalex")
+
+
 def _merge_counts(counts: dict[str, int], more: Iterable[tuple[str, int | None]]) -> None:
     for pid, count in more:
         if count is not None:
@@ -236,11 +270,11 @@ def citations_for(
     if openalex_client is not None:
         works = _openalex_lookup(openalex_client, corpus, by_arxiv, result.failures)
         result.resolved[OPENALEX] = len(works)
+        described = _describe_missing(openalex_client, works, result.failures)
         for pid, work in sorted(works.items()):
             result.keys.setdefault(pid, []).append(f"openalex:{work.openalex_id}")
             result.references += [
-                (pid, Reference((f"openalex:{w}",), source="openalex"))
-                for w in work.referenced_works
+                (pid, _openalex_reference(w, described)) for w in work.referenced_works
             ]
         for pair in _openalex_pairs(works):
             sources.setdefault(pair, []).append(f"{OPENALEX} reference")

@@ -26,13 +26,21 @@ from collectors.enrich import (
 )
 from collectors.github import GithubEnrichment, enrich_repos
 from collectors.http import HttpSettings, HttpStats, make_client
-from collectors.records import Link
+from collectors.records import Link, Paper
+from collectors.snowball import fetch_works
+from graph.citations import WorkRow, citation_layer
 from graph.papers import PaperRow
 from graph.store import Store
 from graph.store.enrichment import write_repo_topics, write_repos
 from graph.store.papers import set_cited_by
 
-__all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
+__all__ = [
+    "OnlineResult",
+    "apply_enrichment",
+    "enrich_papers",
+    "expand_corpus",
+    "write_enrichment",
+]
 
 #: failures listed one by one in build_info (the rest are counted)
 LISTED_FAILURES = 50
@@ -106,6 +114,41 @@ def enrich_papers(
         Failure("citations", pid, reason) for pid, reason in online.citations.failures
     ]
     return online
+
+
+def _fetch_key(work: WorkRow) -> str | None:
+    """The key a service can look the work up by (a title alone is none)."""
+    if work.openalex_id:
+        return f"openalex:{work.openalex_id}"
+    if work.s2_id:
+        return f"s2:{work.s2_id}"
+    if work.doi:
+        return f"doi:{work.doi}"
+    return f"arxiv:{work.arxiv_id}" if work.arxiv_id else None
+
+
+def expand_corpus(
+    store: Store,
+    rows: Sequence[PaperRow],
+    settings: HttpSettings,
+    online: OnlineResult,
+    count: int,
+    inner: httpx.BaseTransport | None = None,
+) -> list[Paper]:
+    """The ``count`` outside works most corpus papers cite, fetched as papers (one snowball step)."""
+    found = online.enrichment
+    works = citation_layer(rows, found.references, found.cites, min_cited=1).works
+    ranked = sorted(works, key=lambda w: (-w.cited_by, w.work_key))
+    keys = [key for w in ranked if (key := _fetch_key(w)) is not None][:count]
+    with (
+        online.client("openalex", settings, store, inner) as openalex,
+        online.client("s2", settings, store, inner) as s2,
+    ):
+        papers, failures = fetch_works(keys, openalex, s2)
+    found.ran.append("expand")
+    found.resolved["expand"] += len(papers)
+    found.failures += failures
+    return papers
 
 
 def _resolve(link: Link, found: Enrichment) -> Link:

@@ -22,7 +22,13 @@ from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
 from collectors.queries import OnlineInputs, collect_online
 from graph.citations import MIN_CITED
-from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
+from graph.enrichment import (
+    OnlineResult,
+    apply_enrichment,
+    enrich_papers,
+    expand_corpus,
+    write_enrichment,
+)
 from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.papers import merge_papers
@@ -67,6 +73,8 @@ class BuildOptions:
     days: tuple[date, ...] = ()
     #: ask online services to complete id-only papers, run queries, and enrich the papers
     online: bool = False
+    #: outside works (the most cited) fetched and added as corpus papers (needs ``online``)
+    expand: int = 0
     #: ignore cached answers (they are still refreshed in the cache)
     refresh: bool = False
     #: HTTP settings; None reads PAPERWEB_*_URL and the tokens from the environment
@@ -116,6 +124,8 @@ def build(
         raise UsageError(
             "--refresh only applies to online enrichment; add --online or drop --refresh"
         )
+    if options.expand and not options.online:
+        raise UsageError("--expand fetches works online; add --online or drop --expand")
     occurrences, skipped, files = read_inputs(inputs, options.input_format)
     progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
     with open_store(options.db) as store:
@@ -146,6 +156,14 @@ def build(
             )
             rows = apply_enrichment(rows, summary.online.enrichment)
             progress(f"online enrichment {clock.lap()}")
+            if options.expand:
+                added = expand_corpus(
+                    store, rows, settings, summary.online, options.expand, options.http_transport
+                )
+                occurrences = [*occurrences, *added]
+                rows = apply_enrichment(merge_papers(occurrences), summary.online.enrichment)
+                summary.occurrences, summary.papers = len(occurrences), len(rows)
+                progress(f"added {len(added):,} most cited outside works {clock.lap()}")
         with store.transaction():
             store.clear()
             write_papers(store, rows)

@@ -48,6 +48,7 @@ from paperweb.cli.options import (
     Command,
     CsvFlag,
     DbOption,
+    ExpandOption,
     Group,
     JsonFlag,
     LimitOption,
@@ -150,6 +151,7 @@ def build_command(
         ),
     ] = 1.0,
     min_cited: MinCitedOption = 3,
+    expand: ExpandOption = 0,
     max_nodes: Annotated[
         int,
         typer.Option(
@@ -220,6 +222,7 @@ def build_command(
         k=k,
         resolution=resolution,
         min_cited=min_cited,
+        expand=expand,
         max_nodes=max_nodes,
         input_format=input_format,
         online=online,

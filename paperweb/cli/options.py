@@ -26,6 +26,7 @@ __all__ = [
     "Command",
     "CsvFlag",
     "DbOption",
+    "ExpandOption",
     "Group",
     "JsonFlag",
     "LimitOption",
@@ -103,6 +104,15 @@ MinCitedOption = Annotated[
         min=1,
         metavar="N",
         help="Corpus papers that must cite an outside work (for a work node; for missing, a row).",
+    ),
+]
+ExpandOption = Annotated[
+    int,
+    typer.Option(
+        "--expand",
+        min=0,
+        metavar="N",
+        help="With --online: add the N outside works the corpus cites most as papers.",
     ),
 ]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
