@@ -9,8 +9,9 @@ are *works*: one per set of keys that meet, counted by the corpus papers that ci
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from collectors.records import Reference
 from collectors.titles import normalise_title
@@ -58,15 +59,34 @@ class WorkRow:
     cited_by: int
 
 
+#: the columns of ``references``, in the order of :class:`ReferenceRow`'s fields
+REFERENCE_COLUMNS = ("paper_id", "work_key", "title", "year", "source", "cited_paper")
+
+
 @dataclass(slots=True)
 class CitationLayer:
     """What the citation stage stores."""
 
-    references: list[ReferenceRow]
+    #: the ``references`` rows as columns (see :data:`REFERENCE_COLUMNS`), in paper order
+    references: dict[str, list[Any]]
     works: list[WorkRow]
     #: ``cites`` edges between corpus papers and from corpus papers to ``work`` nodes
     edges: list[EdgeRow]
     nodes: list[NodeRow]
+
+    def reference_rows(self) -> list[ReferenceRow]:
+        """The ``references`` rows as records, sorted by paper and work key."""
+        rows = [ReferenceRow(*values) for values in zip(*self.references.values(), strict=True)]
+        return sorted(rows, key=lambda r: (r.paper_id, r.work_key))
+
+
+#: where each kind of work key has its page
+WORK_PAGES = {
+    "openalex": "https://openalex.org/",
+    "s2": "https://www.semanticscholar.org/paper/",
+    "doi": "https://doi.org/",
+    "arxiv": "https://arxiv.org/abs/",
+}
 
 
 def work_url(key: str) -> str | None:
@@ -78,13 +98,8 @@ def work_url(key: str) -> str | None:
     'https://doi.org/10.1000/x'
     """
     kind, _, value = key.partition(":")
-    pages = {
-        "openalex": "https://openalex.org/",
-        "s2": "https://www.semanticscholar.org/paper/",
-        "doi": "https://doi.org/",
-        "arxiv": "https://arxiv.org/abs/",
-    }
-    return pages[kind] + value if kind in pages and value else None
+    page = WORK_PAGES.get(kind)
+    return page + value if page and value else None
 
 
 def _paper_keys(row: PaperRow) -> list[str]:
@@ -143,23 +158,35 @@ class _Work:
 
 
 #: work key kinds, most portable first (the one a work is stored and drawn under)
-KEY_ORDER = ("arxiv", "doi", "openalex", "s2", "title")
+KEY_ORDER = {"arxiv": 0, "doi": 1, "openalex": 2, "s2": 3, "title": 4}
 
 
 def _preferred(keys: Sequence[str]) -> str:
-    return min(
-        keys,
-        key=lambda k: (
-            KEY_ORDER.index(k.partition(":")[0])
-            if k.partition(":")[0] in KEY_ORDER
-            else len(KEY_ORDER),
-            keys.index(k),
-        ),
-    )
+    """The most portable of a work's keys (the first of them among equals)."""
+    return min(keys, key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
 
 
 def _key_of(keys: Iterable[str], prefix: str) -> str | None:
     return next((k.removeprefix(prefix) for k in keys if k.startswith(prefix)), None)
+
+
+def _listed(
+    rows: Sequence[PaperRow], resolver: _Resolver, more: Iterable[tuple[str, Reference]]
+) -> Iterator[tuple[str, Reference]]:
+    """Every (citing paper, reference): the papers' own lists, the services', and the
+    corpus papers that a paper's ``cited_by`` names."""
+    for row in rows:
+        for ref in row.references:
+            yield row.paper_id, ref
+    yield from more
+    for row in rows:
+        if not row.cited_by:
+            continue
+        keys = _paper_keys(row) or [f"title:{normalise_title(row.title)}"]
+        for by in row.cited_by:
+            pid = resolver.paper(by)
+            if pid is not None:
+                yield pid, Reference(tuple(keys), row.title, _year_of(row), by.source)
 
 
 def citation_layer(
@@ -171,89 +198,120 @@ def citation_layer(
     """References, works, ``cites`` edges and ``work`` nodes of the corpus ``rows``.
 
     ``more`` adds (paper_id, reference) pairs (the online services' lists) and ``cites``
-    (citing, cited, evidence) pairs between corpus papers found elsewhere.
+    (citing, cited, evidence) pairs between corpus papers found elsewhere. References are
+    met in paper order; a work's title and year are the first its references give.
     """
     resolver = _Resolver(rows)
-    listed: list[tuple[str, Reference]] = [(r.paper_id, ref) for r in rows for ref in r.references]
-    listed += list(more)
-    # "X is cited by C": when C is a corpus paper, that is C's reference to X.
-    for row in rows:
-        keys = _paper_keys(row) or [f"title:{normalise_title(row.title)}"]
-        own = Reference(tuple(keys), row.title, _year_of(row), "s2")
-        for by in row.cited_by:
-            pid = resolver.paper(by)
-            if pid is not None:
-                listed.append((pid, Reference(own.keys, own.title, own.year, by.source)))
-    works: list[_Work] = []
-    work_of_key: dict[str, _Work] = {}
-    resolved: list[tuple[str, Reference, str | None, _Work | None]] = []
-    sources: dict[tuple[str, str], set[str]] = {}
     corpus = {r.paper_id for r in rows}
+    sources: dict[tuple[str, str], set[str]] = {}
     for src, dst, evidence in cites:
         if src != dst and src in corpus and dst in corpus:
             sources.setdefault((src, dst), set()).update(evidence.split("; "))
-    for pid, ref in sorted(listed, key=lambda item: (item[0], item[1].keys, item[1].source)):
-        cited = resolver.paper(ref)
-        work = None
-        if cited is not None:
-            if cited != pid:
-                sources.setdefault((pid, cited), set()).add(
+    works: list[_Work] = []
+    work_of_key: dict[str, _Work] = {}
+    # One resolution per distinct key tuple: at 100k papers x 30 references most repeat.
+    target: dict[tuple[str, ...], str | _Work] = {}
+    listed: list[tuple[str, Reference, str | _Work]] = []
+    for pid, ref in _listed(rows, resolver, more):
+        found = target.get(ref.keys)
+        if found is None:
+            found = resolver.paper(ref) or _work_for(ref, works, work_of_key)
+            target[ref.keys] = found
+        if isinstance(found, str):
+            if found != pid:
+                sources.setdefault((pid, found), set()).add(
                     SOURCE_NAMES.get(ref.source, ref.source)
                 )
-        else:
-            work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
-            if work is None:
-                work = _Work([], ref.title, ref.year, set())
-                works.append(work)
-            for k in ref.keys:
-                if k not in work.keys:
-                    work.keys.append(k)
-                work_of_key.setdefault(k, work)
-            work.title = work.title or ref.title
-            work.year = work.year or ref.year
-            work.citing.add(pid)
-        resolved.append((pid, ref, cited, work))
+        elif found.title is None or found.year is None:
+            found.title = found.title or ref.title
+            found.year = found.year or ref.year
+        listed.append((pid, ref, found))
+    del target
     # Keys are final once every reference is seen: each work goes by its most portable one.
-    by_key = {_preferred(w.keys): w for w in works}
-    refs: dict[tuple[str, str], ReferenceRow] = {}
-    for pid, ref, paper, work in resolved:
-        key = (
-            resolver.first_key.get(paper, paper) if paper else _preferred(work.keys) if work else ""
-        )
-        refs.setdefault((pid, key), ReferenceRow(pid, key, ref.title, ref.year, ref.source, paper))
-    return _layer(refs, by_key, sources, min_cited)
+    for work in works:
+        work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
+    paper_id: list[str] = []
+    work_key: list[str] = []
+    title: list[str | None] = []
+    year: list[int | None] = []
+    source: list[str] = []
+    cited_paper: list[str | None] = []
+    done: set[tuple[str, str]] = set()
+    for pid, ref, found in listed:
+        if isinstance(found, str):
+            key, paper = resolver.first_key.get(found, found), found
+        else:
+            key, paper = found.keys[0], None
+            found.citing.add(pid)
+        if (pid, key) in done:
+            continue
+        done.add((pid, key))
+        paper_id.append(pid)
+        work_key.append(key)
+        title.append(ref.title)
+        year.append(ref.year)
+        source.append(ref.source)
+        cited_paper.append(paper)
+    del listed, done
+    values: tuple[list[Any], ...] = (paper_id, work_key, title, year, source, cited_paper)
+    columns = dict(zip(REFERENCE_COLUMNS, values, strict=True))
+    return _layer(columns, works, sources, min_cited)
+
+
+def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> _Work:
+    """The work a reference outside the corpus is: one already met by any of its keys, or new."""
+    work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
+    if work is None:
+        work = _Work([], ref.title, ref.year, set())
+        works.append(work)
+    for key in ref.keys:
+        if key not in work.keys:
+            work.keys.append(key)
+        work_of_key.setdefault(key, work)
+    return work
 
 
 def _layer(
-    refs: dict[tuple[str, str], ReferenceRow],
-    works: dict[str, _Work],
+    columns: dict[str, list[Any]],
+    works: list[_Work],
     sources: dict[tuple[str, str], set[str]],
     min_cited: int,
 ) -> CitationLayer:
-    work_rows = [
-        WorkRow(
-            work_key=key,
-            openalex_id=_key_of(work.keys, "openalex:"),
-            s2_id=_key_of(work.keys, "s2:"),
-            doi=_key_of(work.keys, "doi:"),
-            arxiv_id=_key_of(work.keys, "arxiv:"),
-            title=work.title,
-            year=work.year,
-            cited_by=len(work.citing),
-        )
-        for key, work in sorted(works.items())
-    ]
+    work_rows = sorted(
+        (
+            WorkRow(
+                work_key=work.keys[0],
+                openalex_id=_key_of(work.keys, "openalex:"),
+                s2_id=_key_of(work.keys, "s2:"),
+                doi=_key_of(work.keys, "doi:"),
+                arxiv_id=_key_of(work.keys, "arxiv:"),
+                title=work.title,
+                year=work.year,
+                cited_by=len(work.citing),
+            )
+            for work in works
+        ),
+        key=lambda w: w.work_key,
+    )
     edges = [
         EdgeRow(citing, cited, "cites", 1.0, "; ".join(sorted(names)))
         for (citing, cited), names in sorted(sources.items())
     ]
     shown = {w.work_key: w for w in work_rows if w.cited_by >= min_cited}
     nodes = [NodeRow(key, "work", w.title or key, work_url(key)) for key, w in shown.items()]
-    edges += [
-        EdgeRow(row.paper_id, row.work_key, "cites", 1.0, SOURCE_NAMES.get(row.source, row.source))
-        for _, row in sorted(refs.items())
-        if row.cited_paper is None and row.work_key in shown
-    ]
-    return CitationLayer(
-        sorted(refs.values(), key=lambda r: (r.paper_id, r.work_key)), work_rows, edges, nodes
+    to_works = sorted(
+        (pid, key, source)
+        for pid, key, source, paper in zip(
+            columns["paper_id"],
+            columns["work_key"],
+            columns["source"],
+            columns["cited_paper"],
+            strict=True,
+        )
+        if paper is None and key in shown
     )
+    edges += [
+        EdgeRow(pid, key, "cites", 1.0, SOURCE_NAMES.get(source, source))
+        for pid, key, source in to_works
+    ]
+    return CitationLayer(columns, work_rows, edges, nodes)

@@ -20,7 +20,7 @@ each (0.033) is chance. Each paper keeps its ``k`` best; the edge set is their u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 from scipy import sparse
@@ -47,14 +47,6 @@ MIN_COUPLING = 0.05
 BLOCK = 2048
 #: shared works named in an edge's evidence (the rest are counted)
 EVIDENCE_ITEMS = 3
-
-
-def _matrix(pairs: Sequence[tuple[int, int]], shape: tuple[int, int]) -> sparse.csr_matrix:
-    rows = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    cols = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    matrix = sparse.csr_matrix((np.ones(len(pairs), dtype=np.float64), (rows, cols)), shape=shape)
-    matrix.data[:] = 1.0  # a pair listed twice is still one reference
-    return matrix
 
 
 def _counted_columns(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -114,31 +106,48 @@ def _evidence(what: str, names: list[str]) -> str:
     return f"{len(names)} {what}: {shown}{more}"
 
 
+def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str], sparse.csr_matrix]:
+    """Row names, column names and the binary matrix of (row, column) name pairs."""
+    rows: dict[str, int] = {}
+    columns: dict[str, int] = {}
+    a: list[int] = []
+    b: list[int] = []
+    for row, column in pairs:
+        a.append(rows.setdefault(row, len(rows)))
+        b.append(columns.setdefault(column, len(columns)))
+    matrix = sparse.csr_matrix(
+        (np.ones(len(a)), (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))),
+        shape=(len(rows), len(columns)),
+    )
+    matrix.data[:] = 1.0  # a pair listed twice is still one
+    return list(rows), list(columns), matrix
+
+
 def _edges(
     kind: str,
     what: str,
-    members: dict[str, set[str]],
+    pairs: Iterable[tuple[str, str]],
     label: dict[str, str],
     k: int,
     min_cosine: float,
 ) -> list[EdgeRow]:
-    """Edges between the keys of ``members`` by the sets they hold, named by ``label``."""
-    papers = sorted(members)
-    columns = sorted({c for held in members.values() for c in held})
-    column_index = {c: i for i, c in enumerate(columns)}
-    pairs = [(i, column_index[c]) for i, p in enumerate(papers) for c in members[p]]
-    if not pairs:
+    """Edges between the rows of (row, column) pairs by the columns they share, named by ``label``."""
+    names, columns, matrix = _numbered(pairs)
+    if not names:
         return []
-    matrix = _matrix(pairs, (len(papers), len(columns)))
     low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
-    counted = set(np.flatnonzero(_held_ok(matrix)).tolist())
+    counted = matrix[:, np.flatnonzero(_held_ok(matrix))].tocsr()
+    kept = np.flatnonzero(_held_ok(matrix))
+    # Column sets per row, for the evidence: small sets of ints intersect in about a microsecond.
+    held = [
+        set(kept[counted.indices[counted.indptr[i] : counted.indptr[i + 1]]].tolist())
+        for i in range(counted.shape[0])
+    ]
     edges = []
     for a, b, w in zip(low.tolist(), high.tolist(), weight.tolist(), strict=True):
-        shared = sorted(
-            c for c in members[papers[a]] & members[papers[b]] if column_index[c] in counted
-        )
-        names = sorted(label.get(c, c) for c in shared)
-        edges.append(EdgeRow(papers[a], papers[b], kind, float(w), _evidence(what, names)))
+        shared = sorted(label.get(columns[c], columns[c]) for c in held[a] & held[b])
+        src, dst = sorted((names[a], names[b]))
+        edges.append(EdgeRow(src, dst, kind, float(w), _evidence(what, shared)))
     return sorted(edges, key=lambda e: (e.src, e.dst))
 
 
@@ -150,27 +159,21 @@ def _held_ok(matrix: sparse.csr_matrix) -> np.ndarray:
 
 
 def coupling_edges(
-    references: Sequence[tuple[str, str]],
+    references: Iterable[tuple[str, str]],
     label: dict[str, str],
     k: int = 10,
     min_cosine: float = MIN_COUPLING,
 ) -> list[EdgeRow]:
     """``coupling`` edges from (citing paper, work key) pairs; evidence names the shared works."""
-    members: dict[str, set[str]] = {}
-    for paper, work in references:
-        members.setdefault(paper, set()).add(work)
-    return _edges("coupling", "shared references", members, label, k, min_cosine)
+    return _edges("coupling", "shared references", references, label, k, min_cosine)
 
 
 def cocited_edges(
-    cites: Sequence[tuple[str, str]],
+    cites: Iterable[tuple[str, str]],
     label: dict[str, str],
     k: int = 10,
     min_cosine: float = MIN_COUPLING,
 ) -> list[EdgeRow]:
     """``cocited`` edges from (citing, cited) corpus pairs; evidence names the co-citing papers."""
-    members: dict[str, set[str]] = {}
-    for citing, cited in cites:
-        if citing != cited:
-            members.setdefault(cited, set()).add(citing)
-    return _edges("cocited", "papers citing both", members, label, k, min_cosine)
+    pairs = ((cited, citing) for citing, cited in cites if citing != cited)
+    return _edges("cocited", "papers citing both", pairs, label, k, min_cosine)

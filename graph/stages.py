@@ -91,16 +91,26 @@ def write_citations(
     ``references`` and ``cites`` are what the online services added to the papers' own lists.
     """
     layer = citation_layer(rows, references, cites, min_cited)
-    store.insert_records("references", layer.references)
+    refs = layer.references
+    store.insert_columns("references", refs)
     store.insert_records("works", layer.works)
     store.insert_records("nodes", layer.nodes)
     titles = {r.paper_id: r.title for r in rows}
     label = {w.work_key: w.title or w.work_key for w in layer.works}
-    label |= {r.work_key: titles[r.cited_paper] for r in layer.references if r.cited_paper}
-    coupling = coupling_edges([(r.paper_id, r.work_key) for r in layer.references], label, k)
+    label |= {
+        key: titles[paper]
+        for key, paper in zip(refs["work_key"], refs["cited_paper"], strict=True)
+        if paper
+    }
+    coupling = coupling_edges(zip(refs["paper_id"], refs["work_key"], strict=True), label, k)
     in_corpus = [(e.src, e.dst) for e in layer.edges if e.dst in titles]
     cocited = cocited_edges(in_corpus, titles, k)
     store.insert_records("edges", layer.edges + coupling + cocited)
+    progress(
+        f"{len(refs['paper_id']):,} references, {len(in_corpus):,} cites between papers, "
+        f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
+        f"{len(cocited):,} cocited edges"
+    )
     store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
     progress(
         f"{len(layer.references):,} references, {len(in_corpus):,} cites between papers, "

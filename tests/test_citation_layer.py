@@ -228,7 +228,7 @@ def test_a_reference_title_with_a_far_year_is_another_work() -> None:
         ]
     )
     layer = citation_layer(rows)
-    assert [(r.cited_paper, r.work_key) for r in layer.references] == [
+    assert [(r.cited_paper, r.work_key) for r in layer.reference_rows()] == [
         (None, "title:deep sets again")
     ]
     assert [(w.title, w.year, w.cited_by) for w in layer.works] == [("Deep Sets Again", 2019, 1)]
@@ -282,5 +282,5 @@ def test_online_references_join_the_offline_ones() -> None:
     rows = merge_papers([paper_from_s2_object(_s2("d1", "Only Paper", 2024, []), "f", 1)])
     extra = [(rows[0].paper_id, Reference(("openalex:W5",), source="openalex"))]
     layer = citation_layer(rows, extra, min_cited=1)
-    assert [(r.work_key, r.source) for r in layer.references] == [("openalex:W5", "openalex")]
+    assert [(r.work_key, r.source) for r in layer.reference_rows()] == [("openalex:W5", "openalex")]
     assert [n.node_id for n in layer.nodes] == ["openalex:W5"]
