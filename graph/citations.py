@@ -9,9 +9,11 @@ are *works*: one per set of keys that meet, counted by the corpus papers that ci
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from collectors.records import Reference
 from collectors.titles import normalise_title
@@ -73,6 +75,12 @@ class CitationLayer:
     #: ``cites`` edges between corpus papers and from corpus papers to ``work`` nodes
     edges: list[EdgeRow]
     nodes: list[NodeRow]
+    #: each reference as numbers: its citing paper (row number) and what it cites (a row
+    #: number, or ``len(rows)`` + a work's number), for the coupling matrix
+    citing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cited: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the work key of each target number
+    target_keys: list[str] = field(default_factory=list)
 
     def reference_rows(self) -> list[ReferenceRow]:
         """The ``references`` rows as records, sorted by paper and work key."""
@@ -154,7 +162,7 @@ class _Work:
     keys: list[str]
     title: str | None
     year: int | None
-    citing: set[str]
+    number: int
 
 
 #: work key kinds, most portable first (the one a work is stored and drawn under)
@@ -172,21 +180,32 @@ def _key_of(keys: Iterable[str], prefix: str) -> str | None:
 
 def _listed(
     rows: Sequence[PaperRow], resolver: _Resolver, more: Iterable[tuple[str, Reference]]
-) -> Iterator[tuple[str, Reference]]:
-    """Every (citing paper, reference): the papers' own lists, the services', and the
-    corpus papers that a paper's ``cited_by`` names."""
-    for row in rows:
-        for ref in row.references:
-            yield row.paper_id, ref
-    yield from more
+) -> tuple[list[str], list[Reference]]:
+    """Every (citing paper, reference) as two lists: the papers' own lists, the services',
+    and the corpus papers that a paper's ``cited_by`` names."""
+    citing = [row.paper_id for row in rows for _ in row.references]
+    refs = [ref for row in rows for ref in row.references]
+    for pid, ref in more:
+        citing.append(pid)
+        refs.append(ref)
     for row in rows:
         if not row.cited_by:
             continue
-        keys = _paper_keys(row) or [f"title:{normalise_title(row.title)}"]
+        keys = tuple(_paper_keys(row) or [f"title:{normalise_title(row.title)}"])
         for by in row.cited_by:
-            pid = resolver.paper(by)
-            if pid is not None:
-                yield pid, Reference(tuple(keys), row.title, _year_of(row), by.source)
+            found = resolver.paper(by)
+            if found is not None:
+                citing.append(found)
+                refs.append(Reference(keys, row.title, _year_of(row), by.source))
+    return citing, refs
+
+
+def _first_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct (a, b) pair, in their order."""
+    if not len(a):
+        return np.zeros(0, dtype=np.int64)
+    _, first = np.unique(a * (int(b.max()) + 1) + b, return_index=True)
+    return np.sort(first)
 
 
 def citation_layer(
@@ -200,80 +219,85 @@ def citation_layer(
     ``more`` adds (paper_id, reference) pairs (the online services' lists) and ``cites``
     (citing, cited, evidence) pairs between corpus papers found elsewhere. References are
     met in paper order; a work's title and year are the first its references give.
+
+    Each distinct key tuple is resolved once in Python; the per-reference work (3M
+    references at 100k papers) is numpy over their numbers.
     """
     resolver = _Resolver(rows)
-    corpus = {r.paper_id for r in rows}
+    index = {r.paper_id: i for i, r in enumerate(rows)}
+    citing, refs = _listed(rows, resolver, more)
+    codes: dict[tuple[str, ...], int] = {}
+    code = np.fromiter(
+        (codes.setdefault(ref.keys, len(codes)) for ref in refs), dtype=np.int64, count=len(refs)
+    )
+    first_ref = np.full(len(codes), -1, dtype=np.int64)
+    first_ref[code[::-1]] = np.arange(len(refs) - 1, -1, -1)
+    # A target is a corpus paper (its row number) or a work (number + len(rows)).
+    works: list[_Work] = []
+    work_of_key: dict[str, _Work] = {}
+    target = np.empty(len(codes), dtype=np.int64)
+    for c, ref_at in enumerate(first_ref.tolist()):
+        ref = refs[ref_at]
+        pid = resolver.paper(ref)
+        target[c] = (
+            index[pid] if pid is not None else len(rows) + _work_for(ref, works, work_of_key)
+        )
+    by_ref = target[code]
+    source_of = [ref.source for ref in refs]
+    citer = np.fromiter((index.get(p, -1) for p in citing), dtype=np.int64, count=len(citing))
+    valid = np.flatnonzero(citer >= 0)
+    kept = valid[_first_of_pairs(citer[valid], by_ref[valid])]
+    for work in works:
+        work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
+    for at in kept.tolist():
+        ref = refs[at]
+        if (ref.title is not None or ref.year is not None) and by_ref[at] >= len(rows):
+            work = works[by_ref[at] - len(rows)]
+            work.title = work.title or ref.title
+            work.year = work.year or ref.year
+    to_work = by_ref[kept] >= len(rows)
+    cited_by = np.bincount(by_ref[kept][to_work] - len(rows), minlength=len(works))
+    ids = [r.paper_id for r in rows]
+    keys = [resolver.first_key.get(pid, pid) for pid in ids] + [w.keys[0] for w in works]
     sources: dict[tuple[str, str], set[str]] = {}
+    corpus = set(ids)
     for src, dst, evidence in cites:
         if src != dst and src in corpus and dst in corpus:
             sources.setdefault((src, dst), set()).update(evidence.split("; "))
-    works: list[_Work] = []
-    work_of_key: dict[str, _Work] = {}
-    # One resolution per distinct key tuple: at 100k papers x 30 references most repeat.
-    target: dict[tuple[str, ...], str | _Work] = {}
-    listed: list[tuple[str, Reference, str | _Work]] = []
-    for pid, ref in _listed(rows, resolver, more):
-        found = target.get(ref.keys)
-        if found is None:
-            found = resolver.paper(ref) or _work_for(ref, works, work_of_key)
-            target[ref.keys] = found
-        if isinstance(found, str):
-            if found != pid:
-                sources.setdefault((pid, found), set()).add(
-                    SOURCE_NAMES.get(ref.source, ref.source)
-                )
-        elif found.title is None or found.year is None:
-            found.title = found.title or ref.title
-            found.year = found.year or ref.year
-        listed.append((pid, ref, found))
-    del target
-    # Keys are final once every reference is seen: each work goes by its most portable one.
-    for work in works:
-        work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
-    paper_id: list[str] = []
-    work_key: list[str] = []
-    title: list[str | None] = []
-    year: list[int | None] = []
-    source: list[str] = []
-    cited_paper: list[str | None] = []
-    done: set[tuple[str, str]] = set()
-    for pid, ref, found in listed:
-        if isinstance(found, str):
-            key, paper = resolver.first_key.get(found, found), found
-        else:
-            key, paper = found.keys[0], None
-            found.citing.add(pid)
-        if (pid, key) in done:
-            continue
-        done.add((pid, key))
-        paper_id.append(pid)
-        work_key.append(key)
-        title.append(ref.title)
-        year.append(ref.year)
-        source.append(ref.source)
-        cited_paper.append(paper)
-    del listed, done
-    values: tuple[list[Any], ...] = (paper_id, work_key, title, year, source, cited_paper)
-    columns = dict(zip(REFERENCE_COLUMNS, values, strict=True))
-    return _layer(columns, works, sources, min_cited)
+    for at in kept[(~to_work) & (by_ref[kept] != citer[kept])].tolist():
+        pair = (ids[citer[at]], ids[by_ref[at]])
+        sources.setdefault(pair, set()).add(SOURCE_NAMES.get(source_of[at], source_of[at]))
+    columns: dict[str, list[Any]] = {
+        "paper_id": [ids[i] for i in citer[kept].tolist()],
+        "work_key": [keys[t] for t in by_ref[kept].tolist()],
+        "title": [refs[at].title for at in kept.tolist()],
+        "year": [refs[at].year for at in kept.tolist()],
+        "source": [source_of[at] for at in kept.tolist()],
+        "cited_paper": [ids[t] if t < len(rows) else None for t in by_ref[kept].tolist()],
+    }
+    layer = _layer(columns, works, cited_by.tolist(), sources, min_cited)
+    layer.citing, layer.cited, layer.target_keys = citer[kept], by_ref[kept], keys
+    return layer
 
 
-def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> _Work:
-    """The work a reference outside the corpus is: one already met by any of its keys, or new."""
+def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> int:
+    """The number of the work a reference outside the corpus is: one already met by any of
+    its keys, or a new one."""
     work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
     if work is None:
-        work = _Work([], ref.title, ref.year, set())
+        work = _Work([], ref.title, ref.year, len(works))
         works.append(work)
     for key in ref.keys:
         if key not in work.keys:
             work.keys.append(key)
         work_of_key.setdefault(key, work)
-    return work
+    return work.number
 
 
 def _layer(
     columns: dict[str, list[Any]],
     works: list[_Work],
+    cited_by: list[int],
     sources: dict[tuple[str, str], set[str]],
     min_cited: int,
 ) -> CitationLayer:
@@ -287,9 +311,9 @@ def _layer(
                 arxiv_id=_key_of(work.keys, "arxiv:"),
                 title=work.title,
                 year=work.year,
-                cited_by=len(work.citing),
+                cited_by=count,
             )
-            for work in works
+            for work, count in zip(works, cited_by, strict=True)
         ),
         key=lambda w: w.work_key,
     )

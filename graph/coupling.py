@@ -20,7 +20,7 @@ each (0.033) is chance. Each paper keeps its ``k`` best; the edge set is their u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -33,8 +33,10 @@ __all__ = [
     "HUB_SHARE",
     "MIN_COUPLING",
     "MIN_SHARED",
+    "binary_matrix",
     "cocited_edges",
     "coupling_edges",
+    "salton_edges",
     "salton_pairs",
 ]
 
@@ -106,6 +108,13 @@ def _evidence(what: str, names: list[str]) -> str:
     return f"{len(names)} {what}: {shown}{more}"
 
 
+def binary_matrix(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """The 0/1 matrix with a one at each (a[i], b[i]) (a pair given twice is still one)."""
+    matrix = sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=shape)
+    matrix.data[:] = 1.0
+    return matrix
+
+
 def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str], sparse.csr_matrix]:
     """Row names, column names and the binary matrix of (row, column) name pairs."""
     rows: dict[str, int] = {}
@@ -115,12 +124,37 @@ def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str], s
     for row, column in pairs:
         a.append(rows.setdefault(row, len(rows)))
         b.append(columns.setdefault(column, len(columns)))
-    matrix = sparse.csr_matrix(
-        (np.ones(len(a)), (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))),
-        shape=(len(rows), len(columns)),
+    matrix = binary_matrix(
+        np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), (len(rows), len(columns))
     )
-    matrix.data[:] = 1.0  # a pair listed twice is still one
     return list(rows), list(columns), matrix
+
+
+def salton_edges(
+    kind: str,
+    what: str,
+    matrix: sparse.csr_matrix,
+    names: Sequence[str],
+    labels: Sequence[str],
+    k: int = 10,
+    min_cosine: float = MIN_COUPLING,
+) -> list[EdgeRow]:
+    """Edges of ``kind`` between the rows of a binary matrix (named by ``names``) that share
+    columns (named by ``labels`` in the evidence), by :func:`salton_pairs`."""
+    low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
+    kept = np.flatnonzero(_held_ok(matrix))
+    counted = matrix[:, kept].tocsr()
+    # Column sets per row, for the evidence: small sets of ints intersect in about a microsecond.
+    held = [
+        set(kept[counted.indices[counted.indptr[i] : counted.indptr[i + 1]]].tolist())
+        for i in range(counted.shape[0])
+    ]
+    edges = []
+    for a, b, w in zip(low.tolist(), high.tolist(), weight.tolist(), strict=True):
+        shared = sorted(labels[c] for c in held[a] & held[b])
+        src, dst = (names[a], names[b]) if names[a] < names[b] else (names[b], names[a])
+        edges.append(EdgeRow(src, dst, kind, float(w), _evidence(what, shared)))
+    return sorted(edges, key=lambda e: (e.src, e.dst))
 
 
 def _edges(
@@ -135,20 +169,8 @@ def _edges(
     names, columns, matrix = _numbered(pairs)
     if not names:
         return []
-    low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
-    counted = matrix[:, np.flatnonzero(_held_ok(matrix))].tocsr()
-    kept = np.flatnonzero(_held_ok(matrix))
-    # Column sets per row, for the evidence: small sets of ints intersect in about a microsecond.
-    held = [
-        set(kept[counted.indices[counted.indptr[i] : counted.indptr[i + 1]]].tolist())
-        for i in range(counted.shape[0])
-    ]
-    edges = []
-    for a, b, w in zip(low.tolist(), high.tolist(), weight.tolist(), strict=True):
-        shared = sorted(label.get(columns[c], columns[c]) for c in held[a] & held[b])
-        src, dst = sorted((names[a], names[b]))
-        edges.append(EdgeRow(src, dst, kind, float(w), _evidence(what, shared)))
-    return sorted(edges, key=lambda e: (e.src, e.dst))
+    labels = [label.get(c, c) for c in columns]
+    return salton_edges(kind, what, matrix, names, labels, k, min_cosine)
 
 
 def _held_ok(matrix: sparse.csr_matrix) -> np.ndarray:

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from collectors.records import Reference
 from graph.citations import MIN_CITED, citation_layer
-from graph.coupling import cocited_edges, coupling_edges
+from graph.coupling import binary_matrix, cocited_edges, salton_edges
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
@@ -96,13 +96,12 @@ def write_citations(
     store.insert_records("works", layer.works)
     store.insert_records("nodes", layer.nodes)
     titles = {r.paper_id: r.title for r in rows}
-    label = {w.work_key: w.title or w.work_key for w in layer.works}
-    label |= {
-        key: titles[paper]
-        for key, paper in zip(refs["work_key"], refs["cited_paper"], strict=True)
-        if paper
-    }
-    coupling = coupling_edges(zip(refs["paper_id"], refs["work_key"], strict=True), label, k)
+    named = {w.work_key: w.title or w.work_key for w in layer.works}
+    labels = [r.title for r in rows] + [named[key] for key in layer.target_keys[len(rows) :]]
+    shape = (len(rows), len(labels))
+    matrix = binary_matrix(layer.citing, layer.cited, shape)
+    ids = [r.paper_id for r in rows]
+    coupling = salton_edges("coupling", "shared references", matrix, ids, labels, k)
     in_corpus = [(e.src, e.dst) for e in layer.edges if e.dst in titles]
     cocited = cocited_edges(in_corpus, titles, k)
     store.insert_records("edges", layer.edges + coupling + cocited)
