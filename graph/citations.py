@@ -72,8 +72,9 @@ class CitationLayer:
     #: the ``references`` rows as columns (see :data:`REFERENCE_COLUMNS`), in paper order
     references: dict[str, list[Any]]
     works: list[WorkRow]
-    #: ``cites`` edges between corpus papers and from corpus papers to ``work`` nodes
-    edges: list[EdgeRow]
+    #: ``cites`` edges between corpus papers and from corpus papers to ``work`` nodes, as
+    #: columns (src, dst, kind, weight, evidence)
+    edges: dict[str, list[Any]]
     nodes: list[NodeRow]
     #: each reference as numbers: its citing paper (row number) and what it cites (a row
     #: number, or ``len(rows)`` + a work's number), for the coupling matrix
@@ -81,6 +82,12 @@ class CitationLayer:
     cited: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: the work key of each target number
     target_keys: list[str] = field(default_factory=list)
+
+    def edge_rows(self) -> list[EdgeRow]:
+        """The ``cites`` edges as records, in (src, dst) order between papers, then to works."""
+        e = self.edges
+        names = ("src", "dst", "kind", "weight", "evidence")
+        return [EdgeRow(*values) for values in zip(*(e[n] for n in names), strict=True)]
 
     def reference_rows(self) -> list[ReferenceRow]:
         """The ``references`` rows as records, sorted by paper and work key."""
@@ -259,25 +266,71 @@ def citation_layer(
     cited_by = np.bincount(by_ref[kept][to_work] - len(rows), minlength=len(works))
     ids = [r.paper_id for r in rows]
     keys = [resolver.first_key.get(pid, pid) for pid in ids] + [w.keys[0] for w in works]
-    sources: dict[tuple[str, str], set[str]] = {}
-    corpus = set(ids)
-    for src, dst, evidence in cites:
-        if src != dst and src in corpus and dst in corpus:
-            sources.setdefault((src, dst), set()).update(evidence.split("; "))
-    for at in kept[(~to_work) & (by_ref[kept] != citer[kept])].tolist():
-        pair = (ids[citer[at]], ids[by_ref[at]])
-        sources.setdefault(pair, set()).add(SOURCE_NAMES.get(source_of[at], source_of[at]))
+    names = np.asarray([*ids, *keys[len(rows) :]], dtype=object)
+    # Sort ranks of the target names, for edges in (src, dst) order without string sorts.
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    a, b, source = citer[kept], by_ref[kept], [source_of[at] for at in kept.tolist()]
     columns: dict[str, list[Any]] = {
-        "paper_id": [ids[i] for i in citer[kept].tolist()],
-        "work_key": [keys[t] for t in by_ref[kept].tolist()],
+        "paper_id": names[a].tolist(),
+        "work_key": np.asarray(keys, dtype=object)[b].tolist(),
         "title": [refs[at].title for at in kept.tolist()],
         "year": [refs[at].year for at in kept.tolist()],
-        "source": [source_of[at] for at in kept.tolist()],
-        "cited_paper": [ids[t] if t < len(rows) else None for t in by_ref[kept].tolist()],
+        "source": source,
+        "cited_paper": [None if t >= len(rows) else ids[t] for t in b.tolist()],
     }
-    layer = _layer(columns, works, cited_by.tolist(), sources, min_cited)
-    layer.citing, layer.cited, layer.target_keys = citer[kept], by_ref[kept], keys
+    counts = cited_by.tolist()
+    shown = np.asarray([n >= min_cited for n in counts] or [False], dtype=bool)
+    evidence_of = [SOURCE_NAMES.get(x, x) for x in source]
+    between = (b < len(rows)) & (b != a)
+    to_shown = np.flatnonzero(~between & (b >= len(rows)))
+    to_shown = to_shown[shown[b[to_shown] - len(rows)]]
+    pairs = _paper_cites(a[between], b[between], np.flatnonzero(between), evidence_of, cites, index)
+    order = np.lexsort((rank[b[to_shown]], rank[a[to_shown]]))
+    work_edges = to_shown[order]
+    edges = {
+        "src": names[pairs[0]].tolist() + names[a[work_edges]].tolist(),
+        "dst": names[pairs[1]].tolist() + names[b[work_edges]].tolist(),
+        "evidence": pairs[2] + [evidence_of[at] for at in work_edges.tolist()],
+    }
+    layer = _layer(columns, works, counts, edges, min_cited)
+    layer.citing, layer.cited, layer.target_keys = a, b, keys
     return layer
+
+
+def _paper_cites(
+    a: np.ndarray,
+    b: np.ndarray,
+    at: np.ndarray,
+    evidence_of: list[str],
+    cites: Iterable[tuple[str, str, str]],
+    index: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(citing, cited, evidence) of the ``cites`` edges between corpus papers, in id order
+    (rows are in id order): one per pair, its evidence every source that gives it."""
+    bit: dict[str, int] = {}
+    found = [bit.setdefault(evidence_of[i], 1 << len(bit)) for i in at.tolist()]
+    more_a, more_b, more_bits = [], [], []
+    for src, dst, evidence in cites:
+        if src != dst and src in index and dst in index:
+            more_a.append(index[src])
+            more_b.append(index[dst])
+            more_bits.append(sum({bit.setdefault(n, 1 << len(bit)) for n in evidence.split("; ")}))
+    all_a = np.concatenate([a, np.asarray(more_a, dtype=np.int64)])
+    all_b = np.concatenate([b, np.asarray(more_b, dtype=np.int64)])
+    bits = np.asarray(found + more_bits, dtype=np.int64)
+    if not len(all_a):
+        return all_a, all_b, []
+    pair, inverse = np.unique(all_a * (int(all_b.max()) + 1) + all_b, return_inverse=True)
+    merged = np.zeros(len(pair), dtype=np.int64)
+    np.bitwise_or.at(merged, inverse.ravel(), bits)
+    names = {v: k for k, v in bit.items()}
+    text = {
+        m: "; ".join(sorted(names[1 << i] for i in range(len(bit)) if m & (1 << i)))
+        for m in set(merged.tolist())
+    }
+    width = int(all_b.max()) + 1
+    return pair // width, pair % width, [text[m] for m in merged.tolist()]
 
 
 def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> int:
@@ -298,7 +351,7 @@ def _layer(
     columns: dict[str, list[Any]],
     works: list[_Work],
     cited_by: list[int],
-    sources: dict[tuple[str, str], set[str]],
+    edges: dict[str, list[Any]],
     min_cited: int,
 ) -> CitationLayer:
     work_rows = sorted(
@@ -317,25 +370,10 @@ def _layer(
         ),
         key=lambda w: w.work_key,
     )
-    edges = [
-        EdgeRow(citing, cited, "cites", 1.0, "; ".join(sorted(names)))
-        for (citing, cited), names in sorted(sources.items())
+    nodes = [
+        NodeRow(w.work_key, "work", w.title or w.work_key, work_url(w.work_key))
+        for w in work_rows
+        if w.cited_by >= min_cited
     ]
-    shown = {w.work_key: w for w in work_rows if w.cited_by >= min_cited}
-    nodes = [NodeRow(key, "work", w.title or key, work_url(key)) for key, w in shown.items()]
-    to_works = sorted(
-        (pid, key, source)
-        for pid, key, source, paper in zip(
-            columns["paper_id"],
-            columns["work_key"],
-            columns["source"],
-            columns["cited_paper"],
-            strict=True,
-        )
-        if paper is None and key in shown
-    )
-    edges += [
-        EdgeRow(pid, key, "cites", 1.0, SOURCE_NAMES.get(source, source))
-        for pid, key, source in to_works
-    ]
+    edges |= {"kind": ["cites"] * len(edges["src"]), "weight": [1.0] * len(edges["src"])}
     return CitationLayer(columns, work_rows, edges, nodes)

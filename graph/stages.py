@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from collectors.records import Reference
 from graph.citations import MIN_CITED, citation_layer
-from graph.coupling import binary_matrix, cocited_edges, salton_edges
+from graph.coupling import binary_matrix, salton_edges
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
@@ -95,27 +95,24 @@ def write_citations(
     store.insert_columns("references", refs)
     store.insert_records("works", layer.works)
     store.insert_records("nodes", layer.nodes)
-    titles = {r.paper_id: r.title for r in rows}
     named = {w.work_key: w.title or w.work_key for w in layer.works}
     labels = [r.title for r in rows] + [named[key] for key in layer.target_keys[len(rows) :]]
     shape = (len(rows), len(labels))
     matrix = binary_matrix(layer.citing, layer.cited, shape)
     ids = [r.paper_id for r in rows]
     coupling = salton_edges("coupling", "shared references", matrix, ids, labels, k)
-    in_corpus = [(e.src, e.dst) for e in layer.edges if e.dst in titles]
-    cocited = cocited_edges(in_corpus, titles, k)
-    store.insert_records("edges", layer.edges + coupling + cocited)
+    inside = (layer.cited < len(rows)) & (layer.cited != layer.citing)
+    # Co-citation: papers (rows) by the corpus papers citing them (columns).
+    cocited_by = binary_matrix(layer.cited[inside], layer.citing[inside], (len(rows), len(rows)))
+    cocited = salton_edges("cocited", "papers citing both", cocited_by, ids, labels[: len(rows)], k)
+    store.insert_columns("edges", layer.edges)
+    store.insert_records("edges", coupling + cocited)
     progress(
-        f"{len(refs['paper_id']):,} references, {len(in_corpus):,} cites between papers, "
+        f"{len(refs['paper_id']):,} references, {int(inside.sum()):,} of them to corpus papers, "
         f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
         f"{len(cocited):,} cocited edges"
     )
     store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
-    progress(
-        f"{len(layer.references):,} references, {len(in_corpus):,} cites between papers, "
-        f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
-        f"{len(cocited):,} cocited edges"
-    )
 
 
 def write_paper_edges(

@@ -201,7 +201,7 @@ def test_s2_file_meets_other_inputs_by_arxiv_id_and_title(tmp_path: Path) -> Non
     assert len(rows) == 2 and not skipped
     layer = citation_layer(rows, min_cited=2)
     titles = {r.paper_id: r.title for r in rows}
-    cites = [(titles[e.src], titles.get(e.dst, e.dst)) for e in layer.edges]
+    cites = [(titles[e.src], titles.get(e.dst, e.dst)) for e in layer.edge_rows()]
     assert sorted(cites) == [
         ("Routing Small Experts", "doi:10.1/out"),
         ("Trees of Thought Routing", "Routing Small Experts"),
@@ -232,7 +232,7 @@ def test_a_reference_title_with_a_far_year_is_another_work() -> None:
         (None, "title:deep sets again")
     ]
     assert [(w.title, w.year, w.cited_by) for w in layer.works] == [("Deep Sets Again", 2019, 1)]
-    assert not layer.edges
+    assert not layer.edge_rows()
 
 
 def test_s2_citations_list_gives_the_citing_corpus_paper_a_reference() -> None:
@@ -247,7 +247,7 @@ def test_s2_citations_list_gives_the_citing_corpus_paper_a_reference() -> None:
     )
     layer = citation_layer(rows)
     titles = {r.paper_id: r.title for r in rows}
-    assert [(titles[e.src], titles[e.dst], e.kind) for e in layer.edges] == [
+    assert [(titles[e.src], titles[e.dst], e.kind) for e in layer.edge_rows()] == [
         ("Citing Paper", "Cited Paper", "cites")
     ]
 
