@@ -22,6 +22,7 @@ from collectors.links import extract_links
 from collectors.openalex import parse_openalex_work
 from collectors.payloads import UnusableResponse
 from collectors.records import Paper, Reference
+from collectors.scholar import s2_ids
 from collectors.titles import normalise_title
 
 __all__ = [
@@ -167,26 +168,13 @@ def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) 
     )
 
 
-def _s2_ids(item: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    external = item.get("externalIds")
-    external = external if isinstance(external, dict) else {}
-    paper_id = item.get("paperId")
-    arxiv = external.get("ArXiv")
-    doi = external.get("DOI")
-    return (
-        paper_id if isinstance(paper_id, str) and paper_id else None,
-        parse_arxiv_id(arxiv) if isinstance(arxiv, str) else None,
-        doi if isinstance(doi, str) else None,
-    )
-
-
 def s2_reference(item: Any) -> Reference | None:
     """A reference (or citing paper) of a Semantic Scholar paper; None with neither id nor title."""
     if not isinstance(item, dict):
         return None
     # The references endpoint wraps each one: {"citedPaper": {...}} / {"citingPaper": {...}}.
     item = item.get("citedPaper") or item.get("citingPaper") or item
-    paper_id, arxiv, doi = _s2_ids(item)
+    paper_id, arxiv, doi = s2_ids(item)
     keys = work_keys(arxiv, doi, f"s2:{paper_id}" if paper_id else None)
     title = _text(item.get("title")) or None
     if not keys and title and normalise_title(title):
@@ -211,7 +199,7 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
     """A paper, with its ``references`` and ``citations``, from one Semantic Scholar paper object."""
     if not isinstance(obj, dict):
         raise NotAWork(f"expected an object, found {type(obj).__name__}")
-    paper_id, arxiv, doi = _s2_ids(obj)
+    paper_id, arxiv, doi = s2_ids(obj)
     title = _text(obj.get("title"))
     if not title and not arxiv:
         raise NotAWork(f"Semantic Scholar paper {paper_id or '?'} has no title")
