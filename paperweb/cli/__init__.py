@@ -401,7 +401,7 @@ def top_command(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="Only nodes of this kind: paper, repo, owner, page, keyword.",
+            help="Only nodes of this kind: paper, repo, owner, page, keyword, work.",
         ),
     ] = None,
     limit: LimitOption = 20,
