@@ -15,23 +15,28 @@ record (``(paper_id, reason)``) and the result holds whatever else was found.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import httpx
 
+from collectors.citation_files import work_keys
 from collectors.openalex import (
     OPENALEX_BATCH_SIZE,
     OpenAlexWork,
     arxiv_doi,
+    fetch_openalex_ids,
     fetch_openalex_works,
     parse_openalex_work,
     search_openalex_title,
 )
+from collectors.records import Reference
 from collectors.scholar import (
     S2_BATCH_SIZE,
     S2Paper,
+    S2Reference,
     arxiv_key,
     fetch_s2_batch,
     match_s2_title,
@@ -76,6 +81,10 @@ class CitationResult:
     resolved: dict[str, int] = field(default_factory=dict)
     #: (paper_id, "source: reason")
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: every reference each source lists for a corpus paper, in or out of the corpus
+    references: list[tuple[str, Reference]] = field(default_factory=list)
+    #: paper_id -> its ids at the sources (``s2:<id>``, ``openalex:W<n>``)
+    keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -203,6 +212,44 @@ def _openalex_pairs(found: dict[str, OpenAlexWork]) -> set[tuple[str, str]]:
     return pairs
 
 
+def _s2_keys(ref: S2Reference) -> tuple[str, ...]:
+    keys = [f"arxiv:{ref.arxiv_id}"] if ref.arxiv_id else []
+    if ref.doi and not ref.doi.startswith("10.48550/"):
+        keys.append(f"doi:{ref.doi}")
+    return (*keys, *([f"s2:{ref.paper_id}"] if ref.paper_id else []))
+
+
+def _describe_missing(
+    client: httpx.Client, works: dict[str, OpenAlexWork], failures: list[tuple[str, str]]
+) -> dict[str, OpenAlexWork]:
+    """Titles, years and DOIs of the outside works the corpus cites most, in one batched call.
+
+    OpenAlex lists references as bare W ids; the works cited by 2+ corpus papers (the
+    first 50 of them) are the ones the report and the work nodes name.
+    """
+    inside = {work.openalex_id for work in works.values()}
+    counts = Counter(w for work in works.values() for w in work.referenced_works if w not in inside)
+    top = sorted((w for w, n in counts.items() if n >= 2), key=lambda w: (-counts[w], w))
+    if not top:
+        return {}
+    try:
+        described = [
+            parse_openalex_work(i) for i in fetch_openalex_ids(client, top[:OPENALEX_BATCH_SIZE])
+        ]
+    except (FetchError, httpx.HTTPError) as exc:
+        failures.append(("most cited outside works", _reason(OPENALEX, exc)))
+        return {}
+    return {work.openalex_id: work for work in described}
+
+
+def _openalex_reference(work_id: str, described: dict[str, OpenAlexWork]) -> Reference:
+    known = described.get(work_id)
+    if known is None:
+        return Reference((f"openalex:{work_id}",), source="openalex")
+    keys = work_keys(known.arxiv_id, known.doi, f"openalex:{work_id}")
+    return Reference(keys, known.title, known.year, "openalex")
+
+
 def _merge_counts(counts: dict[str, int], more: Iterable[tuple[str, int | None]]) -> None:
     for pid, count in more:
         if count is not None:
@@ -232,12 +279,26 @@ def citations_for(
     if s2_client is not None:
         s2 = _s2_lookup(s2_client, corpus, result.failures)
         result.resolved[SEMANTIC_SCHOLAR] = len(s2)
+        for pid, paper in sorted(s2.items()):
+            if paper.paper_id:
+                result.keys.setdefault(pid, []).append(f"s2:{paper.paper_id}")
+            result.references += [
+                (pid, Reference(keys, ref.title, ref.year, "s2"))
+                for ref in paper.references
+                if (keys := _s2_keys(ref))
+            ]
         for pair in _s2_pairs(s2, by_arxiv):
             sources.setdefault(pair, []).append(f"{SEMANTIC_SCHOLAR} reference")
         _merge_counts(result.cited_by_count, ((p, s.citation_count) for p, s in s2.items()))
     if openalex_client is not None:
         works = _openalex_lookup(openalex_client, corpus, by_arxiv, result.failures)
         result.resolved[OPENALEX] = len(works)
+        described = _describe_missing(openalex_client, works, result.failures)
+        for pid, work in sorted(works.items()):
+            result.keys.setdefault(pid, []).append(f"openalex:{work.openalex_id}")
+            result.references += [
+                (pid, _openalex_reference(w, described)) for w in work.referenced_works
+            ]
         for pair in _openalex_pairs(works):
             sources.setdefault(pair, []).append(f"{OPENALEX} reference")
         _merge_counts(result.cited_by_count, ((p, w.cited_by_count) for p, w in works.items()))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from collectors.arxiv_ids import parse_id_list
 from collectors.bibtex import bibtex_strings, parse_bibtex
-from collectors.detect import detect_kind
+from collectors.detect import detect_kind, json_shape, read_head
 from collectors.inputs import discover_inputs, read_text_file
 from collectors.jsonfeed import iter_jsonl, parse_json
 from collectors.listing import parse_listing_page
@@ -53,6 +53,9 @@ def read_inputs(
     strings = {path: bibtex_strings(text) for path, text in bib_texts.items()}
     for path, kind in kinds.items():
         try:
+            if kind in ("openalex", "s2"):
+                # Works files are JSON documents or JSONL; each object is recognised by its shape.
+                kind = json_shape(read_head(path), path.name)
             if kind == "jsonl":
                 # Read whole before keeping any, so an unusable file adds nothing.
                 streamed: list[str] = []

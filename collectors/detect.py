@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from collectors.arxiv_ids import looks_like_id_list
@@ -11,10 +12,13 @@ from collectors.inputs import decode_text, unreadable
 from collectors.listing import looks_like_listing_page
 from paperweb.errors import InputError, UsageError
 
-__all__ = ["INPUT_KINDS", "detect_kind", "detect_kind_of_text", "read_head"]
+__all__ = ["INPUT_KINDS", "detect_kind", "detect_kind_of_text", "json_shape", "read_head"]
 
-#: what ``--format`` accepts, and the ``Paper.origin`` of papers read from each kind
-INPUT_KINDS = ("page", "ids", "bibtex", "json", "jsonl")
+#: what ``--format`` accepts (``openalex`` and ``s2``: works files of those services, JSON or
+#: JSONL, whose papers carry their reference lists)
+INPUT_KINDS = ("page", "ids", "bibtex", "json", "jsonl", "openalex", "s2")
+_OPENALEX_WORK = re.compile(r'"id"\s*:\s*"https://openalex\.org/W\d+"')
+_S2_PAPER = re.compile(r'"paperId"\s*:')
 #: enough of a file to recognise it (a listing page's first author line is well within it)
 HEAD_BYTES = 256 * 1024
 
@@ -36,20 +40,31 @@ def _is_json_line(line: str) -> bool:
         return False
 
 
+def json_shape(head: str, name: str) -> str:
+    """``jsonl`` when the file holds one JSON object a line, else ``json``."""
+    text = head.lstrip("\ufeff \t\r\n")
+    lines = [line for line in text.splitlines() if line.strip()]
+    # JSONL: the first line is a whole object and a second line starts another one.
+    if Path(name).suffix.lower() == ".jsonl" or (
+        len(lines) > 1 and lines[1].lstrip().startswith("{") and _is_json_line(lines[0])
+    ):
+        return "jsonl"
+    return "json"
+
+
 def detect_kind_of_text(head: str, name: str) -> str | None:
-    """``page``, ``ids``, ``bibtex``, ``json`` or ``jsonl`` for the start of a file, or None."""
+    """``page``, ``ids``, ``bibtex``, ``json``, ``jsonl``, ``openalex`` or ``s2`` for the start
+    of a file, or None."""
     text = head.lstrip("\ufeff \t\r\n")
     if not text:
         return None
     suffix = Path(name).suffix.lower()
     if text[0] in "[{":
-        lines = [line for line in text.splitlines() if line.strip()]
-        # JSONL: the first line is a whole object and a second line starts another one.
-        if suffix == ".jsonl" or (
-            len(lines) > 1 and lines[1].lstrip().startswith("{") and _is_json_line(lines[0])
-        ):
-            return "jsonl"
-        return "json"
+        if _OPENALEX_WORK.search(text):
+            return "openalex"
+        if _S2_PAPER.search(text):
+            return "s2"
+        return json_shape(text, name)
     if looks_like_bibtex(text) and (suffix == ".bib" or text[0] in "@%"):
         return "bibtex"
     if looks_like_listing_page(text):
@@ -79,6 +94,6 @@ def detect_kind(path: Path, forced: str | None = None) -> str:
     if kind is None:
         raise InputError(
             f"{path}: not a Hugging Face Papers listing page, arXiv id list, BibTeX, JSON or JSONL file; "
-            "pass --format page|ids|bibtex|json|jsonl to force one"
+            f"pass --format {'|'.join(INPUT_KINDS)} to force one"
         )
     return kind

@@ -24,7 +24,7 @@ from collectors.huggingface import (
     search_hf_papers,
 )
 from collectors.payloads import error_reason
-from collectors.records import Link
+from collectors.records import Link, Reference
 from collectors.shortlinks import resolve_short_link
 from paperweb.errors import FetchError
 
@@ -80,6 +80,10 @@ class Enrichment:
     #: (citing paper_id, cited paper_id, source API)
     cites: list[tuple[str, str, str]] = field(default_factory=list)
     cited_by_count: dict[str, int] = field(default_factory=dict)
+    #: (paper_id, reference): every work a citation service says the paper cites
+    references: list[tuple[str, Reference]] = field(default_factory=list)
+    #: paper_id -> the paper's ids at the citation services (``openalex:W1``, ``s2:<id>``)
+    paper_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     #: items each service found an answer for, by service
     resolved: Counter[str] = field(default_factory=Counter)
@@ -98,6 +102,9 @@ class Enrichment:
         self.repos += other.repos
         self.cites += other.cites
         self.cited_by_count |= other.cited_by_count
+        self.references += other.references
+        for pid, keys in other.paper_keys.items():
+            self.paper_keys[pid] = tuple(dict.fromkeys((*self.paper_keys.get(pid, ()), *keys)))
         self.failures += other.failures
         self.resolved += other.resolved
         self.ran += [s for s in other.ran if s not in self.ran]

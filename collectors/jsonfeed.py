@@ -8,7 +8,8 @@ The simple schema, one object per paper (every field but ``title`` or ``arxiv_id
 
 (``published_at`` and ``publishedAt`` are taken for ``published``.) Objects of the arXiv
 metadata snapshot (Kaggle's ``arxiv-metadata-oai-snapshot.json``: ``id``, ``authors_parsed``,
-``versions``, ``categories``, ...) are recognised by their keys and read as arXiv records.
+``versions``, ``categories``, ...) are recognised by their keys and read as arXiv records;
+OpenAlex works and Semantic Scholar papers are read by :mod:`collectors.citation_files`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from typing import Any
 
 from collectors.arxiv_ids import parse_arxiv_id
 from collectors.bibtex import normalise_doi
+from collectors.citation_files import (
+    NotAWork,
+    is_openalex_work,
+    is_s2_paper,
+    paper_from_openalex_object,
+    paper_from_s2_object,
+)
 from collectors.latex import decode_latex
 from collectors.links import canonical_link, extract_links
 from collectors.records import MAX_COUNT, Link, Paper, ParseResult, stored_count
@@ -291,6 +299,13 @@ def paper_from_object(obj: Any, source: str, position: int, notes: Notes | None 
     """
     if not isinstance(obj, dict):
         raise _BadObject(f"expected an object, found {type(obj).__name__}")
+    try:
+        if is_openalex_work(obj):
+            return paper_from_openalex_object(obj, source, position)
+        if is_s2_paper(obj):
+            return paper_from_s2_object(obj, source, position)
+    except NotAWork as exc:
+        raise _BadObject(str(exc)) from exc
     if "paper" in obj or _HF_KEYS & obj.keys() or ("publishedAt" in obj and "id" in obj):
         return paper_from_hf_object(obj, source, position, notes)
     if obj.keys() >= _ARXIV_SNAPSHOT_KEYS or "authors_parsed" in obj:

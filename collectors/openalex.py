@@ -23,6 +23,7 @@ __all__ = [
     "OPENALEX_BATCH_SIZE",
     "OpenAlexWork",
     "arxiv_doi",
+    "fetch_openalex_ids",
     "fetch_openalex_work",
     "fetch_openalex_works",
     "parse_openalex_list",
@@ -54,6 +55,7 @@ class OpenAlexWork:
     title: str | None
     cited_by_count: int | None
     referenced_works: tuple[str, ...]
+    year: int | None = None
 
 
 def _short_id(value: object) -> str | None:
@@ -92,6 +94,7 @@ def parse_openalex_work(data: Any) -> OpenAlexWork:
     doi = _doi(data.get("doi")) or _doi(ids.get("doi"))
     title = data.get("title") or data.get("display_name")
     count = data.get("cited_by_count")
+    year = data.get("publication_year")
     references = [_short_id(w) for w in data.get("referenced_works") or ()]
     return OpenAlexWork(
         openalex_id=openalex_id,
@@ -100,6 +103,7 @@ def parse_openalex_work(data: Any) -> OpenAlexWork:
         title=title if isinstance(title, str) else None,
         cited_by_count=stored_count(count),
         referenced_works=tuple(dict.fromkeys(w for w in references if w is not None)),
+        year=year if isinstance(year, int) and not isinstance(year, bool) else None,
     )
 
 
@@ -132,6 +136,26 @@ def fetch_openalex_works(client: httpx.Client, arxiv_ids: Sequence[str]) -> list
     what = f"OpenAlex lookup of {len(arxiv_ids)} arXiv DOIs"
     expect_ok(response, what)
     return parse_openalex_list(read_json(response, what))
+
+
+def fetch_openalex_ids(
+    client: httpx.Client, work_ids: Sequence[str], field: str = "openalex"
+) -> list[dict[str, Any]]:
+    """The work objects of up to 50 W ids (or DOIs, with ``field="doi"``) in one
+    ``/works?filter=openalex:W1|W2`` call; unknown ones are absent."""
+    if len(work_ids) > OPENALEX_BATCH_SIZE:
+        raise ValueError(f"at most {OPENALEX_BATCH_SIZE} ids per call, got {len(work_ids)}")
+    response = client.get(
+        "/works",
+        params={"filter": f"{field}:{'|'.join(work_ids)}", "per_page": OPENALEX_BATCH_SIZE},
+    )
+    what = f"OpenAlex lookup of {len(work_ids)} works"
+    expect_ok(response, what)
+    data = read_json(response, what)
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, list):
+        raise UnusableResponse(f"{what}: answer has no results list")
+    return [item for item in results if isinstance(item, dict)]
 
 
 def search_openalex_title(client: httpx.Client, title: str) -> OpenAlexWork | None:

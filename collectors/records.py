@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["LINK_KINDS", "MAX_COUNT", "Link", "Paper", "ParseResult", "stored_count"]
+__all__ = ["LINK_KINDS", "MAX_COUNT", "Link", "Paper", "ParseResult", "Reference", "stored_count"]
 
 #: ``links.kind`` values: a code repository, the account of a person or organisation
 #: on a code host, a project page, an unresolved short link, or anything else (a dataset,
@@ -45,6 +45,18 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """One work a paper cites, by every id its source gave (``openalex:W1``, ``s2:<id>``,
+    ``arxiv:<id>``, ``doi:<doi>``; the preferred one first), with title and year when known."""
+
+    keys: tuple[str, ...]
+    title: str | None = None
+    year: int | None = None
+    #: where the reference list came from: openalex, s2 (a file or the online service)
+    source: str = "openalex"
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One occurrence of a paper in one input, before de-duplication."""
 
@@ -66,6 +78,14 @@ class Paper:
     origin: str = "page"
     #: subject categories the source gave (arXiv's ``cs.LG``, ``stat.ML``, ...)
     categories: tuple[str, ...] = ()
+    #: the paper's own ids at citation services (``openalex:W1``, ``s2:<id>``)
+    keys: tuple[str, ...] = ()
+    #: the works it cites, when its source lists them (OpenAlex, Semantic Scholar)
+    references: tuple[Reference, ...] = ()
+    #: works its source says cite it (Semantic Scholar ``citations``)
+    cited_by: tuple[Reference, ...] = ()
+    #: times cited anywhere, when the source says
+    cited_by_count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ __all__ = [
     "match_s2_title",
     "parse_s2_batch",
     "parse_s2_paper",
+    "s2_ids",
 ]
 
-S2_FIELDS = "externalIds,references.externalIds,citationCount,title"
+S2_FIELDS = "externalIds,references.paperId,references.externalIds,references.title,references.year,citationCount,title"
 #: ids the batch endpoint accepts in one call
 S2_BATCH_SIZE = 500
 
@@ -50,6 +51,8 @@ class S2Reference:
     paper_id: str | None
     arxiv_id: str | None
     doi: str | None
+    title: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,8 @@ class S2Paper:
     references: tuple[S2Reference, ...]
 
 
-def _ids(item: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+def s2_ids(item: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(paperId, bare arXiv id, lower-case DOI) of a paper object; each None when absent."""
     external = item.get("externalIds")
     external = external if isinstance(external, dict) else {}
     paper_id = item.get("paperId")
@@ -81,12 +85,17 @@ def parse_s2_paper(item: Any) -> S2Paper:
     """An :class:`S2Paper` from one paper object (of a batch, a lookup or a title match)."""
     if not isinstance(item, dict):
         raise UnusableResponse("Semantic Scholar paper is not a JSON object")
-    paper_id, arxiv, doi = _ids(item)
+    paper_id, arxiv, doi = s2_ids(item)
     references = []
     for ref in item.get("references") or ():
         if isinstance(ref, dict):
-            found = S2Reference(*_ids(ref))
-            if found != S2Reference(None, None, None):
+            title, year = ref.get("title"), ref.get("year")
+            found = S2Reference(
+                *s2_ids(ref),
+                title=title if isinstance(title, str) and title else None,
+                year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+            )
+            if found.paper_id or found.arxiv_id or found.doi:
                 references.append(found)
     count = item.get("citationCount")
     title = item.get("title")

@@ -26,14 +26,21 @@ from collectors.enrich import (
 )
 from collectors.github import GithubEnrichment, enrich_repos
 from collectors.http import HttpSettings, HttpStats, make_client
-from collectors.records import Link
-from graph.linkgraph import EdgeRow
+from collectors.records import Link, Paper
+from collectors.snowball import fetch_works
+from graph.citations import WorkRow, citation_layer
 from graph.papers import PaperRow
 from graph.store import Store
 from graph.store.enrichment import write_repo_topics, write_repos
-from graph.store.papers import paper_ids, set_cited_by
+from graph.store.papers import set_cited_by
 
-__all__ = ["OnlineResult", "apply_enrichment", "enrich_papers", "write_enrichment"]
+__all__ = [
+    "OnlineResult",
+    "apply_enrichment",
+    "enrich_papers",
+    "expand_corpus",
+    "write_enrichment",
+]
 
 #: failures listed one by one in build_info (the rest are counted)
 LISTED_FAILURES = 50
@@ -100,10 +107,48 @@ def enrich_papers(
     found.resolved["citations"] += len(online.citations.cited_by_count)
     found.cites += [(c.citing, c.cited, c.evidence) for c in online.citations.cites]
     found.cited_by_count |= online.citations.cited_by_count
+    found.references += online.citations.references
+    for pid, keys in online.citations.keys.items():
+        found.paper_keys[pid] = tuple(dict.fromkeys((*found.paper_keys.get(pid, ()), *keys)))
     found.failures += [
         Failure("citations", pid, reason) for pid, reason in online.citations.failures
     ]
     return online
+
+
+def _fetch_key(work: WorkRow) -> str | None:
+    """The key a service can look the work up by (a title alone is none)."""
+    if work.openalex_id:
+        return f"openalex:{work.openalex_id}"
+    if work.s2_id:
+        return f"s2:{work.s2_id}"
+    if work.doi:
+        return f"doi:{work.doi}"
+    return f"arxiv:{work.arxiv_id}" if work.arxiv_id else None
+
+
+def expand_corpus(
+    store: Store,
+    rows: Sequence[PaperRow],
+    settings: HttpSettings,
+    online: OnlineResult,
+    count: int,
+    inner: httpx.BaseTransport | None = None,
+) -> list[Paper]:
+    """The ``count`` outside works most corpus papers cite, fetched as papers (one snowball step)."""
+    found = online.enrichment
+    works = citation_layer(rows, found.references, found.cites, min_cited=1).works
+    ranked = sorted(works, key=lambda w: (-w.cited_by, w.work_key))
+    keys = [key for w in ranked if (key := _fetch_key(w)) is not None][:count]
+    with (
+        online.client("openalex", settings, store, inner) as openalex,
+        online.client("s2", settings, store, inner) as s2,
+    ):
+        papers, failures = fetch_works(keys, openalex, s2)
+    found.ran.append("expand")
+    found.resolved["expand"] += len(papers)
+    found.failures += failures
+    return papers
 
 
 def _resolve(link: Link, found: Enrichment) -> Link:
@@ -139,21 +184,10 @@ def apply_enrichment(rows: Sequence[PaperRow], found: Enrichment) -> list[PaperR
                 published=row.published or found.published.get(row.paper_id),
                 links=tuple(links.values()),
                 keywords=tuple(sorted({*row.keywords, *keywords.get(row.paper_id, ())})),
+                keys=tuple(sorted({*row.keys, *found.paper_keys.get(row.paper_id, ())})),
             )
         )
     return result
-
-
-def cites_edges(found: Enrichment, paper_ids: set[str]) -> list[EdgeRow]:
-    """One ``cites`` edge per citing/cited pair inside the corpus; evidence names the sources."""
-    sources: dict[tuple[str, str], set[str]] = {}
-    for citing, cited, source in found.cites:
-        if citing in paper_ids and cited in paper_ids and citing != cited:
-            sources.setdefault((citing, cited), set()).add(source)
-    return [
-        EdgeRow(citing, cited, "cites", 1.0, ",".join(sorted(s)))
-        for (citing, cited), s in sorted(sources.items())
-    ]
 
 
 def info_rows(online: OnlineResult | None) -> dict[str, str]:
@@ -177,10 +211,10 @@ def info_rows(online: OnlineResult | None) -> dict[str, str]:
 
 
 def write_enrichment(store: Store, online: OnlineResult | None) -> None:
-    """cites edges, cited_by_count and the build_info notes (inside the caller's transaction)."""
+    """Repos, cited_by_count and the build_info notes (inside the caller's transaction); the
+    citations go to :func:`graph.stages.write_citations`."""
     if online is not None:
         found = online.enrichment
-        store.insert_records("edges", cites_edges(found, paper_ids(store)))
         if online.github is not None:
             write_repos(store, online.github.repos)
             write_repo_topics(store, online.github.topics)

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Edge kinds that join two papers.
-PAPER_EDGE_KINDS = ("similar", "shared_code", "cites")
+PAPER_EDGE_KINDS = ("similar", "shared_code", "cites", "coupling", "cocited")
 #: Every node kind a build writes (``nodes.kind``).
 NODE_KINDS = ("paper", "repo", "owner", "page", "keyword")
 #: Every edge kind a build writes (``edges.kind``).

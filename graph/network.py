@@ -44,7 +44,7 @@ __all__ = [
     "paper_projection",
 ]
 
-PAPER_EDGE_KINDS = frozenset({"similar", "shared_code", "cites"})
+PAPER_EDGE_KINDS = frozenset({"similar", "shared_code", "cites", "coupling", "cocited"})
 
 Pair = tuple[str, str]
 

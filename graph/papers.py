@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from collectors.arxiv_ids import placeholder_title
-from collectors.records import Link, Paper
+from collectors.records import Link, Paper, Reference
 from collectors.titles import normalise_title
 
 __all__ = ["PaperRow", "merge_papers", "paper_id_for"]
@@ -39,6 +39,12 @@ class PaperRow:
     keywords: tuple[tuple[str, str], ...]  # (keyword, origin)
     doi: str | None = None
     categories: tuple[str, ...] = ()
+    #: ids at citation services (``openalex:W1``, ``s2:<id>``), from works files
+    keys: tuple[str, ...] = ()
+    #: every work its occurrences cite, and every work they say cites it
+    references: tuple[Reference, ...] = ()
+    cited_by: tuple[Reference, ...] = ()
+    cited_by_count: int | None = None
 
 
 def paper_id_for(normalised_title: str, arxiv_id: str | None = None) -> str:
@@ -91,6 +97,12 @@ class _Evidence:
         return not years or max(years) - min(years) <= YEAR_TOLERANCE
 
 
+def _id_keys(paper: Paper) -> list[str]:
+    keys = [f"arxiv:{paper.arxiv_id}"] if paper.arxiv_id else []
+    keys += [f"doi:{paper.doi}"] if paper.doi else []
+    return keys + list(paper.keys)
+
+
 def _group(papers: Sequence[Paper]) -> list[list[int]]:
     """Union occurrences that share an arXiv id, and those that share a normalised title
     when nothing they say contradicts it."""
@@ -131,8 +143,9 @@ def _group(papers: Sequence[Paper]) -> list[list[int]]:
     by_title: dict[str, list[int]] = {}
     for index in order:
         paper = papers[index]
-        if paper.arxiv_id:
-            union(first_with_id.setdefault(paper.arxiv_id, index), index)
+        # The same arXiv id, DOI or citation-service id is the same work.
+        for key in _id_keys(paper):
+            union(first_with_id.setdefault(key, index), index)
         title_key = normalise_title(paper.title)
         if title_key:
             by_title.setdefault(title_key, []).append(index)
@@ -177,6 +190,7 @@ def _merge(group: list[Paper]) -> PaperRow:
     keywords = sorted({(kw, p.origin) for p in group for kw in p.keywords})
     dois = sorted({p.doi for p in group if p.doi})
     categories = dict.fromkeys(c for p in ranked for c in p.categories)
+    counts = [p.cited_by_count for p in group if p.cited_by_count is not None]
     # Papers known only by an arXiv id (an id list read offline) show "arXiv:<id>" as title.
     titled = [p.title for p in ranked if p.title]
     title = titled[0] if titled else placeholder_title(arxiv_ids[0]) if arxiv_ids else ""
@@ -196,6 +210,10 @@ def _merge(group: list[Paper]) -> PaperRow:
         keywords=tuple(keywords),
         doi=dois[0] if dois else None,
         categories=tuple(categories),
+        keys=tuple(sorted({k for p in group for k in p.keys})),
+        references=tuple(dict.fromkeys(r for p in ranked for r in p.references)),
+        cited_by=tuple(dict.fromkeys(r for p in ranked for r in p.cited_by)),
+        cited_by_count=max(counts) if counts else None,
     )
 
 

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from collectors.records import Reference
+from graph.citations import MIN_CITED, citation_layer
+from graph.coupling import binary_matrix, salton_edges
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
@@ -31,7 +34,7 @@ from graph.store.analysis import (
 )
 from graph.store.papers import code_links, given_keywords, paper_texts, replace_keywords
 
-__all__ = ["read_graphs", "write_metrics", "write_paper_edges", "write_papers"]
+__all__ = ["read_graphs", "write_citations", "write_metrics", "write_paper_edges", "write_papers"]
 
 Progress = Callable[[str], None]
 
@@ -71,6 +74,45 @@ def write_papers(store: Store, rows: Sequence[PaperRow]) -> None:
     paper_nodes = [NodeRow(r.paper_id, "paper", r.title, _paper_url(r)) for r in rows]
     store.insert_records("nodes", paper_nodes + graph.nodes)
     store.insert_records("edges", graph.edges)
+
+
+def write_citations(
+    store: Store,
+    rows: Sequence[PaperRow],
+    references: Sequence[tuple[str, Reference]] = (),
+    cites: Sequence[tuple[str, str, str]] = (),
+    min_cited: int = MIN_CITED,
+    k: int = 10,
+    progress: Progress = _quiet,
+) -> None:
+    """References, works, ``cites`` edges, ``work`` nodes and the ``coupling`` and ``cocited``
+    edges (inside the caller's transaction, after :func:`write_papers`).
+
+    ``references`` and ``cites`` are what the online services added to the papers' own lists.
+    """
+    layer = citation_layer(rows, references, cites, min_cited)
+    refs = layer.references
+    store.insert_columns("references", refs)
+    store.insert_records("works", layer.works)
+    store.insert_records("nodes", layer.nodes)
+    named = {w.work_key: w.title or w.work_key for w in layer.works}
+    labels = [r.title for r in rows] + [named[key] for key in layer.target_keys[len(rows) :]]
+    shape = (len(rows), len(labels))
+    matrix = binary_matrix(layer.citing, layer.cited, shape)
+    ids = [r.paper_id for r in rows]
+    coupling = salton_edges("coupling", "shared references", matrix, ids, labels, k)
+    inside = (layer.cited < len(rows)) & (layer.cited != layer.citing)
+    # Co-citation: papers (rows) by the corpus papers citing them (columns).
+    cocited_by = binary_matrix(layer.cited[inside], layer.citing[inside], (len(rows), len(rows)))
+    cocited = salton_edges("cocited", "papers citing both", cocited_by, ids, labels[: len(rows)], k)
+    store.insert_columns("edges", layer.edges)
+    store.insert_records("edges", coupling + cocited)
+    progress(
+        f"{len(refs['paper_id']):,} references, {int(inside.sum()):,} of them to corpus papers, "
+        f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
+        f"{len(cocited):,} cocited edges"
+    )
+    store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
 
 
 def write_paper_edges(

@@ -22,7 +22,14 @@ from collectors.corpus import read_inputs
 from collectors.enrich import EnrichProgress, quiet_progress
 from collectors.http import HttpSettings, settings_from_env
 from collectors.queries import OnlineInputs, collect_online
-from graph.enrichment import OnlineResult, apply_enrichment, enrich_papers, write_enrichment
+from graph.citations import MIN_CITED
+from graph.enrichment import (
+    OnlineResult,
+    apply_enrichment,
+    enrich_papers,
+    expand_corpus,
+    write_enrichment,
+)
 from graph.interrupts import InterruptCheckpoints
 from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
@@ -30,7 +37,7 @@ from graph.outputs import StagedOutputs
 from graph.papers import PaperRow, merge_papers
 from graph.report import write_report
 from graph.similarity import MIN_SIMILARITY
-from graph.stages import write_metrics, write_paper_edges, write_papers
+from graph.stages import write_citations, write_metrics, write_paper_edges, write_papers
 from graph.store import Store, default_memory_limit, rebuilding, release_memory, tune_allocator
 from paperweb.app import DEFAULT_DB, write_page
 from paperweb.errors import Interrupted, UsageError
@@ -54,6 +61,8 @@ class BuildOptions:
     k: int = 10
     #: cosine below which two papers are never ``similar``
     min_similarity: float = MIN_SIMILARITY
+    #: corpus papers that must cite an outside work before it becomes a ``work`` node
+    min_cited: int = MIN_CITED
     #: Leiden resolution: higher gives more, smaller communities
     resolution: float = 1.0
     keywords: KeywordOptions = field(default_factory=KeywordOptions)
@@ -67,6 +76,8 @@ class BuildOptions:
     days: tuple[date, ...] = ()
     #: ask online services to complete id-only papers, run queries, and enrich the papers
     online: bool = False
+    #: outside works (the most cited) fetched and added as corpus papers (needs ``online``)
+    expand: int = 0
     #: ignore cached answers (they are still refreshed in the cache)
     refresh: bool = False
     #: HTTP settings; None reads PAPERWEB_*_URL and the tokens from the environment
@@ -121,6 +132,8 @@ def build(
         raise UsageError(
             "--refresh only applies to online enrichment; add --online or drop --refresh"
         )
+    if options.expand and not options.online:
+        raise UsageError("--expand fetches works online; add --online or drop --expand")
     staged = StagedOutputs(options.out)
     db, out = options.db, options.out
     committed = False
@@ -178,6 +191,14 @@ def _build_staged(
             )
             rows = apply_enrichment(rows, summary.online.enrichment)
             progress(f"online enrichment {clock.lap()}")
+            if options.expand:
+                added = expand_corpus(
+                    store, rows, settings, summary.online, options.expand, options.http_transport
+                )
+                occurrences = [*occurrences, *added]
+                rows = apply_enrichment(merge_papers(occurrences), summary.online.enrichment)
+                summary.occurrences, summary.papers = len(occurrences), len(rows)
+                progress(f"added {len(added):,} most cited outside works {clock.lap()}")
         del occurrences
         with InterruptCheckpoints() as interrupts:
 
@@ -201,6 +222,16 @@ def _write_graph(
     """The offline stages, from the stored papers to the page (in the new database file)."""
     write_papers(store, rows)
     write_enrichment(store, summary.online)
+    found = summary.online.enrichment if summary.online is not None else None
+    write_citations(
+        store,
+        rows,
+        found.references if found is not None else (),
+        found.cites if found is not None else (),
+        options.min_cited,
+        options.k,
+        stage,
+    )
     # Later stages read what they need back from the database; at 100k papers
     # the Paper and PaperRow objects are a few hundred MiB of the process.
     rows.clear()

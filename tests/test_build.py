@@ -22,7 +22,7 @@ def _build(*args: str | Path) -> tuple[int, str, str]:
 
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with open_store(db, read_only=True) as store:
-        return {t: sorted(store.query(f"SELECT * FROM {t}"), key=repr) for t in GRAPH_TABLES}
+        return {t: sorted(store.query(f'SELECT * FROM "{t}"'), key=repr) for t in GRAPH_TABLES}
 
 
 @pytest.fixture(scope="module")

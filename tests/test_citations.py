@@ -10,7 +10,7 @@ import pytest
 
 from collectors.citations import Citation, CitationResult, citations_for
 from collectors.openalex import fetch_openalex_work, parse_openalex_work
-from collectors.scholar import fetch_s2_batch, match_s2_title, parse_s2_batch
+from collectors.scholar import S2_FIELDS, fetch_s2_batch, match_s2_title, parse_s2_batch
 from paperweb.errors import UnusableResponse
 
 S2_BASE = "https://s2.test/graph/v1"
@@ -148,7 +148,7 @@ def test_fetch_s2_batch_posts_ids_under_base_path() -> None:
     assert [p.paper_id if p else None for p in papers] == ["s2a", None]
     assert len(seen) == 1 and seen[0].method == "POST"
     assert seen[0].url.path == "/graph/v1/paper/batch"
-    assert seen[0].url.params["fields"] == "externalIds,references.externalIds,citationCount,title"
+    assert seen[0].url.params["fields"] == S2_FIELDS
     assert json.loads(seen[0].content) == {"ids": ["ARXIV:2501.00001", "ARXIV:2501.00004"]}
 
 
@@ -188,6 +188,16 @@ def test_citations_for_s2_maps_references_to_corpus() -> None:
     assert result.resolved == {"Semantic Scholar": 3}
     assert result.failures == []
     assert [r.url.path.rsplit("/", 1)[-1] for r in seen] == ["batch", "match"]
+    # Every reference is kept, the one outside the corpus too (the id-less one has nothing to keep).
+    kept = [(pid, ref.keys) for pid, ref in result.references if pid == "pA"]
+    assert kept == [
+        ("pA", ("arxiv:2501.00002", "s2:s2b")),
+        ("pA", ("s2:s2c",)),
+        ("pA", ("doi:10.1000/elsewhere", "s2:s2x")),
+        ("pA", ("arxiv:2501.00001", "s2:s2a")),
+    ]
+    assert result.keys["pC"] == ["s2:s2c"]
+    assert "references.title" in seen[0].url.params["fields"]
 
 
 def test_citations_for_s2_title_404_leaves_paper_unresolved() -> None:

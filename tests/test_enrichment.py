@@ -11,7 +11,7 @@ import pytest
 from collectors.enrich import Enrichment, Failure
 from collectors.http import HttpSettings
 from collectors.records import Link
-from graph.enrichment import OnlineResult, apply_enrichment, cites_edges, info_rows
+from graph.enrichment import OnlineResult, apply_enrichment, info_rows
 from graph.papers import PaperRow
 from graph.store import open_store
 from paperweb import pipeline
@@ -60,17 +60,6 @@ def test_apply_enrichment_resolves_renames_and_adds() -> None:
     assert (rows[0].arxiv_id, rows[1].arxiv_id) == ("2401.00001", "2301.00009")
     assert (rows[0].upvotes, rows[0].published) == (9, date(2024, 1, 2))
     assert rows[0].keywords == (("graph routing", "hf"), ("kept", "page"))
-
-
-def test_cites_edges_only_inside_corpus_with_sources() -> None:
-    """A citation becomes one directed edge per pair inside the corpus, evidence naming sources."""
-    found = Enrichment(
-        cites=[("p1", "p2", "s2"), ("p1", "p2", "openalex"), ("p1", "p9", "s2"), ("p2", "p2", "s2")]
-    )
-    edges = cites_edges(found, {"p1", "p2"})
-    assert [(e.src, e.dst, e.kind, e.evidence) for e in edges] == [
-        ("p1", "p2", "cites", "openalex,s2")
-    ]
 
 
 def test_info_rows_name_runs_and_failures() -> None:

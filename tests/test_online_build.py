@@ -55,7 +55,7 @@ def _build(tmp: Path, inputs: Path, *extra: str) -> tuple[int, str, str]:
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every graph table, minus the per-run HTTP counters (requests vs cached hits)."""
     with open_store(db, read_only=True) as store:
-        tables = {t: sorted(store.query(f"SELECT * FROM {t}"), key=repr) for t in GRAPH_TABLES}
+        tables = {t: sorted(store.query(f'SELECT * FROM "{t}"'), key=repr) for t in GRAPH_TABLES}
     tables["build_info"] = [r for r in tables["build_info"] if not str(r[0]).startswith("http.")]
     return tables
 

@@ -38,6 +38,7 @@ KIND_COLORS = {
     "owner": "#b07aa1",
     "page": "#59a14f",
     "keyword": "#edc948",
+    "work": "#9c755f",
 }
 #: link nodes keep a shape of their own, so they read apart from papers in any colouring
 KIND_SHAPES = {
@@ -46,6 +47,7 @@ KIND_SHAPES = {
     "owner": "triangle",
     "page": "diamond",
     "keyword": "star",
+    "work": "hexagon",
 }
 EDGE_COLORS = {
     "similar": "#9db4cf",

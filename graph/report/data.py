@@ -16,6 +16,7 @@ from graph.network import PAPER_EDGE_KINDS
 from graph.report.maps import planned_figures
 from graph.store import Store
 from graph.store import report as q
+from graph.store.citations import missing_works, work_node_threshold
 
 __all__ = ["PAPER_COLUMNS", "TOP", "report_data"]
 
@@ -252,6 +253,7 @@ def report_data(store: Store) -> dict[str, Any]:
             if r["kind"] in ("repo", "owner") and r["papers"] > 1
         ][:20],
         "top_keywords": q.top_keywords(store),
+        "missing": missing_works(store, work_node_threshold(store), TOP),
         "notes": notes,
         "papers": papers,
         "figures": [

@@ -218,6 +218,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += [""]
     out += _figure(data, "report-years.png")
     out += _linked_section(data)
+    out += _missing_section(data)
     out += ["", "## Most connecting keywords", "", "| # | keyword | papers |", "|---:|---|---:|"]
     keyword_ranks = competition_ranks([k["papers"] for k in data["top_keywords"]])
     out += [
@@ -261,4 +262,27 @@ def _linked_section(data: dict[str, Any]) -> list[str]:
             archived = {True: "yes", False: "no"}.get(row["archived"], "")
             line += f" {stars} | {archived} |"
         out.append(line)
+    return out
+
+
+def _missing_section(data: dict[str, Any]) -> list[str]:
+    rows = data.get("missing") or []
+    out = [
+        "",
+        "## Most cited works not in the corpus",
+        "",
+        "Works the corpus papers cite that are not among them, by how many corpus papers cite "
+        "them (`paperweb missing` lists more).",
+        "",
+    ]
+    if not rows:
+        return [*out, "No outside work is cited often enough (or the papers have no references)."]
+    out += ["| # | work | year | cited by | citing papers |", "|---:|---|---:|---:|---|"]
+    for number, row in enumerate(rows, 1):
+        citing = "; ".join(shorten(t, 60) for t in row["paper_titles"][:5])
+        more = f" (+{len(row['paper_titles']) - 5} more)" if len(row["paper_titles"]) > 5 else ""
+        out.append(
+            f"| {number} | {md(shorten(row['title'] or row['work_key'], 80))} | "
+            f"{row['year'] or ''} | {row['cited_by']:,} | {md(citing + more)} |"
+        )
     return out

@@ -6,6 +6,7 @@ module holds the SQL of one table family and the functions that run it:
 - ``papers``: papers, sources, links and keywords as the build stages read them
 - ``analysis``: the numbered graph and community keywords the metrics read
 - ``enrichment``: repos, renamed repositories, cited-by counts
+- ``citations``: the ``references`` and ``works`` tables (the most cited outside works)
 - ``layout``, ``report``, ``page``, ``explore``, ``export``: what each of those reads
 - ``cache``: the ``http_cache`` table of online answers
 - ``check``: the sandboxed connection settings and the check that a file holds paperweb's tables

@@ -112,6 +112,26 @@ CREATE TABLE IF NOT EXISTS layout (
     x DOUBLE NOT NULL,
     y DOUBLE NOT NULL
 );
+-- every reference of every corpus paper (graph/citations.py); cited_paper when it is one of them
+CREATE TABLE IF NOT EXISTS "references" (
+    paper_id VARCHAR NOT NULL,
+    work_key VARCHAR NOT NULL,
+    title VARCHAR,
+    year INTEGER,
+    source VARCHAR NOT NULL,
+    cited_paper VARCHAR
+);
+-- referenced works outside the corpus, with the number of corpus papers citing each
+CREATE TABLE IF NOT EXISTS works (
+    work_key VARCHAR PRIMARY KEY,
+    openalex_id VARCHAR,
+    s2_id VARCHAR,
+    doi VARCHAR,
+    arxiv_id VARCHAR,
+    title VARCHAR,
+    year INTEGER,
+    cited_by INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS build_info (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -151,6 +171,8 @@ GRAPH_TABLES = (
     "layout",
     "build_info",
     "repos",
+    "references",
+    "works",
 )
 
 SQL_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,6 @@ import httpx
 import typer
 
 from collectors.detect import INPUT_KINDS
-from collectors.queries import days_between
 from graph.explore import (
     PAPER_EDGE_KINDS,
     NodeRef,
@@ -40,6 +38,7 @@ from graph.report import REPORT_FORMATS, write_report
 from graph.store import Store, open_store, parse_size
 from paperweb import __version__
 from paperweb.app import DEFAULT_DB, write_page
+from paperweb.cli.citations import missing_command
 from paperweb.cli.display import BuildDisplay, print_build_summary
 from paperweb.cli.options import (
     EXIT_SKIPPED,
@@ -47,13 +46,16 @@ from paperweb.cli.options import (
     Command,
     CsvFlag,
     DbOption,
+    ExpandOption,
     Group,
     JsonFlag,
     LimitOption,
     MemoryLimitOption,
+    MinCitedOption,
     OutOption,
     err,
     error_line,
+    query_days,
     reports_errors,
     working,
 )
@@ -97,17 +99,6 @@ def _http_transport() -> httpx.BaseTransport | None:
     return None
 
 
-def _query_days(
-    online: bool, queries: list[str], daily: list[str], daily_range: tuple[str, str] | None
-) -> tuple[date, ...]:
-    """Days of ``--daily``/``--daily-range``; query options without ``--online`` are a usage error."""
-    days = [day for text in daily for day in days_between(text, text)]
-    days += days_between(*daily_range) if daily_range else []
-    if not online and (queries or days):
-        raise UsageError("--query, --daily and --daily-range need --online")
-    return tuple(days)
-
-
 @app.command("build", cls=Command)
 @reports_errors
 def build_command(
@@ -115,7 +106,8 @@ def build_command(
         list[Path] | None,
         typer.Argument(
             metavar="INPUT",
-            help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files, or folders.",
+            help="Listing pages, arXiv id lists, BibTeX, JSON or JSONL files (OpenAlex and "
+            "Semantic Scholar works files too), or folders.",
             show_default=False,
         ),
     ] = None,
@@ -148,6 +140,8 @@ def build_command(
             help="Leiden resolution: higher gives more, smaller communities.",
         ),
     ] = 1.0,
+    min_cited: MinCitedOption = 3,
+    expand: ExpandOption = 0,
     max_nodes: Annotated[
         int,
         typer.Option(
@@ -204,7 +198,7 @@ def build_command(
     Example: paperweb build ids.txt refs.bib page.txt papers.jsonl --db out/paperweb.duckdb
     """
     try:
-        days = _query_days(online, query or [], daily or [], daily_range)
+        days = query_days(online, query or [], daily or [], daily_range)
         if not inputs and not (online and (query or days)):
             raise UsageError("nothing to build: give input files, or --online with --query/--daily")
         if refresh and not online:
@@ -223,6 +217,8 @@ def build_command(
         out=out,
         k=k,
         resolution=resolution,
+        min_cited=min_cited,
+        expand=expand,
         max_nodes=max_nodes,
         input_format=input_format,
         online=online,
@@ -407,7 +403,7 @@ def top_command(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="Only nodes of this kind: paper, repo, owner, page, keyword.",
+            help="Only nodes of this kind: paper, repo, owner, page, keyword, work.",
         ),
     ] = None,
     limit: LimitOption = 20,
@@ -493,6 +489,9 @@ def sql_command(
     with open_store(db, read_only=True) as store:
         columns, rows = store.user_query(query)
     print_rows(columns, rows, as_json, as_csv)
+
+
+app.command("missing", cls=Command)(missing_command)
 
 
 def main() -> None:

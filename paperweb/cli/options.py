@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec
 
@@ -19,8 +20,9 @@ import typer
 from rich.console import Console
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from collectors.queries import days_between
 from graph.explore import AmbiguousPaper, UnknownKind
-from paperweb.errors import Interrupted, PaperwebError
+from paperweb.errors import Interrupted, PaperwebError, UsageError
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -29,14 +31,17 @@ __all__ = [
     "Command",
     "CsvFlag",
     "DbOption",
+    "ExpandOption",
     "Group",
     "JsonFlag",
     "LimitOption",
     "MemoryLimitOption",
+    "MinCitedOption",
     "OutOption",
     "err",
     "error_line",
     "one_line",
+    "query_days",
     "reports_errors",
     "working",
 ]
@@ -140,6 +145,24 @@ MemoryLimitOption = Annotated[
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+MinCitedOption = Annotated[
+    int,
+    typer.Option(
+        "--min-cited",
+        min=1,
+        metavar="N",
+        help="Corpus papers that must cite an outside work (for a work node; for missing, a row).",
+    ),
+]
+ExpandOption = Annotated[
+    int,
+    typer.Option(
+        "--expand",
+        min=0,
+        metavar="N",
+        help="With --online: add the N outside works the corpus cites most as papers.",
+    ),
+]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, metavar="N", help="How many rows.")]
 
 
@@ -205,3 +228,14 @@ def interrupted(exc: KeyboardInterrupt) -> typer.Exit:
     kept = str(exc) if isinstance(exc, Interrupted) and str(exc) else "nothing was changed"
     err.print(f"Interrupted; {one_line(kept)}", markup=False)
     return typer.Exit(EXIT_INTERRUPTED)
+
+
+def query_days(
+    online: bool, queries: list[str], daily: list[str], daily_range: tuple[str, str] | None
+) -> tuple[date, ...]:
+    """Days of ``--daily``/``--daily-range``; query options without ``--online`` are a usage error."""
+    days = [day for text in daily for day in days_between(text, text)]
+    days += days_between(*daily_range) if daily_range else []
+    if not online and (queries or days):
+        raise UsageError("--query, --daily and --daily-range need --online")
+    return tuple(days)

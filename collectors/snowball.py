@@ -1,0 +1,109 @@
+"""One snowballing step: works outside the corpus fetched as papers (``build --online --expand N``).
+
+Each work goes to the service that knows it by id: OpenAlex for ``openalex:W...`` keys,
+DOIs and arXiv ids (50 a call), Semantic Scholar for ``s2:...`` keys (500 a batch).
+The answers are parsed by the works-file parsers, so an added paper has its abstract,
+keywords, links and reference list as if it had come from a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from collectors.citation_files import (
+    NotAWork,
+    is_openalex_work,
+    paper_from_openalex_object,
+    paper_from_s2_object,
+)
+from collectors.enrich import Failure
+from collectors.openalex import OPENALEX_BATCH_SIZE, arxiv_doi, fetch_openalex_ids
+from collectors.payloads import error_reason, expect_ok, read_json
+from collectors.records import Paper
+from collectors.scholar import S2_BATCH_SIZE
+from paperweb.errors import FetchError
+
+__all__ = ["EXPAND_SOURCE", "S2_PAPER_FIELDS", "fetch_works"]
+
+#: the ``paper_sources.source`` of papers the snowballing step added
+EXPAND_SOURCE = "online: most cited outside works"
+S2_PAPER_FIELDS = (
+    "title,externalIds,abstract,year,publicationDate,authors,citationCount,"
+    "references.paperId,references.externalIds,references.title,references.year"
+)
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _openalex_batches(keys: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(filter field, values) per batch: W ids, then DOIs (arXiv ids as arXiv's DOIs)."""
+    ids = [k.removeprefix("openalex:") for k in keys if k.startswith("openalex:")]
+    dois = [k.removeprefix("doi:") for k in keys if k.startswith("doi:")]
+    dois += [arxiv_doi(k.removeprefix("arxiv:")) for k in keys if k.startswith("arxiv:")]
+    batches = [("openalex", list(c)) for c in _chunks(ids, OPENALEX_BATCH_SIZE)]
+    return batches + [("doi", list(c)) for c in _chunks(dois, OPENALEX_BATCH_SIZE)]
+
+
+Parse = Callable[[dict[str, Any], str, int], Paper]
+
+
+def _papers(items: list[Any], parse: Parse, start: int, failures: list[Failure]) -> list[Paper]:
+    papers: list[Paper] = []
+    for item in items:
+        try:
+            papers.append(parse(item, EXPAND_SOURCE, start + len(papers) + 1))
+        except NotAWork as exc:
+            failures.append(Failure("expand", str(item.get("id") or "?")[:80], str(exc)))
+    return papers
+
+
+def fetch_works(
+    keys: Sequence[str],
+    openalex: httpx.Client | None = None,
+    s2: httpx.Client | None = None,
+) -> tuple[list[Paper], list[Failure]]:
+    """Papers for the works of ``keys`` (one preferred key each), and what could not be fetched."""
+    papers: list[Paper] = []
+    failures: list[Failure] = []
+    if openalex is not None:
+        for field, values in _openalex_batches(keys):
+            try:
+                items = fetch_openalex_ids(openalex, values, field)
+            except (FetchError, httpx.HTTPError) as exc:
+                failures += [Failure("expand", v, error_reason(exc)) for v in values]
+                continue
+            works = [item for item in items if is_openalex_work(item)]
+            papers += _papers(works, paper_from_openalex_object, len(papers), failures)
+    ids = [k.removeprefix("s2:") for k in keys if k.startswith("s2:")]
+    if s2 is not None:
+        papers += _s2_papers(s2, ids, len(papers), failures)
+    return papers, failures
+
+
+def _s2_papers(
+    s2: httpx.Client, ids: Sequence[str], start: int, failures: list[Failure]
+) -> list[Paper]:
+    papers: list[Paper] = []
+    for chunk in _chunks(ids, S2_BATCH_SIZE):
+        try:
+            response = s2.post(
+                "/paper/batch", params={"fields": S2_PAPER_FIELDS}, json={"ids": list(chunk)}
+            )
+            what = f"Semantic Scholar batch of {len(chunk)} papers"
+            expect_ok(response, what)
+            answer = read_json(response, what)
+        except (FetchError, httpx.HTTPError) as exc:
+            failures += [Failure("expand", f"s2:{i}", error_reason(exc)) for i in chunk]
+            continue
+        found = (
+            [item for item in answer if isinstance(item, dict)] if isinstance(answer, list) else []
+        )
+        papers += _papers(found, paper_from_s2_object, start + len(papers), failures)
+    return papers
