@@ -90,6 +90,12 @@ def write_citations(
 
     ``references`` and ``cites`` are what the online services added to the papers' own lists.
     """
+    store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
+    if not references and not cites and not any(r.references or r.cited_by for r in rows):
+        # Nothing cites anything: indexing every paper's ids and title to resolve
+        # references would cost seconds at 100k papers for empty tables.
+        progress("no references in the inputs; no citation edges")
+        return
     layer = citation_layer(rows, references, cites, min_cited)
     refs = layer.references
     store.insert_columns("references", refs)
@@ -112,7 +118,6 @@ def write_citations(
         f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
         f"{len(cocited):,} cocited edges"
     )
-    store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
 
 
 def write_paper_edges(
