@@ -21,7 +21,7 @@ from collectors.bibtex import normalise_doi
 from collectors.links import extract_links
 from collectors.openalex import parse_openalex_work
 from collectors.payloads import UnusableResponse
-from collectors.records import Paper, Reference
+from collectors.records import Paper, Reference, stored_count
 from collectors.scholar import s2_ids
 from collectors.titles import normalise_title
 
@@ -113,10 +113,6 @@ def _abstract(index: Any) -> str:
             if isinstance(position, int) and isinstance(word, str):
                 at[position] = word
     return " ".join(at[p] for p in sorted(at))
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _published(published: date | None, year: int | None) -> tuple[date | None, str | None]:
@@ -223,5 +219,5 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
         keys=(f"s2:{paper_id}",) if paper_id else (),
         references=_s2_list(obj, "references"),
         cited_by=_s2_list(obj, "citations"),
-        cited_by_count=_count(obj.get("citationCount")),
+        cited_by_count=stored_count(obj.get("citationCount")),
     )

@@ -284,3 +284,12 @@ def test_online_references_join_the_offline_ones() -> None:
     layer = citation_layer(rows, extra, min_cited=1)
     assert [(r.work_key, r.source) for r in layer.reference_rows()] == [("openalex:W5", "openalex")]
     assert [n.node_id for n in layer.nodes] == ["openalex:W5"]
+
+
+@pytest.mark.parametrize("count", [10**30, -3, True, "7"])
+def test_s2_file_citation_count_out_of_range_is_dropped(count: object) -> None:
+    """A Semantic Scholar count the store cannot hold (or that is no count) is dropped, not stored."""
+    paper = paper_from_s2_object(
+        {"paperId": "abc", "title": "A Paper", "citationCount": count}, "s2.json", 1
+    )
+    assert paper.cited_by_count is None
