@@ -60,9 +60,6 @@ def parse_arxiv_feed(xml: str, sources: dict[str, tuple[str, int]]) -> list[Pape
                 abstract=abstract,
                 authors=len(entry.findall(f"{_ATOM}author")) or None,
                 published=published,
-                published_text=(
-                    f"{published:%b} {published.day}, {published.year}" if published else None
-                ),
                 arxiv_id=arxiv_id,
                 links=extract_links(f"{abstract} {comment}"),
                 origin="arxiv",

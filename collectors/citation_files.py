@@ -115,10 +115,9 @@ def _abstract(index: Any) -> str:
     return " ".join(at[p] for p in sorted(at))
 
 
-def _published(published: date | None, year: int | None) -> tuple[date | None, str | None]:
-    if published is not None:
-        return published, published.isoformat()
-    return None, str(year) if year is not None else None
+def _year_only(published: date | None, year: int | None) -> str | None:
+    """The year as the shown date when the source gives no day (a full date speaks for itself)."""
+    return str(year) if published is None and year is not None else None
 
 
 def _plain_doi(doi: str | None) -> str | None:
@@ -138,7 +137,7 @@ def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) 
     if not title and not work.arxiv_id:
         raise NotAWork(f"OpenAlex work {work.openalex_id} has no title")
     year = _year(obj.get("publication_year"))
-    published, published_text = _published(_date(obj.get("publication_date")), year)
+    published = _date(obj.get("publication_date"))
     topics = [obj.get("primary_topic"), *(obj.get("keywords") or ())]
     keywords = dict.fromkeys(_text(t.get("display_name")) for t in topics if isinstance(t, dict))
     authorships = obj.get("authorships")
@@ -151,7 +150,7 @@ def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) 
         links=extract_links(abstract),
         authors=len(authorships) if isinstance(authorships, list) and authorships else None,
         published=published,
-        published_text=published_text,
+        published_text=_year_only(published, year),
         arxiv_id=work.arxiv_id,
         doi=_plain_doi(work.doi),
         keywords=tuple(k for k in keywords if k),
@@ -199,9 +198,7 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
     title = _text(obj.get("title"))
     if not title and not arxiv:
         raise NotAWork(f"Semantic Scholar paper {paper_id or '?'} has no title")
-    published, published_text = _published(
-        _date(obj.get("publicationDate")), _year(obj.get("year"))
-    )
+    published = _date(obj.get("publicationDate"))
     authors = obj.get("authors")
     abstract = _text(obj.get("abstract"))
     return Paper(
@@ -212,7 +209,7 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
         links=extract_links(abstract),
         authors=len(authors) if isinstance(authors, list) and authors else None,
         published=published,
-        published_text=published_text,
+        published_text=_year_only(published, _year(obj.get("year"))),
         arxiv_id=arxiv,
         doi=_plain_doi(doi),
         origin="s2",

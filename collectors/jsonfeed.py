@@ -157,10 +157,6 @@ def _merge_links(*groups: tuple[Link, ...]) -> tuple[Link, ...]:
     return tuple(found.values())
 
 
-def _published_text(published: date | None) -> str | None:
-    return f"{published:%b} {published.day}, {published.year}" if published else None
-
-
 def paper_from_hf_object(
     obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
 ) -> Paper:
@@ -191,7 +187,6 @@ def paper_from_hf_object(
         abstract=abstract,
         authors=_stored(inner.get("authors"), "authors", notes),
         published=published,
-        published_text=_published_text(published),
         upvotes=_stored(upvotes, "upvotes", notes) if not isinstance(upvotes, list) else None,
         arxiv_id=arxiv_id,
         links=_merge_links(own, extract_links(abstract)),
@@ -223,7 +218,6 @@ def paper_from_simple_object(
         abstract=abstract,
         authors=_stored(obj.get("authors"), "authors", notes),
         published=published,
-        published_text=_published_text(published),
         upvotes=_stored(upvotes, "upvotes", notes) if isinstance(upvotes, int) else None,
         arxiv_id=arxiv_id,
         doi=_doi(obj.get("doi")),
@@ -281,7 +275,6 @@ def paper_from_arxiv_snapshot_object(obj: dict[str, Any], source: str, position:
         abstract=abstract,
         authors=_snapshot_authors(obj),
         published=published,
-        published_text=_published_text(published),
         arxiv_id=arxiv_id,
         doi=_doi(obj.get("doi")),
         # Authors put their code and project links in the comments as often as in the abstract.

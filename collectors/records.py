@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["LINK_KINDS", "MAX_COUNT", "Link", "Paper", "ParseResult", "Reference", "stored_count"]
+__all__ = [
+    "LINK_KINDS",
+    "MAX_COUNT",
+    "Link",
+    "Paper",
+    "ParseResult",
+    "Reference",
+    "spelled_date",
+    "stored_count",
+]
 
 #: ``links.kind`` values: a code repository, the account of a person or organisation
 #: on a code host, a project page, an unresolved short link, or anything else (a dataset,
@@ -13,6 +22,15 @@ __all__ = ["LINK_KINDS", "MAX_COUNT", "Link", "Paper", "ParseResult", "Reference
 LINK_KINDS = ("repo", "owner", "page", "short", "other")
 #: the largest count the store keeps (its count columns are 32-bit INTEGERs)
 MAX_COUNT = 2**31 - 1
+
+
+def spelled_date(day: date) -> str:
+    """``day`` as Hugging Face pages write it.
+
+    >>> spelled_date(date(2024, 3, 7))
+    'Mar 7, 2024'
+    """
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def stored_count(value: object) -> int | None:
@@ -86,6 +104,13 @@ class Paper:
     cited_by: tuple[Reference, ...] = ()
     #: times cited anywhere, when the source says
     cited_by_count: int | None = None
+
+    def __post_init__(self) -> None:
+        # A known date is shown the way Hugging Face pages spell it whatever the input, so
+        # the page and the report read alike; sources with only a year or a month say so
+        # themselves.
+        if self.published_text is None and self.published is not None:
+            object.__setattr__(self, "published_text", spelled_date(self.published))
 
 
 @dataclass(frozen=True, slots=True)
