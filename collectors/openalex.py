@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from collectors.payloads import UnusableResponse, expect_ok, read_json
+from collectors.payloads import UnusableResponse, listed, ok_json
 from collectors.records import stored_count
 from collectors.scholar import arxiv_key
 from collectors.titles import normalise_title
@@ -109,10 +109,7 @@ def parse_openalex_work(data: Any) -> OpenAlexWork:
 
 def parse_openalex_list(data: Any) -> list[OpenAlexWork]:
     """The works of a list answer (``{"meta": ..., "results": [...]}``)."""
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, list):
-        raise UnusableResponse("OpenAlex list answer has no results list")
-    return [parse_openalex_work(item) for item in results]
+    return [parse_openalex_work(item) for item in listed(data, "results", "OpenAlex list")]
 
 
 def fetch_openalex_work(client: httpx.Client, arxiv_id: str) -> OpenAlexWork | None:
@@ -121,8 +118,7 @@ def fetch_openalex_work(client: httpx.Client, arxiv_id: str) -> OpenAlexWork | N
     if response.status_code == 404:
         return None
     what = f"OpenAlex work for arXiv {arxiv_id}"
-    expect_ok(response, what)
-    return parse_openalex_work(read_json(response, what))
+    return parse_openalex_work(ok_json(response, what))
 
 
 def fetch_openalex_works(client: httpx.Client, arxiv_ids: Sequence[str]) -> list[OpenAlexWork]:
@@ -134,8 +130,7 @@ def fetch_openalex_works(client: httpx.Client, arxiv_ids: Sequence[str]) -> list
         "/works", params={"filter": f"doi:{value}", "per_page": OPENALEX_BATCH_SIZE}
     )
     what = f"OpenAlex lookup of {len(arxiv_ids)} arXiv DOIs"
-    expect_ok(response, what)
-    return parse_openalex_list(read_json(response, what))
+    return parse_openalex_list(ok_json(response, what))
 
 
 def fetch_openalex_ids(
@@ -150,11 +145,7 @@ def fetch_openalex_ids(
         params={"filter": f"{field}:{'|'.join(work_ids)}", "per_page": OPENALEX_BATCH_SIZE},
     )
     what = f"OpenAlex lookup of {len(work_ids)} works"
-    expect_ok(response, what)
-    data = read_json(response, what)
-    results = data.get("results") if isinstance(data, dict) else None
-    if not isinstance(results, list):
-        raise UnusableResponse(f"{what}: answer has no results list")
+    results = listed(ok_json(response, what), "results", what)
     return [item for item in results if isinstance(item, dict)]
 
 
@@ -163,9 +154,8 @@ def search_openalex_title(client: httpx.Client, title: str) -> OpenAlexWork | No
     words = " ".join(_FILTER_SYNTAX.sub(" ", title).split())
     response = client.get("/works", params={"filter": f"title.search:{words}", "per_page": 10})
     what = f"OpenAlex title search for {title[:60]!r}"
-    expect_ok(response, what)
     wanted = normalise_title(title)
-    for work in parse_openalex_list(read_json(response, what)):
+    for work in parse_openalex_list(ok_json(response, what)):
         if work.title is not None and normalise_title(work.title) == wanted:
             return work
     return None

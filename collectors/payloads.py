@@ -27,6 +27,8 @@ __all__ = [
     "error_reason",
     "expect_ok",
     "get_ok",
+    "listed",
+    "ok_json",
     "reaching",
     "read_json",
     "service_failure",
@@ -65,6 +67,24 @@ def expect_ok(response: httpx.Response, what: str) -> None:
     """Raise :class:`BadStatus` naming ``what`` unless the answer is a 200."""
     if response.status_code != 200:
         raise BadStatus(f"{what}: {service_failure(response)}")
+
+
+def ok_json(response: httpx.Response, what: str) -> Any:
+    """The JSON body of a 200 answer: :class:`BadStatus` for another status, else as :func:`read_json`."""
+    expect_ok(response, what)
+    return read_json(response, what)
+
+
+def listed(data: Any, name: str, what: str) -> list[Any]:
+    """The list a list answer holds under ``name`` (``{"results": [...]}``).
+
+    >>> listed({"data": [1]}, "data", "x")
+    [1]
+    """
+    found = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        raise UnusableResponse(f"{what}: answer has no {name} list")
+    return found
 
 
 def get_ok(

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from collectors.payloads import UnusableResponse, expect_ok, read_json
+from collectors.payloads import UnusableResponse, listed, ok_json
 from collectors.records import stored_count
 from collectors.titles import normalise_title
 
@@ -126,8 +126,7 @@ def fetch_s2_batch(client: httpx.Client, arxiv_ids: Sequence[str]) -> list[S2Pap
     ids = [f"ARXIV:{arxiv_key(a)}" for a in arxiv_ids]
     response = client.post("/paper/batch", params={"fields": S2_FIELDS}, json={"ids": ids})
     what = f"Semantic Scholar batch of {len(ids)} papers"
-    expect_ok(response, what)
-    return parse_s2_batch(read_json(response, what), ids)
+    return parse_s2_batch(ok_json(response, what), ids)
 
 
 def match_s2_title(client: httpx.Client, title: str) -> S2Paper | None:
@@ -136,11 +135,7 @@ def match_s2_title(client: httpx.Client, title: str) -> S2Paper | None:
     if response.status_code == 404:
         return None
     what = f"Semantic Scholar title match for {title[:60]!r}"
-    expect_ok(response, what)
-    data = read_json(response, what)
-    matches = data.get("data") if isinstance(data, dict) else None
-    if not isinstance(matches, list):
-        raise UnusableResponse(f"{what}: answer has no data list")
+    matches = listed(ok_json(response, what), "data", what)
     wanted = normalise_title(title)
     for item in matches:
         paper = parse_s2_paper(item)

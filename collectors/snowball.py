@@ -21,7 +21,7 @@ from collectors.citation_files import (
 )
 from collectors.enrich import Failure
 from collectors.openalex import OPENALEX_BATCH_SIZE, arxiv_doi, fetch_openalex_ids
-from collectors.payloads import error_reason, expect_ok, read_json
+from collectors.payloads import error_reason, ok_json
 from collectors.records import Paper
 from collectors.scholar import S2_BATCH_SIZE
 from paperweb.errors import FetchError
@@ -97,8 +97,7 @@ def _s2_papers(
                 "/paper/batch", params={"fields": S2_PAPER_FIELDS}, json={"ids": list(chunk)}
             )
             what = f"Semantic Scholar batch of {len(chunk)} papers"
-            expect_ok(response, what)
-            answer = read_json(response, what)
+            answer = ok_json(response, what)
         except (FetchError, httpx.HTTPError) as exc:
             failures += [Failure("expand", f"s2:{i}", error_reason(exc)) for i in chunk]
             continue
