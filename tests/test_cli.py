@@ -334,6 +334,15 @@ def test_unknown_kind_names_the_likely_one(db: Path) -> None:
     assert "did you mean 'similar'?" in _run("neighbors", "p1", "--kind", "similiar", "--db", db)[2]
 
 
+def test_top_ranks_papers_unless_asked_for_every_kind(db: Path) -> None:
+    """`top` answers "which papers are central"; a repo with a pagerank joins only with --kind all."""
+    code, out, _ = _run("top", "--db", db, "--json")
+    assert code == 0 and [r["node_id"] for r in json.loads(out)] == ["p1", "p2", "p3", "p4"]
+    code, out, _ = _run("top", "--kind", "all", "--db", db, "--json")
+    ranked = {r["node_id"]: r["kind"] for r in json.loads(out)}
+    assert code == 0 and ranked["github.com/lab/ops"] == "repo" and len(ranked) == 5
+
+
 def test_valid_kind_with_nothing_to_show_says_so(db: Path) -> None:
     """A kind that exists but has no rows: a line saying why, the header only, exit 0."""
     code, out, err = _run("top", "--kind", "keyword", "--db", db)
@@ -341,7 +350,7 @@ def test_valid_kind_with_nothing_to_show_says_so(db: Path) -> None:
     assert err.strip() == "no keyword node has a pagerank value; metrics of keyword nodes: degree"
     code, out, err = _run("top", "--kind", "page", "--db", db, "--json")
     assert code == 0 and json.loads(out) == [] and "no page nodes" in err
-    code, out, err = _run("top", "--metric", "betweenness", "--db", db)
+    code, out, err = _run("top", "--metric", "betweenness", "--kind", "all", "--db", db)
     assert (
         code == 0 and "no node has a betweenness value; the database has: degree, pagerank" in err
     )

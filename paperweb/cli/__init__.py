@@ -399,25 +399,26 @@ def top_command(
         typer.Option("--metric", metavar="METRIC", help="pagerank, betweenness, degree, ..."),
     ] = "pagerank",
     kind: Annotated[
-        str | None,
+        str,
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="Only nodes of this kind: paper, repo, owner, page, keyword, work.",
+            help="Nodes of this kind: paper, repo, owner, page, keyword, work, or all.",
         ),
-    ] = None,
+    ] = "paper",
     limit: LimitOption = 20,
     db: DbOption = DEFAULT_DB,
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
-    """Rank nodes by a stored metric.
+    """Rank papers (or other nodes) by a stored metric.
 
-    Example: paperweb top --metric betweenness --kind paper --limit 10
+    Example: paperweb top --metric betweenness --limit 10
     """
+    only = None if kind == "all" else kind
     with open_store(db, read_only=True) as store:
-        rows = top_nodes(store, metric, kind, limit)
-        empty = None if rows else empty_top_reason(store, metric, kind)
+        rows = top_nodes(store, metric, only, limit)
+        empty = None if rows else empty_top_reason(store, metric, only)
     if empty:
         err.print(empty, markup=False)
     ranked = [
