@@ -177,7 +177,7 @@ def _place_labels(figure: Figure, texts: Sequence[Text]) -> None:
 
 def draw_map(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
     """The overview map: drawn nodes at their positions, coloured by community, each named
-    community labelled at the middle of its papers."""
+    community labelled just above its papers."""
     xy = inputs.node_xy
     if len(xy) == 0:
         return None
@@ -204,7 +204,12 @@ def draw_map(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
         c=[c for c, p in zip(colors, papers, strict=True) if p],
         edgecolors="white",
         linewidths=0.3,
+        # Papers stay visible over the label boxes, whichever way the labels were pushed.
+        zorder=3,
     )
+    # Each label sits just above its community, not on it: on a small community's centre
+    # the box would hide the very papers it names.
+    lift = 0.015 * float(np.ptp(xy[:, 1]) or 1.0)
     ranked = sorted(inputs.communities, key=lambda c: (-inputs.community_sizes.get(c, 0), c))
     texts = []
     community = np.array([-1 if c is None else c for c in inputs.node_community])
@@ -212,14 +217,15 @@ def draw_map(inputs: FigureInputs, path: Path) -> DrawnFigure | None:
         members = xy[(community == c) & papers]
         if len(members) == 0:
             continue
-        cx, cy = np.median(members, axis=0)
+        cx = float(np.median(members[:, 0]))
         texts.append(
             ax.text(
                 cx,
-                cy,
+                float(members[:, 1].max()) + lift,
                 f"{c}: {short_label(inputs.communities[c])}",
                 ha="center",
-                va="center",
+                va="bottom",
+                zorder=2,
                 fontsize=8.5,
                 color="#202020",
                 bbox={

@@ -16,19 +16,6 @@ TOP_LINKED = 15
 # Enough to keep input from forming emphasis, code, links, HTML or table cells on GitHub.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
 
-HOW_TO_READ = (
-    "Every paper is a node; two papers are joined when they share keywords (`similar`), "
-    "code (`shared_code`) or a citation (`cites`). **PageRank** is the share of time a random "
-    "walk along these edges spends on a paper: central papers are tied to many papers that are "
-    "tied to many others. **Betweenness** is the share of shortest paths between other papers "
-    "that pass through it: high for papers that connect otherwise separate groups. "
-    "**Communities** are groups of papers more tightly joined to each other than to the rest; "
-    "**modularity** (from -0.5 to 1) says how clear that grouping is (above 0.3 is a "
-    "clear structure). **Participation** (0 to 1) is how evenly a paper's edges spread over "
-    "communities. Bare values mean little on their own, so each comes with its rank among "
-    'all papers ("3rd of 441") or the share of papers ranked above it ("top 5%").'
-)
-
 
 def md(text: object) -> str:
     """Text from the input made safe inside a Markdown table cell (no HTML, no links, no breaks)."""
@@ -62,6 +49,29 @@ def scale(rank: int | None, total: int) -> str:
     if rank <= TOP:
         return f"{ordinal(rank)} of {total:,}"
     return f"{ordinal(rank)} of {total:,}, top {max(1, math.ceil(100 * rank / total))}%"
+
+
+def how_to_read(papers: int) -> str:
+    """What the report's terms mean, with its rank examples on this corpus's scale.
+
+    >>> "3rd of 68" in how_to_read(68)
+    True
+    """
+    example = scale(min(3, papers), papers) if papers else "3rd of 100"
+    return (
+        "Every paper is a node; two papers are joined when they share keywords (`similar`), "
+        "code (`shared_code`), a citation (`cites`), references (`coupling`: both cite the "
+        "same works) or citers (`cocited`: cited together). **PageRank** is the share of time "
+        "a random walk along these edges spends on a paper: central papers are tied to many "
+        "papers that are tied to many others. **Betweenness** is the share of shortest paths "
+        "between other papers that pass through it: high for papers that connect otherwise "
+        "separate groups. **Communities** are groups of papers more tightly joined to each "
+        "other than to the rest; **modularity** (from -0.5 to 1) says how clear that grouping "
+        "is (above 0.3 is a clear structure). **Participation** (0 to 1) is how evenly a "
+        "paper's edges spread over communities. Bare values mean little on their own, so each "
+        f'comes with its rank among all papers ("{example}") or, past the top ten, the share '
+        'of papers ranked at or above it ("top 5%").'
+    )
 
 
 def _metric(name: str, value: float | None, rank: int | None, total: int) -> str:
@@ -139,7 +149,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         "",
     ]
     out += _figure(data, "report-map.png")
-    out += ["## How to read this report", "", HOW_TO_READ, ""]
+    out += ["## How to read this report", "", how_to_read(s["papers"]), ""]
     out += ["## Corpus", ""]
     out += [
         "| what | count |",
