@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import paperweb.cli
-from collectors.citation_files import paper_from_s2_object
+from collectors.citation_files import paper_from_openalex_object, paper_from_s2_object
 from collectors.corpus import read_inputs
 from collectors.detect import detect_kind
 from collectors.records import Reference
@@ -293,3 +293,24 @@ def test_s2_file_citation_count_out_of_range_is_dropped(count: object) -> None:
         {"paperId": "abc", "title": "A Paper", "citationCount": count}, "s2.json", 1
     )
     assert paper.cited_by_count is None
+
+
+def test_works_files_show_dates_as_every_other_input_does() -> None:
+    """A full date reads 'Mar 7, 2024' from an S2 or OpenAlex file as from a page; a year alone
+    stays a year."""
+    dated = paper_from_s2_object(
+        {**_s2("d1", "Dated", 2024, []), "publicationDate": "2024-03-07"}, "f", 1
+    )
+    undated = paper_from_s2_object(_s2("d2", "Undated", 2023, []), "f", 2)
+    work = {
+        "id": "https://openalex.org/W42",
+        "title": "An OpenAlex Work",
+        "publication_year": 2022,
+        "publication_date": "2022-11-30",
+    }
+    opened = paper_from_openalex_object(work, "f", 3)
+    assert (dated.published_text, undated.published_text, opened.published_text) == (
+        "Mar 7, 2024",
+        "2023",
+        "Nov 30, 2022",
+    )
