@@ -271,3 +271,10 @@ def test_parse_bibtex_url_escapes_in_links() -> None:
         r"@misc{k, title = {T}, url = {https://example.org/my\_project}}" + "\n", "x.bib"
     ).papers
     assert [link.url for link in paper.links] == ["https://example.org/my_project"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_titles_fold_as_unicode_ones_do(title: str) -> None:
+    """The fast ASCII path folds exactly as the Unicode one: a title with an accent added (so
+    taking the Unicode path) folds to the title with the bare letter (the ASCII path)."""
+    assert normalise_title(title + " Café") == normalise_title(title + " cafe")
