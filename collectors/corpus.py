@@ -8,7 +8,7 @@ from pathlib import Path
 from collectors.arxiv_ids import parse_id_list
 from collectors.bibtex import bibtex_strings, parse_bibtex
 from collectors.detect import detect_kind, json_shape, read_head
-from collectors.inputs import discover_inputs, read_text_file
+from collectors.inputs import discover_inputs, input_name, read_text_file
 from collectors.jsonfeed import iter_jsonl, parse_json
 from collectors.listing import parse_listing_page
 from collectors.records import Paper, ParseResult
@@ -55,7 +55,7 @@ def read_inputs(
         try:
             if kind in ("openalex", "s2"):
                 # Works files are JSON documents or JSONL; each object is recognised by its shape.
-                kind = json_shape(read_head(path), path.name)
+                kind = json_shape(read_head(path), input_name(path))
             if kind == "jsonl":
                 # Read whole before keeping any, so an unusable file adds nothing.
                 streamed: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from collectors.arxiv_ids import looks_like_id_list
 from collectors.bibtex import looks_like_bibtex
-from collectors.inputs import decode_text, unreadable
+from collectors.inputs import GZIP_ERRORS, damaged, decode_text, input_name, open_input, unreadable
 from collectors.listing import looks_like_listing_page
 from paperweb.errors import InputError, UsageError
 
@@ -24,10 +24,13 @@ HEAD_BYTES = 256 * 1024
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> str:
-    """The first ``size`` bytes of a file as text, without reading the rest."""
+    """The first ``size`` bytes of a file (decompressed, for a gzip) as text, without reading
+    the rest."""
     try:
-        with path.open("rb") as handle:
+        with open_input(path) as handle:
             data = handle.read(size)
+    except GZIP_ERRORS as exc:  # before OSError: BadGzipFile is one
+        raise damaged(path, exc) from exc
     except OSError as exc:
         raise unreadable(path, exc) from exc
     return decode_text(path, data, head_of=size)
@@ -90,7 +93,7 @@ def detect_kind(path: Path, forced: str | None = None) -> str:
             f"{path}: file is HTML; expected the page's text (select all on the Hugging Face "
             "Papers page and paste into a .txt file), an id list, BibTeX or JSON"
         )
-    kind = detect_kind_of_text(head, path.name)
+    kind = detect_kind_of_text(head, input_name(path))
     if kind is None:
         raise InputError(
             f"{path}: not a Hugging Face Papers listing page, arXiv id list, BibTeX, JSON or JSONL file; "

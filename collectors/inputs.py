@@ -1,24 +1,71 @@
-"""Find input files and read them as text, refusing what cannot be an input."""
+"""Find input files and read them as text, refusing what cannot be an input.
+
+Any input may be gzip-compressed (recognised by its first bytes, whatever its name): the
+OpenAlex snapshot and the Semantic Scholar datasets come as ``.gz`` files of JSON lines.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from paperweb.errors import InputError
 
 __all__ = [
+    "GZIP_ERRORS",
     "MAX_INPUT_BYTES",
+    "damaged",
     "decode_text",
     "discover_inputs",
+    "input_name",
+    "open_input",
     "read_text_file",
     "unreadable",
 ]
 
 #: Larger files are refused before they are read (a listing page of 100k papers is ~150 MB).
 MAX_INPUT_BYTES = 1 << 30
-#: Suffixes picked up when an input is a folder.
-FOLDER_SUFFIXES = (".txt", ".bib", ".json", ".jsonl")
+#: Suffixes picked up when an input is a folder (``.gz``: any of them compressed, or a
+#: snapshot part such as OpenAlex's ``part_000.gz``).
+FOLDER_SUFFIXES = (".txt", ".bib", ".json", ".jsonl", ".gz")
+_GZIP_MAGIC = b"\x1f\x8b"
+#: what gzip and zlib raise on a damaged or cut-off stream
+GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+
+
+def input_name(path: Path) -> str:
+    """The file name that says what ``path`` holds: without a ``.gz`` suffix.
+
+    >>> input_name(Path("works/part_003.jsonl.gz")), input_name(Path("refs.bib"))
+    ('part_003.jsonl', 'refs.bib')
+    """
+    name = path.name
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+@contextmanager
+def open_input(path: Path) -> Iterator[BinaryIO]:
+    """``path`` opened for reading bytes, decompressed on the fly when it is gzip data.
+
+    Errors of a damaged stream surface while reading (see :data:`GZIP_ERRORS`).
+    """
+    with path.open("rb") as raw:
+        if raw.read(2) != _GZIP_MAGIC:
+            raw.seek(0)
+            yield raw
+            return
+        raw.seek(0)
+        with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
+            yield unpacked  # type: ignore[misc]
+
+
+def damaged(path: Path, exc: Exception) -> InputError:
+    """The one-line error for a compressed input that cannot be decompressed."""
+    return InputError(f"{path}: damaged or cut-off gzip file ({exc or type(exc).__name__})")
 
 
 def discover_inputs(
@@ -52,17 +99,22 @@ def discover_inputs(
 
 
 def read_text_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Read a UTF-8 text file, with a one-line error for huge, binary or undecodable files."""
+    """Read a UTF-8 text file (or a gzip of one), with a one-line error for huge, binary or
+    undecodable files."""
+    limit = f"the {max_bytes / 2**20:,.0f} MiB limit for one input; split it into several files"
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(
-                f"{path}: file is {size / 2**20:,.0f} MiB, over the {max_bytes / 2**20:,.0f} MiB limit "
-                "for one input; split it into several files"
-            )
-        data = path.read_bytes()
+            raise InputError(f"{path}: file is {size / 2**20:,.0f} MiB, over {limit}")
+        with open_input(path) as handle:
+            # One byte more than allowed tells a compressed file that inflates past the limit.
+            data = handle.read(max_bytes + 1)
+    except GZIP_ERRORS as exc:  # before OSError: BadGzipFile is one
+        raise damaged(path, exc) from exc
     except OSError as exc:
         raise unreadable(path, exc) from exc
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: file decompresses to over {limit}")
     return decode_text(path, data)
 
 

@@ -15,6 +15,7 @@ OpenAlex works and Semantic Scholar papers are read by :mod:`collectors.citation
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from collectors.citation_files import (
     paper_from_openalex_object,
     paper_from_s2_object,
 )
+from collectors.inputs import GZIP_ERRORS, damaged, open_input
 from collectors.latex import decode_latex
 from collectors.links import canonical_link, extract_links
 from collectors.records import MAX_COUNT, Link, Paper, ParseResult, stored_count
@@ -360,6 +362,22 @@ def _why_no_paper(items: list[Any]) -> str:
     return "no paper in the JSON (each needs a title or an arXiv id)"
 
 
+#: the longest JSONL line read as a paper (the largest real work objects are ~1 MB)
+MAX_LINE = 32 * 2**20
+
+
+def _bounded_lines(text: io.TextIOBase, limit: int = MAX_LINE) -> Iterator[str | None]:
+    """The lines of ``text``, None for each line longer than ``limit`` (read past, not kept):
+    one endless line (a gzip that inflates to a gigabyte of one character) never fills memory."""
+    while line := text.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while (rest := text.readline(limit)) and not rest.endswith("\n"):
+            pass
+        yield None
+
+
 def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
     """Stream the papers of a JSONL file line by line; bad lines go to ``skipped`` with file:line.
 
@@ -373,9 +391,13 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
     said: list[str] = []
     try:
         # utf-8-sig drops a BOM; universal newlines fold CRLF. Iterating the file object
-        # keeps one line in memory, so a file of any size streams.
-        with path.open(encoding="utf-8-sig") as lines:
-            for number, line in enumerate(lines, 1):
+        # keeps one line in memory, so a file of any size (compressed or not) streams.
+        with open_input(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig") as lines:
+            for number, line in enumerate(_bounded_lines(lines, MAX_LINE), 1):
+                if line is None:
+                    bad.append(f"{source}:{number}: line over {MAX_LINE // 2**20} MiB; not a paper")
+                    said.append(bad[-1])
+                    continue
                 if not line.strip():
                     continue
                 notes: Notes = []
@@ -396,6 +418,8 @@ def iter_jsonl(path: Path, skipped: list[str]) -> Iterator[Paper]:
         raise InputError(
             f"{source}: file is not UTF-8 text (at byte {exc.start} of a line)"
         ) from exc
+    except GZIP_ERRORS as exc:  # before OSError: BadGzipFile is one
+        raise damaged(path, exc) from exc
     except OSError as exc:
         raise InputError(f"{source}: cannot read file ({exc.strerror or exc})") from exc
     if not position:
