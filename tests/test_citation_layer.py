@@ -141,6 +141,17 @@ def test_report_and_missing_command_list_outside_works(built: Path) -> None:
     report = (built / "report.md").read_text(encoding="utf-8")
     section = report.split("## Most cited works not in the corpus", 1)[1]
     assert "| 1 | openalex:W999 |  | 7 |" in section
+    with duckdb.connect(str(built / "p.duckdb"), read_only=True) as con:
+        coupling, cocited = con.execute(
+            "SELECT count(*) FILTER (kind = 'coupling'), count(*) FILTER (kind = 'cocited') "
+            "FROM edges"
+        ).fetchone() or (0, 0)
+    assert coupling > 0 and cocited == 1
+    assert (
+        f"| coupling / cocited edges (shared references / shared citers) | {coupling} / 1 |"
+        in report
+    )
+    assert "| cited works outside the corpus, drawn as nodes | 3 |" in report
     result = CliRunner().invoke(
         paperweb.cli.app, ["missing", "--db", str(built / "p.duckdb"), "--limit", "3", "--json"]
     )

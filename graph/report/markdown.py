@@ -162,6 +162,8 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"| repositories / owners | {s['repos']:,} / {s['owners']:,} |",
         f"| linking keywords | {s['keywords']:,} |",
         f"| similar / shared_code / cites edges | {s['similar_edges']:,} / {s['shared_code_edges']:,} / {s['cites_edges']:,} |",
+        f"| coupling / cocited edges (shared references / shared citers) | {s.get('coupling_edges', 0):,} / {s.get('cocited_edges', 0):,} |",
+        f"| cited works outside the corpus, drawn as nodes | {s.get('work_nodes', 0):,} |",
         f"| connected groups of 2+ papers | {s['components']:,} |",
         f"| isolated papers | {s['isolated_papers']:,} |",
         f"| communities | {s['communities']:,} |",

@@ -62,6 +62,9 @@ SELECT
   (SELECT count(*) FROM edges WHERE kind = 'similar') AS similar_edges,
   (SELECT count(*) FROM edges WHERE kind = 'shared_code') AS shared_code_edges,
   (SELECT count(*) FROM edges WHERE kind = 'cites') AS cites_edges,
+  (SELECT count(*) FROM edges WHERE kind = 'coupling') AS coupling_edges,
+  (SELECT count(*) FROM edges WHERE kind = 'cocited') AS cocited_edges,
+  (SELECT count(*) FROM nodes WHERE kind = 'work') AS work_nodes,
   (SELECT count(*) FROM papers WHERE published IS NULL) AS papers_without_date
 """
 # One row per paper with its metrics and their ranks, kept for the report's later reads.
