@@ -151,6 +151,10 @@ def rebuilding(
     tmp = path.with_name(f".{path.name}.building")
     try:
         _remove(tmp)
+        # DuckDB's own refusal names the temporary file and guesses "damaged?": ask the
+        # folder first, so the error says what is wrong with it
+        tmp.touch()
+        tmp.unlink()
         new = open_store(
             tmp, memory_limit=memory_limit, temp_directory=path.with_name(f"{path.name}.tmp")
         )
