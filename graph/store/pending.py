@@ -26,7 +26,7 @@ from graph.store.connection import DAMAGE, Store, connect_file
 from graph.store.schema import MARK_TABLE, SCHEMA_VERSION, SQL_RELATIONS, SQL_SCHEMA_COLUMNS
 from paperweb.errors import DatabaseError
 
-__all__ = ["SUFFIX", "pending_path", "read_pending", "write_pending"]
+__all__ = ["SUFFIX", "pending_exists", "pending_path", "read_pending", "write_pending"]
 
 SUFFIX = ".pending-answers"
 #: the mark row of a pending-answers file (a paperweb database has ``schema_version`` instead)
@@ -43,6 +43,11 @@ SQL_PENDING_CREATE = (
 def pending_path(db: Path) -> Path:
     """Where the pending answers of database ``db`` are kept."""
     return db.with_name(db.name + SUFFIX)
+
+
+def pending_exists(db: Path) -> bool:
+    """Whether anything (a file, folder or link, even a dangling one) has the pending name."""
+    return os.path.lexists(pending_path(db))
 
 
 def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -63,7 +68,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def read_pending(db: Path, warn: Callable[[str], None]) -> pa.Table | None:
     """The answers kept beside ``db`` by a failed build, or None (none, or unusable: warned)."""
     path = pending_path(db)
-    if not os.path.lexists(path):
+    if not pending_exists(db):
         return None
     try:
         if not path.is_file():

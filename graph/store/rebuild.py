@@ -40,7 +40,7 @@ from graph.store.connection import (
     open_store,
     was_interrupted,
 )
-from graph.store.pending import pending_path, read_pending, write_pending
+from graph.store.pending import pending_exists, pending_path, read_pending, write_pending
 from paperweb.errors import DatabaseError
 
 __all__ = ["rebuilding"]
@@ -101,7 +101,7 @@ def _carry_cache(
         new.insert_columns("http_cache", _columns(cache))
         before = old.query_arrow(SQL_CACHE_FETCHED)
         del cache
-    owned = not os.path.lexists(pending_path(path))
+    owned = not pending_exists(path)
     pending = read_pending(path, warn)
     if pending is not None:
         with new.columns_view("_fresh", _columns(pending)):
