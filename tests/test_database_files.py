@@ -267,6 +267,37 @@ def test_incompatible_columns_are_refused(db: Path) -> None:
     assert "nodes.node_id is INTEGER" in line
 
 
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        (
+            "DROP TABLE edges; CREATE VIEW edges AS SELECT node_id AS src, node_id AS dst, "
+            "kind, 1.0 AS weight, '' AS evidence FROM nodes",
+            "'edges' is a view",
+        ),
+        (
+            "DROP TABLE papers; CREATE TABLE papers (paper_id INTEGER, title VARCHAR)",
+            "papers.paper_id is INTEGER",
+        ),
+    ],
+    ids=["edges-view", "papers-columns"],
+)
+@pytest.mark.parametrize("command", [["stats"], ["build", str(INPUT)]], ids=lambda c: c[0])
+def test_edges_view_or_foreign_papers_table_is_one_error_line(
+    db: Path, tmp_path: Path, sql: str, problem: str, command: list[str]
+) -> None:
+    """An edges view or a papers table of other types: one Error line (read or rebuild), no
+    traceback, the file unchanged."""
+    con = duckdb.connect(str(db))
+    con.execute(sql)
+    con.close()
+    before = db.read_bytes()
+    extra = ["--out", str(tmp_path / "out")] if command[0] == "build" else []
+    line = _one_error(*_run(*command, "--db", db, *extra))
+    assert problem in line
+    assert db.read_bytes() == before
+
+
 def test_every_connection_is_sandboxed(db: Path, tmp_path: Path) -> None:
     """Read-only, read-write and build connections: no file access, no extension loading."""
     settings = (
