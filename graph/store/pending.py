@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from graph.store.cache import SQL_CACHE_ALL
 from graph.store.check import expected_columns
-from graph.store.connection import DAMAGE, Store, connect_file
+from graph.store.connection import Store, connect_file
 from graph.store.schema import MARK_TABLE, SCHEMA_VERSION, SQL_RELATIONS, SQL_SCHEMA_COLUMNS
 from paperweb.errors import DatabaseError
 
@@ -79,12 +79,13 @@ def read_pending(db: Path, warn: Callable[[str], None]) -> pa.Table | None:
             table = Store(con, path, read_only=True).query_arrow(SQL_CACHE_ALL)
         finally:
             con.close()
-    except (DatabaseError, *DAMAGE, duckdb.Error, OSError) as exc:
+    except (DatabaseError, duckdb.Error, OSError) as exc:
         # connect_file's errors begin "database PATH is ..."; the warning names the file once
         # (the name may hold a newline: the first line of the reason is taken without it)
         reason = str(exc).removeprefix(f"database {path} ").removeprefix("is ")
         reason = (reason.replace(str(path), "\0").splitlines() or [type(exc).__name__])[0]
-        warn(f"Warning: ignored {path}, left as it is: {reason.replace(chr(0), path.name)}")
+        reason = reason.replace("\0", path.name)
+        warn(f"Warning: ignored {path}, left as it is: {reason}")
         return None
     return table
 
