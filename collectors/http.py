@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import httpx
 
-from collectors.bodies import ACCEPTED_ENCODINGS
+from collectors.bodies import ACCEPTED_ENCODINGS, NetworkTransport
 from collectors.services import (
     SECRETS,
     SERVICES,
@@ -67,7 +67,7 @@ def make_client(
     """An ``httpx.Client`` for ``service`` with the full transport stack over ``inner``."""
     known = SERVICES[service]
     stats = stats if stats is not None else HttpStats()
-    transport: httpx.BaseTransport = inner or httpx.HTTPTransport()
+    transport: httpx.BaseTransport = inner or NetworkTransport()
     base = settings.base_url(service)
     if service == "short" and base:
         transport = MirrorTransport(transport, base)

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from collectors.bodies import AnswerTimeout
 from collectors.safejson import load_json
 from collectors.transports import is_rate_limited
 from paperweb.errors import BadStatus, FetchError, UnusableResponse
@@ -102,6 +103,8 @@ def error_reason(exc: Exception) -> str:
     """A one-line reason for a transport error or unusable answer (never the full URL)."""
     if isinstance(exc, FetchError):
         return str(exc)
+    if isinstance(exc, AnswerTimeout):
+        return f"timed out ({exc})"
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
     if isinstance(exc, httpx.HTTPError):

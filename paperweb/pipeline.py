@@ -161,7 +161,7 @@ def _build_staged(
 ) -> BuildSummary:
     """The build into a new database file and the staging folder; the file replaces the old one."""
     clock = _Clock()
-    with rebuilding(options.db, memory_limit=options.memory_limit) as store:
+    with rebuilding(options.db, memory_limit=options.memory_limit, warn=progress) as store:
         occurrences, skipped, files = read_inputs(inputs, options.input_format)
         progress(f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap()}")
         online: OnlineResult | None = None

@@ -17,7 +17,7 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["HostileServer", "Route", "drip", "gzip_bomb", "hostile", "send"]
+__all__ = ["HeaderDrip", "HostileServer", "Route", "drip", "gzip_bomb", "hostile", "send"]
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
@@ -61,6 +61,39 @@ def drip(handler: BaseHTTPRequestHandler, length: int = 600, every: float = 0.1)
             time.sleep(every)
     except OSError:
         pass  # the client gave up, as it should
+
+
+class HeaderDrip:
+    """A route that sends even its status line and headers one byte every ``every`` seconds.
+
+    It records how many bytes it wrote before the client hung up (``sent`` of ``total``)
+    and sets ``stopped`` when it ends either way.
+    """
+
+    def __init__(self, every: float = 0.05, padding: int = 1200) -> None:
+        self.every = every
+        self.head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + b"X-Pad: "
+            + b"x" * padding
+            + b"\r\nContent-Length: 2\r\n\r\n{}"
+        )
+        self.total = len(self.head)
+        self.sent = 0
+        self.stopped = threading.Event()
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        """Write the answer a byte at a time until it is done or the client is gone."""
+        try:
+            for byte in self.head:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                self.sent += 1
+                time.sleep(self.every)
+        except OSError:
+            handler.close_connection = True  # the client gave up, as it should
+        finally:
+            self.stopped.set()
 
 
 class HostileServer:

@@ -7,9 +7,16 @@ folders that cannot be written as ``--out``; and every connection is sandboxed.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -56,6 +63,100 @@ def _build(db: Path, out: Path) -> tuple[int, str, str]:
     return _run("build", INPUT, "--db", db, "--out", out)
 
 
+Run = Callable[..., tuple[int, str, str]]
+
+
+@dataclass
+class CliUser:
+    """Runs the CLI as a user whom file modes bind, in a folder that user owns.
+
+    root writes into read-only folders, so as root (CI may run so) the CLI runs as a
+    child process without root's powers: root with every capability dropped (setpriv),
+    or else user nobody; only when neither can run it is the test skipped.
+    """
+
+    folder: Path
+    run: Run
+    #: hand a path made by the test to the CLI's user
+    own: Callable[[Path], None]
+
+
+def _python(folder: Path, prefix: list[str], **how: Any) -> Run:
+    """Runs this Python with the given arguments in a child process, in ``folder``."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder),
+        "MPLCONFIGDIR": str(folder / ".mpl"),
+        "LANG": "C.UTF-8",
+    }
+
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        command = [*prefix, sys.executable, *map(str, args)]
+        done = subprocess.run(
+            command, capture_output=True, text=True, cwd=folder, env=env, timeout=600, **how
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    return run
+
+
+def _powerless(python: Run, folder: Path, own: Callable[[Path], None]) -> bool:
+    """Whether the child runs Python and is refused a write into a read-only folder."""
+    probe = folder / "probe"
+    probe.mkdir()
+    own(probe)
+    probe.chmod(0o555)
+    try:
+        code, _, err = python("-c", f"open({str(probe / 'x')!r}, 'w')")
+    finally:
+        probe.chmod(0o755)
+        shutil.rmtree(probe)
+    return code != 0 and "PermissionError" in err
+
+
+def _cli(python: Run) -> Run:
+    return lambda *args: python("-m", "paperweb", *args)
+
+
+@pytest.fixture
+def cli_user(tmp_path: Path) -> Iterator[CliUser]:
+    """The CLI in-process for an ordinary user; as root, a child process without root's powers."""
+    if os.geteuid() != 0:
+        yield CliUser(tmp_path, _run, lambda path: None)
+        return
+    setpriv = shutil.which("setpriv")
+    if setpriv:
+        drop = [setpriv, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"]
+        python = _python(tmp_path, drop)
+        if _powerless(python, tmp_path, lambda path: None):
+            yield CliUser(tmp_path, _cli(python), lambda path: None)
+            return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("running as root without setpriv, and there is no user nobody")
+    uid, gid = nobody.pw_uid, nobody.pw_gid
+    # pytest's tmp_path (under a 0700 folder of root's) is not reachable for nobody
+    folder = Path(tempfile.mkdtemp(prefix="paperweb-nobody-"))
+    try:
+        folder.chmod(0o755)
+        os.chown(folder, uid, gid)
+
+        def own(path: Path) -> None:
+            os.chown(path, uid, gid)
+
+        python = _python(folder, [], user=uid, group=gid, extra_groups=[])
+        try:
+            usable = _powerless(python, folder, own)
+        except PermissionError:
+            usable = False  # nobody cannot reach this Python (it lives under /root, say)
+        if not usable:
+            pytest.skip("running as root, and neither setpriv nor user nobody can run the CLI")
+        yield CliUser(folder, _cli(python), own)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize("kind", ["dev-null", "a-file", "proc-self", "under-a-file"])
 def test_unusable_out_fails_before_the_database_is_touched(
     db: Path, tmp_path: Path, kind: str
@@ -76,18 +177,22 @@ def test_unusable_out_fails_before_the_database_is_touched(
     assert a_file.read_text(encoding="utf-8") == "mine"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_read_only_out_folder_fails_before_building(db: Path, tmp_path: Path) -> None:
+def test_read_only_out_folder_fails_before_building(built: Path, cli_user: CliUser) -> None:
     """A read-only --out folder: one Error line, the database unchanged."""
-    out = tmp_path / "ro"
+    db = Path(shutil.copyfile(built, cli_user.folder / "db.duckdb"))
+    cli_user.own(db)
+    out = cli_user.folder / "ro"
     out.mkdir()
+    cli_user.own(out)
     out.chmod(0o555)
     before = db.read_bytes()
     try:
-        _one_error(*_build(db, out))
+        line = _one_error(*cli_user.run("build", INPUT, "--db", db, "--out", out))
     finally:
         out.chmod(0o755)
+    assert "--out" in line and str(out) in line
     assert db.read_bytes() == before
+    assert list(out.iterdir()) == []
 
 
 def test_outputs_are_moved_in_together_and_stale_ones_removed(db: Path, tmp_path: Path) -> None:
@@ -160,6 +265,37 @@ def test_incompatible_columns_are_refused(db: Path) -> None:
     con.close()
     line = _one_error(*_run("stats", "--db", db))
     assert "nodes.node_id is INTEGER" in line
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        (
+            "DROP TABLE edges; CREATE VIEW edges AS SELECT node_id AS src, node_id AS dst, "
+            "kind, 1.0 AS weight, '' AS evidence FROM nodes",
+            "'edges' is a view",
+        ),
+        (
+            "DROP TABLE papers; CREATE TABLE papers (paper_id INTEGER, title VARCHAR)",
+            "papers.paper_id is INTEGER",
+        ),
+    ],
+    ids=["edges-view", "papers-columns"],
+)
+@pytest.mark.parametrize("command", [["stats"], ["build", str(INPUT)]], ids=lambda c: c[0])
+def test_edges_view_or_foreign_papers_table_is_one_error_line(
+    db: Path, tmp_path: Path, sql: str, problem: str, command: list[str]
+) -> None:
+    """An edges view or a papers table of other types: one Error line (read or rebuild), no
+    traceback, the file unchanged."""
+    con = duckdb.connect(str(db))
+    con.execute(sql)
+    con.close()
+    before = db.read_bytes()
+    extra = ["--out", str(tmp_path / "out")] if command[0] == "build" else []
+    line = _one_error(*_run(*command, "--db", db, *extra))
+    assert problem in line
+    assert db.read_bytes() == before
 
 
 def test_every_connection_is_sandboxed(db: Path, tmp_path: Path) -> None:
@@ -253,17 +389,28 @@ def test_database_in_an_unwritable_folder_fails_before_building(tmp_path: Path) 
     assert not (tmp_path / "out" / "graph.html").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_database_in_a_read_only_folder_fails_before_building(db: Path, tmp_path: Path) -> None:
+def test_database_in_a_read_only_folder_fails_before_building(
+    built: Path, cli_user: CliUser
+) -> None:
     """A database whose folder is read-only: one Error line, the file unchanged."""
+    folder = cli_user.folder / "dbs"
+    folder.mkdir()
+    cli_user.own(folder)
+    db = Path(shutil.copyfile(built, folder / "db.duckdb"))
+    cli_user.own(db)
+    out = cli_user.folder / "out"
+    out.mkdir()
+    cli_user.own(out)
     before = db.read_bytes()
-    tmp_path.chmod(0o555)
+    folder.chmod(0o555)
     try:
-        line = _one_error(*_build(db, tmp_path.parent / f"{tmp_path.name}-out"))
+        line = _one_error(*cli_user.run("build", INPUT, "--db", db, "--out", out))
     finally:
-        tmp_path.chmod(0o755)
-    assert "not writable" in line
+        folder.chmod(0o755)
+    assert "not writable" in line and str(folder) in line
     assert db.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["db.duckdb"]
+    assert not (out / "graph.html").exists()
 
 
 def test_control_characters_in_a_file_name_are_escaped(tmp_path: Path) -> None:

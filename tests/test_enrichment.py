@@ -80,10 +80,11 @@ def _hf(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=[{"paper": paper}])
 
 
-def test_build_keeps_cache_when_build_fails(
+def test_failed_build_keeps_its_answers_beside_the_database(
     rich_page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build that fails after enrichment rolls back the graph but keeps the cached answers."""
+    """A build that fails after enrichment leaves no database (there was none) but keeps the
+    answers it fetched beside it; the next build asks for none of them again."""
     sent: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -101,17 +102,25 @@ def test_build_keeps_cache_when_build_fails(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("crash in a later stage")
 
-    monkeypatch.setattr(pipeline, "write_metrics", broken)
-    with pytest.raises(RuntimeError):
-        build([rich_page], options)
-    with open_store(options.db) as store:
-        assert store.count("papers") == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "write_metrics", broken)
+        with pytest.raises(RuntimeError):
+            build([rich_page], options)
+    pending = tmp_path / "db.duckdb.pending-answers"
+    assert not options.db.exists() and pending.is_file()
+    # One answer per paper from HF, plus the later services'. (This fake answers GitHub with
+    # an HF list too: unusable, so those are not kept and are asked again.)
+    kept = {s for s in sent if "api.github.com" not in s}
+    assert len(kept) > 3 and sum("hf.test/api/papers/search" in s for s in kept) == 3
+    sent.clear()
+    build([rich_page], options)
+    assert sent and not set(sent) & kept
+    assert all("api.github.com" in s for s in sent)
+    assert not pending.exists()
+    with open_store(options.db, read_only=True) as store:
         keys = [row[0] for row in store.query("SELECT key FROM http_cache")]
-    # Every answer survived the rollback: one per paper from HF, plus the later services'.
-    # (This fake answers GitHub with an HF list too: unusable, so those are not kept.)
-    usable = {s for s in sent if "api.github.com" not in s}
-    assert len(keys) == len(usable) > 3 and not any("api.github.com" in key for key in keys)
     assert sum("hf.test/api/papers/search" in key for key in keys) == 3
+    assert not any("api.github.com" in key for key in keys)
 
 
 def test_build_online_with_mock_transport(rich_page: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from collectors.services import settings_from_env
 from graph.store import Store
 from paperweb.errors import UsageError
 from tests import test_http
-from tests.hostile_server import drip, gzip_bomb, hostile, send
+from tests.hostile_server import HeaderDrip, drip, gzip_bomb, hostile, send
 from tests.test_http import Clock
 
 #: the on-disk cache database of the HTTP tests
@@ -121,10 +121,43 @@ def test_slow_drip_is_cut_off_at_the_timeout(store: Store) -> None:
     with (
         hostile({"/api/": drip}) as server,
         make_client("hf", _settings(server.url, timeout=1.0, max_tries=1), store=store) as client,
-        pytest.raises(httpx.ReadTimeout, match="longer than the timeout"),
+        pytest.raises(httpx.ReadTimeout, match="longer than the 1 s timeout"),
     ):
         client.get("/api/papers/x")
     assert _cached_keys(store) == []
+
+
+def test_headers_dripped_a_byte_at_a_time_are_cut_off_at_the_timeout(store: Store) -> None:
+    """Status line and headers a byte every 0.05 s (a minute in all): httpx's per-read timeout
+    never trips, the 1 s timeout of the whole answer does, and the client hangs up."""
+    dripping = HeaderDrip()
+    with (
+        hostile({"/api/": dripping}) as server,
+        make_client("hf", _settings(server.url, timeout=1.0, max_tries=1), store=store) as client,
+    ):
+        with pytest.raises(
+            httpx.ReadTimeout, match=r"127\.0\.0\.1: the answer took longer than the 1 s timeout"
+        ):
+            client.get("/api/papers/x")
+        # the server notices the hang-up at its next byte; had the client read on, it would
+        # have written all of them
+        assert dripping.stopped.wait(30)
+    assert 0 < dripping.sent < dripping.total
+    assert _cached_keys(store) == []
+
+
+def test_answers_within_the_timeout_share_a_connection(store: Store) -> None:
+    """The deadline-bound sockets keep httpx's pooling: two answers, one connection."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 200, b'{"port": %d}' % handler.client_address[1])
+
+    with (
+        hostile({"/api/": answer}) as server,
+        make_client("hf", _settings(server.url, timeout=1.0), store=store) as client,
+    ):
+        ports = {client.get(f"/api/papers/{n}").json()["port"] for n in range(2)}
+    assert len(ports) == 1
 
 
 @pytest.mark.parametrize(

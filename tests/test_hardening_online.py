@@ -19,7 +19,7 @@ from graph.store import open_store
 from paperweb.cli import app
 from tests.conftest import RICH_PAGE
 from tests.fake_hub import arxiv_feed, hf_paper
-from tests.hostile_server import HostileServer, Route, hostile, send
+from tests.hostile_server import HeaderDrip, HostileServer, Route, hostile, send
 
 runner = CliRunner()
 TITLE = "Sparse Routing for Tiny Graph Transformers"
@@ -159,6 +159,30 @@ def test_bad_timeout_setting_is_one_error_line_and_db_untouched(
             "unset it or fix it"
         ]
         assert db.read_bytes() == before
+
+
+def test_headers_dripped_by_hf_fail_its_items_not_the_build(
+    tmp_path: Path, point: Callable[[HostileServer], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HF sending its headers a byte at a time: each paper fails at the 1 s timeout, the build
+    finishes, says why, and caches nothing from HF."""
+    dripping = HeaderDrip()
+    with hostile({"/api/papers/search": dripping}) as server:
+        point(server)
+        monkeypatch.setenv("PAPERWEB_HTTP_TIMEOUT", "1")
+        monkeypatch.setenv("PAPERWEB_HTTP_TRIES", "1")
+        code, err = _build(tmp_path, _page(tmp_path))
+        asked = server.hits("/api/papers/search")
+    assert code == 0, err
+    assert "hf: 0 resolved, 3 failed" in err
+    assert "hf x3: timed out (127.0.0.1: the answer took longer than the 1 s timeout)" in err
+    assert 1 <= asked <= 3
+    assert dripping.sent < dripping.total
+    cached = _query(
+        tmp_path / "db.duckdb", "SELECT key FROM http_cache WHERE key LIKE '%/api/papers/%'"
+    )
+    assert cached == []
+    assert _query(tmp_path / "db.duckdb", "SELECT count(*) FROM papers") == [(3,)]
 
 
 def test_github_refusing_every_repo_is_given_up_after_three(

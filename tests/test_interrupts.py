@@ -140,3 +140,40 @@ def test_sigint_during_commit_is_held_until_the_rename_is_done(
     assert _fingerprint(db) == _fingerprint(references["new"])
     # the outputs are moved in after the database: none of them landed, and no staging is left
     assert os.listdir(tmp_path / "out") == []
+
+
+def _visible_files(out: Path) -> dict[str, bytes]:
+    """The outputs a user sees: every file under ``out`` outside hidden (staging) folders."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts[:-1])
+    }
+
+
+def test_kill_while_the_report_is_written_leaves_the_old_outputs_whole(
+    tmp_path: Path, references: dict[str, Path]
+) -> None:
+    """kill -9 right after the report is written (the page still to come): --out holds the
+    previous build's files only, byte for byte, and the database is the old one."""
+    db, out = tmp_path / "db.duckdb", tmp_path / "out"
+    done = subprocess.run(_command(db, out, OLD_INPUT), capture_output=True)
+    assert done.returncode == 0, done.stderr
+    before_db, before_out = db.read_bytes(), _visible_files(out)
+    assert "report.md" in before_out and "graph.html" in before_out
+    with subprocess.Popen(
+        _command(db, out, NEW_INPUT),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+    ) as child:
+        assert child.stderr is not None
+        for line in child.stderr:
+            if line.startswith("wrote the report"):
+                child.kill()
+                break
+        code = child.wait(timeout=120)
+    assert code == -signal.SIGKILL
+    assert _visible_files(out) == before_out
+    assert db.read_bytes() == before_db

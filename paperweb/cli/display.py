@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.text import Text
 
 from graph.enrichment import OnlineResult
-from paperweb.cli.options import err
+from paperweb.cli.options import err, one_line
 
 if TYPE_CHECKING:
     from paperweb.pipeline import BuildSummary
@@ -89,8 +89,8 @@ class BuildDisplay:
         self.progress.stop()
 
     def stage_done(self, message: str) -> None:
-        """The build's progress callback: a stage ended; the spinner times the next one."""
-        err.print(message, markup=False)
+        """The build's progress callback: a stage ended (or a warning); the spinner times the next one."""
+        err.print(one_line(message), markup=False)
         self.progress.reset(self.stage, description=f"building {self.db}")
 
     def start(self, service: str, total: int) -> None:
