@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +19,42 @@ from typing import IO, Any
 from graph.interrupts import interrupts_deferred
 from paperweb.errors import UsageError
 
-__all__ = ["StagedOutputs", "atomic_open", "atomic_write_text"]
+__all__ = ["StagedOutputs", "atomic_open", "atomic_write_text", "remove_abandoned_staging"]
 
 #: lists the files the last build wrote into its ``--out`` folder (so the next removes them)
 MANIFEST = ".paperweb-outputs"
+#: staging folders are named ``.paperweb-staging-<host>-<pid>-<random>``
+STAGING_PREFIX = ".paperweb-staging-"
+
+
+def _host_prefix() -> str:
+    """The staging prefix of this host (no ``-`` inside the host part, so the pid is parsed)."""
+    host = "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40] or "host"
+    return f"{STAGING_PREFIX}{host}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_abandoned_staging(out: Path) -> list[Path]:
+    """Remove the staging folders in ``out`` left by builds of this host that were killed
+    (their process is gone); a running build's folder, or another host's, is left alone."""
+    mine = _host_prefix()
+    removed = []
+    for folder in out.glob(f"{STAGING_PREFIX}*"):
+        pid_text = folder.name[len(mine) :].split("-", 1)[0] if folder.name.startswith(mine) else ""
+        dead = pid_text.isdigit() and not _alive(int(pid_text))
+        if dead and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _umask() -> int:
@@ -70,7 +103,9 @@ class StagedOutputs:
             raise UsageError(f"--out {_shown(out)} is not a folder; name a folder for the outputs")
         try:
             out.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(dir=out, prefix=".paperweb-staging-"))
+            # A build killed with -9 cannot remove its folder; the next build in ``out`` does.
+            remove_abandoned_staging(out)
+            self.path = Path(tempfile.mkdtemp(dir=out, prefix=f"{_host_prefix()}{os.getpid()}-"))
         except OSError as exc:
             raise UsageError(
                 f"--out {_shown(out)} cannot be written ({exc.strerror}); name a folder you can write"

@@ -177,3 +177,14 @@ def test_kill_while_the_report_is_written_leaves_the_old_outputs_whole(
     assert code == -signal.SIGKILL
     assert _visible_files(out) == before_out
     assert db.read_bytes() == before_db
+    # The killed build could not remove its staging folder; the next build in --out does,
+    # and leaves one of a build still running (this test's own pid) and foreign names alone.
+    abandoned = [p for p in out.iterdir() if p.name.startswith(".paperweb-staging-")]
+    assert len(abandoned) == 1 and (abandoned[0] / "report.md").exists()
+    running = out / abandoned[0].name.replace(f"-{child.pid}-", f"-{os.getpid()}-")
+    running.mkdir()
+    (out / ".paperweb-staging-someone-else").mkdir()
+    done = subprocess.run(_command(db, out, NEW_INPUT), capture_output=True)
+    assert done.returncode == 0, done.stderr
+    left = sorted(p.name for p in out.iterdir() if p.name.startswith(".paperweb-staging-"))
+    assert left == sorted([running.name, ".paperweb-staging-someone-else"])
