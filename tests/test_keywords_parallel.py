@@ -1,4 +1,4 @@
-"""Keyword extraction over a process pool gives the table one pass in one process gives."""
+"""Keywords and similar edges over a process pool are those one pass in one process gives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from graph.keywords import KeywordTable, extract_keywords
-from graph.keywords.parallel import map_ranges
+from graph.parallel import map_ranges
+from graph.similarity import similar_edge_columns
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
 
@@ -63,3 +64,9 @@ def test_pool_keywords_equal_single_process_on_real_papers() -> None:
     pooled = extract_keywords(papers, given=given, workers=2, chunk=350)
     assert sum(len(kws) for kws in alone.by_paper.values()) > 20_000
     _same_tables(alone, pooled)
+    # The similar edges: papers 0-2047 and 2048-2999 matched in two workers.
+    one = similar_edge_columns(alone, workers=1)
+    two = similar_edge_columns(pooled, workers=2)
+    assert len(one["src"]) > 5_000
+    assert (one["src"], one["dst"], one["evidence"]) == (two["src"], two["dst"], two["evidence"])
+    assert np.array_equal(one["weight"], two["weight"])

@@ -17,8 +17,8 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import CountVectorizer
 
-from graph.keywords.parallel import map_ranges
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
+from graph.parallel import map_ranges
 from graph.wordclasses import (
     BREAK,
     DETERMINERS,

@@ -17,7 +17,6 @@ from scipy import sparse
 
 from graph.keywords.analyzer import Words, analyze, keyword_key
 from graph.keywords.options import KeywordOptions, KeywordTable
-from graph.keywords.parallel import MIN_PARALLEL_ROWS, available_workers
 from graph.keywords.phrases import Grams, gram_labels, phrase_grams
 from graph.keywords.selection import (
     paper_keywords,
@@ -33,6 +32,7 @@ from graph.keywords.weighting import (
     given_keywords,
     score_entries,
 )
+from graph.parallel import MIN_PARALLEL_ROWS, available_workers
 
 __all__ = ["DEFAULT_OPTIONS", "extract_keywords", "paused_gc"]
 

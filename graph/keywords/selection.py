@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.keywords.options import ROW_CHUNK
-from graph.keywords.parallel import map_ranges
+from graph.parallel import map_ranges
 
 __all__ = [
     "evidence_text",

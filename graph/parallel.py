@@ -1,4 +1,4 @@
-"""Ranges of papers handed to a pool of forked processes, so keyword extraction uses every core.
+"""Ranges of rows handed to a pool of forked processes, so the keyword stage uses every core.
 
 The workers are forked with the stage's inputs already in memory (a module global set
 just before the pool starts), so nothing of the corpus is pickled on the way in; a task
