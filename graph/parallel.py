@@ -15,7 +15,15 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["MIN_PARALLEL_ROWS", "available_workers", "map_ranges"]
+__all__ = ["MIN_PARALLEL_ROWS", "Steps", "available_workers", "map_ranges", "no_steps"]
+
+#: progress within a stage: (what is under way, rows done, rows in all)
+Steps = Callable[[str, int, int], None]
+
+
+def no_steps(what: str, done: int, total: int) -> None:
+    """Default :data:`Steps` sink: say nothing."""
+
 
 _Shared = TypeVar("_Shared")
 _Result = TypeVar("_Result")
@@ -50,20 +58,32 @@ def map_ranges(
     rows: int,
     workers: int,
     chunk: int,
+    steps: Steps = no_steps,
+    what: str = "",
 ) -> list[_Result]:
     """``function(shared, first, last)`` for consecutive ranges of ``chunk`` rows, in order.
 
     ``function`` must be a module-level function (it is pickled by name). With
     ``workers`` >= 2 and at least two ranges the ranges run in forked processes.
+    ``steps(what, done, rows)`` hears of every range done (and once before the first).
     """
     global _shared
     ranges = [(first, min(first + chunk, rows)) for first in range(0, rows, max(chunk, 1))]
+    steps(what, 0, rows)
+    found: list[_Result] = []
     if workers < 2 or len(ranges) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(shared, first, last) for first, last in ranges]
+        for first, last in ranges:
+            found.append(function(shared, first, last))
+            steps(what, last, rows)
+        return found
     _shared = shared
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, len(ranges)), mp_context=context) as pool:
-            return list(pool.map(_run, [(function, first, last) for first, last in ranges]))
+            tasks = [(function, first, last) for first, last in ranges]
+            for (_, last), result in zip(ranges, pool.map(_run, tasks), strict=True):
+                found.append(result)
+                steps(what, last, rows)
+        return found
     finally:
         _shared = None

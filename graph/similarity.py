@@ -18,7 +18,7 @@ from scipy import sparse
 from collectors.links import repo_owner
 from graph.keywords import KeywordTable
 from graph.linkgraph import EdgeRow, NodeRow
-from graph.parallel import MIN_PARALLEL_ROWS, available_workers, map_ranges
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, map_ranges, no_steps
 from graph.words import everyday_word
 
 __all__ = [
@@ -155,6 +155,7 @@ def similar_edge_columns(
     min_similarity: float = MIN_SIMILARITY,
     relative: float = RELATIVE_SIMILARITY,
     workers: int | None = None,
+    steps: Steps = no_steps,
 ) -> dict[str, Any]:
     """The ``similar`` edges as columns: src and dst (lists, src < dst), weight (array), evidence.
 
@@ -180,6 +181,8 @@ def similar_edge_columns(
         rows,
         workers,
         max(blocks, 1) * SIMILARITY_BLOCK,
+        steps,
+        "matching papers",
     )
     del transposed
     sources = [part[0] for part in found]

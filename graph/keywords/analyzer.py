@@ -18,7 +18,7 @@ import snowballstemmer
 from sklearn.feature_extraction.text import CountVectorizer
 
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
-from graph.parallel import map_ranges
+from graph.parallel import Steps, map_ranges, no_steps
 from graph.wordclasses import (
     BREAK,
     DETERMINERS,
@@ -78,13 +78,18 @@ class Words:
     long_forms: dict[str, str]
 
 
-def analyze(papers: Sequence[tuple[str, str, str]], workers: int = 1, chunk: int = 0) -> Words:
+def analyze(
+    papers: Sequence[tuple[str, str, str]],
+    workers: int = 1,
+    chunk: int = 0,
+    steps: Steps = no_steps,
+) -> Words:
     """Every title and abstract of ``(paper_id, title, abstract)`` as a stream of word ids.
 
     With ``workers`` >= 2 the texts are tokenised and scanned for acronyms in ranges of
     ``chunk`` papers in forked processes (see :func:`scan_texts`); the words are the same.
     """
-    aliases, long_forms, raw_ids, raw = scan_texts(papers, workers, chunk or len(papers))
+    aliases, long_forms, raw_ids, raw = scan_texts(papers, workers, chunk or len(papers), steps)
     # Position of each text's closing sentinel: the text of a token is the number of
     # sentinels before it.
     closes = np.flatnonzero(raw == raw_ids.get(SENTINEL, -1))
@@ -302,7 +307,7 @@ _Scan = tuple[dict[str, Counter[str]], dict[str, Counter[str]], list[str], np.nd
 
 
 def scan_texts(
-    papers: Sequence[tuple[str, str, str]], workers: int, chunk: int
+    papers: Sequence[tuple[str, str, str]], workers: int, chunk: int, steps: Steps = no_steps
 ) -> tuple[dict[str, str], dict[str, str], dict[str, int], np.ndarray]:
     """Acronym aliases and long forms, distinct tokens and the token stream of all texts.
 
@@ -315,7 +320,7 @@ def scan_texts(
     raw_ids: dict[str, int] = {}
     streams: list[np.ndarray] = []
     for range_votes, range_forms, tokens, raw in map_ranges(
-        _scan_range, papers, len(papers), workers, chunk
+        _scan_range, papers, len(papers), workers, chunk, steps, "tokenising"
     ):
         for stem, counts in range_votes.items():
             votes[stem].update(counts)

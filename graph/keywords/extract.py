@@ -32,7 +32,7 @@ from graph.keywords.weighting import (
     given_keywords,
     score_entries,
 )
-from graph.parallel import MIN_PARALLEL_ROWS, available_workers
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, no_steps
 
 __all__ = ["DEFAULT_OPTIONS", "extract_keywords", "paused_gc"]
 
@@ -67,6 +67,7 @@ def extract_keywords(
     given: Iterable[tuple[str, str, str]] = (),
     workers: int | None = None,
     chunk: int = 0,
+    steps: Steps = no_steps,
 ) -> KeywordTable:
     """Keyphrases for ``(paper_id, title, abstract)`` triples, weighted by tf-idf over the corpus.
 
@@ -77,7 +78,7 @@ def extract_keywords(
     Tokenising, the acronym scan and the choice of shown keywords run in ranges of
     ``chunk`` papers over ``workers`` forked processes (default: every core for
     :data:`MIN_PARALLEL_ROWS` papers or more, else this process only); the table is the
-    same whatever the two are.
+    same whatever the two are. ``steps`` hears how many papers each of those parts has done.
 
     >>> table = extract_keywords([("a", "Neural Operators", "Neural operators for PDEs."),
     ...                           ("b", "Koopman Theory", "Koopman operators and neural operators.")])
@@ -93,8 +94,8 @@ def extract_keywords(
         # distinct pieces again, so they are not made smaller than that needs.
         chunk = min(max(-(-len(papers) // (3 * workers)), 2000), 50_000)
     with paused_gc():
-        state = _Extraction(papers, options, workers, chunk)
-        _count_phrases(state, analyze(papers, workers, chunk))
+        state = _Extraction(papers, options, workers, chunk, steps)
+        _count_phrases(state, analyze(papers, workers, chunk, steps))
         state.given = given_keywords(papers, given, state.keys, state.aliases)
         if not state.keys:  # no content word anywhere (say, papers known only by arXiv id)
             return _empty_table(papers)
@@ -110,6 +111,7 @@ class _Extraction:
     options: KeywordOptions
     workers: int
     chunk: int
+    steps: Steps
     #: variant-folding key -> column
     keys: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -196,6 +198,7 @@ def _select(state: _Extraction) -> KeywordTable:
         state.given.origins,
         state.workers,
         state.chunk,
+        state.steps,
     )
     del order, ranked, scored
     matrix, used = similarity_matrix(scores, indices, link_rows, link, (len(papers), len(keys)))

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.keywords.options import ROW_CHUNK
-from graph.parallel import map_ranges
+from graph.parallel import Steps, map_ranges, no_steps
 
 __all__ = [
     "evidence_text",
@@ -89,6 +89,7 @@ def paper_keywords(
     origins: dict[tuple[int, int], str],
     workers: int = 1,
     chunk: int = 0,
+    steps: Steps = no_steps,
 ) -> dict[str, list[tuple[str, float, str, str]]]:
     """The keywords shown per paper: its strongest phrases, minus those inside a stronger one.
 
@@ -104,6 +105,8 @@ def paper_keywords(
         len(papers),
         workers,
         chunk or len(papers),
+        steps,
+        "choosing keywords",
     )
     del padded
     shown = np.concatenate([c[0] for c in chosen]) if chosen else np.zeros(0, dtype=np.int64)
