@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["MIN_PARALLEL_ROWS", "Steps", "available_workers", "map_ranges", "no_steps"]
+__all__ = [
+    "MIN_PARALLEL_ROWS",
+    "Steps",
+    "available_workers",
+    "background",
+    "map_ranges",
+    "no_steps",
+]
+_Argument = TypeVar("_Argument")
 
 #: progress within a stage: (what is under way, rows done, rows in all)
 Steps = Callable[[str, int, int], None]
@@ -87,3 +96,27 @@ def map_ranges(
         return found
     finally:
         _shared = None
+
+
+@contextmanager
+def background(
+    function: Callable[[_Argument], _Result], argument: _Argument, workers: int
+) -> Iterator[Callable[[], _Result]]:
+    """Start ``function(argument)`` in a forked process; the block gets a call that waits for it.
+
+    The caller goes on with other work meanwhile. ``function`` and ``argument`` are
+    pickled, so both should be small. With ``workers`` < 2 (or no ``fork``) the call
+    computes the result here when first asked for.
+    """
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        found: list[_Result] = []
+
+        def here() -> _Result:
+            if not found:
+                found.append(function(argument))
+            return found[0]
+
+        yield here
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool.submit(function, argument).result

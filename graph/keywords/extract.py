@@ -32,7 +32,8 @@ from graph.keywords.weighting import (
     given_keywords,
     score_entries,
 )
-from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, no_steps
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
+from graph.words import word_zipf
 
 __all__ = ["DEFAULT_OPTIONS", "extract_keywords", "paused_gc"]
 
@@ -95,11 +96,16 @@ def extract_keywords(
         chunk = min(max(-(-len(papers) // (3 * workers)), 2000), 50_000)
     with paused_gc():
         state = _Extraction(papers, options, workers, chunk, steps)
-        _count_phrases(state, analyze(papers, workers, chunk, steps))
-        state.given = given_keywords(papers, given, state.keys, state.aliases)
-        if not state.keys:  # no content word anywhere (say, papers known only by arXiv id)
-            return _empty_table(papers)
-        _score(state)
+        words = analyze(papers, workers, chunk, steps)
+        # How common each word is (wordfreq look-ups, ~2 s at 100k papers) is worked
+        # out in another process while this one numbers the phrases.
+        with background(word_zipf, words.surfaces, workers) as zipf:
+            _count_phrases(state, words)
+            del words
+            state.given = given_keywords(papers, given, state.keys, state.aliases)
+            if not state.keys:  # no content word anywhere (say, papers known only by arXiv id)
+                return _empty_table(papers)
+            _score(state, zipf())
         return _select(state)
 
 
@@ -141,7 +147,7 @@ def _count_phrases(state: _Extraction, words: Words) -> None:
     state.grams.positions.clear()
 
 
-def _score(state: _Extraction) -> None:
+def _score(state: _Extraction, zipf: np.ndarray) -> None:
     assert state.grams is not None and state.given is not None
     given = state.given
     counts = count_matrix(
@@ -153,7 +159,7 @@ def _score(state: _Extraction) -> None:
     state.text_at = []
     state.grams.keys_at.clear()
     state.labels, state.size, state.commonness = gram_labels(
-        state.grams, state.surfaces, len(state.keys)
+        state.grams, state.surfaces, len(state.keys), zipf
     )
     state.grams = None
     for column, count in given.words.items():
