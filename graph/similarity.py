@@ -18,6 +18,7 @@ from scipy import sparse
 from collectors.links import repo_owner
 from graph.keywords import KeywordTable
 from graph.linkgraph import EdgeRow, NodeRow
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, map_ranges, no_steps
 from graph.words import everyday_word
 
 __all__ = [
@@ -153,10 +154,14 @@ def similar_edge_columns(
     k: int = 10,
     min_similarity: float = MIN_SIMILARITY,
     relative: float = RELATIVE_SIMILARITY,
+    workers: int | None = None,
+    steps: Steps = no_steps,
 ) -> dict[str, Any]:
     """The ``similar`` edges as columns: src and dst (lists, src < dst), weight (array), evidence.
 
-    Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`.
+    Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`. Each
+    paper's matches are found on its own, so ranges of papers run in ``workers`` forked
+    processes (default: every core from :data:`MIN_PARALLEL_ROWS` papers) with the same edges.
     """
     empty: dict[str, Any] = {"src": [], "dst": [], "weight": np.zeros(0), "evidence": []}
     if k <= 0 or table.matrix is None or table.matrix.nnz == 0:
@@ -165,31 +170,25 @@ def similar_edge_columns(
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     transposed = matrix.T.tocsr()
-    sources, targets, weights = [], [], []
-    # Row blocks bound memory: a block's products are cut to top-k before the next one.
-    for first in range(0, matrix.shape[0], SIMILARITY_BLOCK):
-        block = (matrix[first : first + SIMILARITY_BLOCK] @ transposed).tocsr()
-        block.sort_indices()
-        block = block.tocoo()
-        rows, cols = block.row + first, block.col
-        keep = rows != cols
-        rows, cols = rows[keep], cols[keep]
-        scores = np.round(block.data[keep] / (norms[rows] * norms[cols]), 6)
-        # A match counts when it is good in absolute terms and, for this paper, close to
-        # its best one: a paper whose best match is strong does not also keep weak ones.
-        best = np.zeros(block.shape[0])
-        np.maximum.at(best, rows - first, scores)
-        strong = scores >= np.maximum(min_similarity, relative * best[rows - first])
-        rows, cols, scores = rows[strong], cols[strong], scores[strong]
-        # Strongest first within each row; a stable sort keeps column order among ties.
-        order = np.argsort(rows - scores / 2.0, kind="stable")
-        rows, cols, scores = rows[order], cols[order], scores[order]
-        per_row = np.bincount(rows - first, minlength=block.shape[0])
-        starts = np.repeat(np.cumsum(per_row) - per_row, per_row)
-        top = (np.arange(len(rows)) - starts) < k
-        sources.append(rows[top])
-        targets.append(cols[top])
-        weights.append(scores[top])
+    rows = matrix.shape[0]
+    if workers is None:
+        workers = available_workers() if rows >= MIN_PARALLEL_ROWS else 1
+    # Whole blocks per range; a few ranges per worker balance the load.
+    blocks = -(-rows // (3 * workers * SIMILARITY_BLOCK))
+    found = map_ranges(
+        _strongest_matches,
+        (matrix, transposed, norms, k, min_similarity, relative),
+        rows,
+        workers,
+        max(blocks, 1) * SIMILARITY_BLOCK,
+        steps,
+        "matching papers",
+    )
+    del transposed
+    sources = [part[0] for part in found]
+    targets = [part[1] for part in found]
+    weights = [part[2] for part in found]
+    del found
     if not sources:
         return empty
     low = np.minimum(np.concatenate(sources), np.concatenate(targets))
@@ -242,6 +241,39 @@ def similar_edge_columns(
         "weight": pairs[kept, 2] / 1e6,
         "evidence": evidence,
     }
+
+
+def _strongest_matches(
+    shared: tuple[Any, Any, np.ndarray, int, float, float], first: int, last: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, cosine) of the kept matches of papers first..last-1, row by row."""
+    matrix, transposed, norms, k, min_similarity, relative = shared
+    sources, targets, weights = [], [], []
+    # Row blocks bound memory: a block's products are cut to top-k before the next one.
+    for lo in range(first, last, SIMILARITY_BLOCK):
+        block = (matrix[lo : min(lo + SIMILARITY_BLOCK, last)] @ transposed).tocsr()
+        block.sort_indices()
+        block = block.tocoo()
+        rows, cols = block.row + lo, block.col
+        keep = rows != cols
+        rows, cols = rows[keep], cols[keep]
+        scores = np.round(block.data[keep] / (norms[rows] * norms[cols]), 6)
+        # A match counts when it is good in absolute terms and, for this paper, close to
+        # its best one: a paper whose best match is strong does not also keep weak ones.
+        best = np.zeros(block.shape[0])
+        np.maximum.at(best, rows - lo, scores)
+        strong = scores >= np.maximum(min_similarity, relative * best[rows - lo])
+        rows, cols, scores = rows[strong], cols[strong], scores[strong]
+        # Strongest first within each row; a stable sort keeps column order among ties.
+        order = np.argsort(rows - scores / 2.0, kind="stable")
+        rows, cols, scores = rows[order], cols[order], scores[order]
+        per_row = np.bincount(rows - lo, minlength=block.shape[0])
+        starts = np.repeat(np.cumsum(per_row) - per_row, per_row)
+        top = (np.arange(len(rows)) - starts) < k
+        sources.append(rows[top])
+        targets.append(cols[top])
+        weights.append(scores[top])
+    return np.concatenate(sources), np.concatenate(targets), np.concatenate(weights)
 
 
 def shared_code_edges(code_links: Iterable[tuple[str, str]], max_papers: int = 50) -> list[EdgeRow]:

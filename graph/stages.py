@@ -18,6 +18,7 @@ from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow
+from graph.parallel import Steps, no_steps
 from graph.similarity import (
     MIN_SIMILARITY,
     keyword_edge_columns,
@@ -126,6 +127,7 @@ def write_paper_edges(
     k: int = 10,
     min_similarity: float = MIN_SIMILARITY,
     progress: Progress = _quiet,
+    steps: Steps = no_steps,
 ) -> None:
     """Keywords, keyword nodes, and the ``similar`` and ``shared_code`` edges (in the caller's transaction).
 
@@ -134,15 +136,20 @@ def write_paper_edges(
     collector leaves the objects that were alive before the stage alone meanwhile.
     """
     with paused_gc():
-        _write_paper_edges(store, keywords or KeywordOptions(), k, min_similarity, progress)
+        _write_paper_edges(store, keywords or KeywordOptions(), k, min_similarity, progress, steps)
 
 
 def _write_paper_edges(
-    store: Store, options: KeywordOptions, k: int, min_similarity: float, progress: Progress
+    store: Store,
+    options: KeywordOptions,
+    k: int,
+    min_similarity: float,
+    progress: Progress,
+    steps: Steps,
 ) -> None:
     papers = paper_texts(store)
     given = given_keywords(store)
-    table = extract_keywords(papers, options, given)
+    table = extract_keywords(papers, options, given, steps=steps)
     del papers, given
     release_memory()
     replace_keywords(store, _keyword_columns(table))
@@ -152,7 +159,7 @@ def _write_paper_edges(
     # The per-paper keyword lists are stored; similarity only needs the matrix.
     table.by_paper.clear()
     release_memory()
-    similar = similar_edge_columns(table, k, min_similarity)
+    similar = similar_edge_columns(table, k, min_similarity, steps=steps)
     del table
     for name, values in similar.items():
         edges[name] = _concat(edges[name], values)

@@ -417,7 +417,9 @@ def test_build_progress_spinner_only_in_a_terminal(
     """Stage lines always; the live spinner only when stderr is a terminal."""
     code, _, err = _run("build", rich_page, "--db", tmp_path / "a.duckdb", "--out", tmp_path)
     assert code == 0 and "\x1b" not in err and "building" not in err
-    assert re.search(r"^read \d+ papers from 1 file\(s\) \(\d+\.\d s\)$", err, re.MULTILINE)
+    assert re.search(
+        r"^read \d+ papers from 1 file\(s\) \(\d+\.\d s, [\d,]+ papers/s\)$", err, re.M
+    )
     screen = io.StringIO()
     _terminal_stderr(monkeypatch, screen)
     code, _, _ = _run("build", rich_page, "--db", tmp_path / "b.duckdb", "--out", tmp_path)

@@ -145,7 +145,8 @@ def test_page_data_read_links_by_arxiv_id_or_title_search() -> None:
 
 
 def test_page_data_connections_sorted_by_weight_with_evidence() -> None:
-    """A node's connections are all listed, strongest first, with evidence; papers' titles come from the index."""
+    """A node's connections, strongest first, with evidence; the page finds the titles of indexed
+    papers in the index, and the others' come with the connection."""
     inputs = _inputs()
     inputs.connections = {
         "p1": [
@@ -158,9 +159,10 @@ def test_page_data_connections_sorted_by_weight_with_evidence() -> None:
     # Edges drawn on the page carry the evidence themselves; p9 is not drawn.
     assert conns == [
         ["github.com/thu-ml/gnot", "code", 1.0, None, "thu-ml/GNOT"],
-        ["p9", "similar", 0.9, "shares keywords: b", None],
+        ["p9", "similar", 0.9, "shares keywords: b", "undrawn"],
         ["p2", "similar", 0.5, None, None],
     ]
+    assert page_data(inputs).details["p1"]["connectionCount"] == 3
 
 
 def test_page_data_ranks_read_as_ordinals() -> None:

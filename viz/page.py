@@ -85,10 +85,23 @@ def _status(data: PageData) -> str:
     others = len(data.nodes) - drawn
     text = f"{drawn:,} of {data.total_papers:,} papers drawn"
     if data.left_out_papers:
-        text += f" ({data.left_out_papers:,} less central ones left out; search finds them all)"
+        found = (
+            f"search finds the {len(data.index['id']):,} most central"
+            if data.index_capped
+            else "search finds them all"
+        )
+        text += f" ({data.left_out_papers:,} less central ones left out; {found})"
     if others:
         text += f", with {others:,} repositories, owners or pages that join two or more of them"
     return text + f"; {len(data.edges):,} edges"
+
+
+def _search_hint(data: PageData) -> str:
+    if data.index_capped:
+        return (
+            f"search the {len(data.index['id']):,} most central papers: title, keyword, repository"
+        )
+    return "search every paper: title, keyword, repository"
 
 
 def render_graph_page(data: PageData, title: str = "paperweb") -> str:
@@ -119,7 +132,7 @@ def render_graph_page(data: PageData, title: str = "paperweb") -> str:
 <aside id="pw-side">
   <h1>{html.escape(title)}</h1>
   <div id="pw-status"></div>
-  <input id="pw-search" type="search" placeholder="search every paper: title, keyword, repository" autocomplete="off">
+  <input id="pw-search" type="search" placeholder="{html.escape(_search_hint(data))}" autocomplete="off">
   <ul id="pw-results"></ul>
   <nav id="pw-tabs">
     <button data-tab="map" class="pw-on">Map</button><button data-tab="details">Details</button><button data-tab="list">List</button>

@@ -23,6 +23,8 @@ from graph.store.page import RANKED_METRICS, PageInputs, read_page_inputs
 from paperweb.errors import UsageError
 
 __all__ = [
+    "CONNECTIONS_LISTED",
+    "INDEX_PAPERS",
     "KIND_COLORS",
     "PageData",
     "PageInputs",
@@ -68,6 +70,13 @@ OTHER_COLOR = "#b8bec7"
 #: repo, owner, page and keyword nodes while papers wear community colours (shapes tell them apart)
 LINK_NODE_COLOR = "#7b8794"
 PAPER_EDGE_KINDS = ("similar", "shared_code", "cites", "coupling", "cocited")
+#: papers in the page's search index, most central first: one short row each (~110 bytes
+#: of JSON), so 20,000 is ~2 MB; the index of every paper was 10.5 MB at 100k papers
+INDEX_PAPERS = 20_000
+#: connections listed per drawn node, strongest first (the rest are counted): the lists
+#: with their evidence were 13.7 MB of a 2,000-paper page at 100k papers
+CONNECTIONS_LISTED = 15
+
 #: papers per community whose titles are drawn at the default fit (the page drops collisions)
 HEADLINES_PER_COMMUNITY = 3
 
@@ -81,11 +90,13 @@ class PageData:
     details: dict[str, dict[str, Any]]
     communities: dict[str, dict[str, Any]]
     cluster_labels: list[dict[str, Any]]
-    #: every paper for search, as parallel columns (ids, titles, years, arxiv, community)
+    #: the most central papers for search, as parallel columns (ids, titles, years, arxiv,
+    #: community); ``index_capped`` when the database holds more
     index: dict[str, list[Any]]
     total_papers: int
     left_out_papers: int
     total_edges: int
+    index_capped: bool = False
 
     @property
     def drawn_papers(self) -> int:
@@ -94,17 +105,21 @@ class PageData:
 
 
 def load_page_inputs(
-    store: Store, max_nodes: int = DEFAULT_MAX_PAPERS, kinds: Sequence[str] | None = None
+    store: Store,
+    max_nodes: int = DEFAULT_MAX_PAPERS,
+    kinds: Sequence[str] | None = None,
+    index_papers: int = INDEX_PAPERS,
 ) -> PageInputs:
     """Read what the page is made from: the drawn nodes (:func:`graph.layout.read_drawn`) and their details.
 
     ``max_nodes`` caps the drawn papers (the most central ones are kept); repo, owner
-    and page nodes are drawn where they join two or more drawn papers. Reads stay in
-    proportion to the drawn nodes, except the search index (one short row per paper).
+    and page nodes are drawn where they join two or more drawn papers. The search index
+    holds the ``index_papers`` most central papers (never fewer than are drawn), so the
+    page stays a few MB however large the corpus.
     """
     wanted = _check_kinds(kinds)
     drawn = read_drawn(store, max_nodes, wanted)
-    return read_page_inputs(store, drawn)
+    return read_page_inputs(store, drawn, max(index_papers, max_nodes))
 
 
 def _check_kinds(kinds: Sequence[str] | None) -> tuple[str, ...]:
@@ -181,7 +196,13 @@ def _paper_links(paper: dict[str, Any], title: str) -> list[dict[str, str]]:
 
 
 def _details(
-    node_id: str, kind: str, label: str, url: str | None, inputs: PageInputs, drawn_edges: set[str]
+    node_id: str,
+    kind: str,
+    label: str,
+    url: str | None,
+    inputs: PageInputs,
+    drawn_edges: set[str],
+    indexed: set[str],
 ) -> dict[str, Any]:
     metrics = {k: round(v, 6) for k, v in sorted(inputs.metrics.get(node_id, {}).items())}
     detail: dict[str, Any] = {"kind": kind, "title": label}
@@ -216,21 +237,24 @@ def _details(
             "id": int(community),
             "label": info.get("label", f"community {int(community)}"),
         }
-    # Compact rows (a 2,000-paper page holds ~40k of them): [other node, edge kind, weight,
-    # evidence, label]; a paper's label is left out (the page finds its title in the index),
-    # and so is the evidence of a drawn edge (the page reads it from the edge).
+    # Compact rows, the strongest CONNECTIONS_LISTED: [other node, edge kind, weight,
+    # evidence, label]; the label of a paper in the search index is left out (the page
+    # finds its title there), and so is the evidence of a drawn edge (the page reads it
+    # from the edge).
+    found = inputs.connections.get(node_id, [])
     detail["connections"] = [
         [
             other,
             kind,
             round(weight, 4),
             None if _drawn_edge(node_id, other, kind, drawn_edges) else evidence,
-            None if other_kind == "paper" else other_label,
+            None if other_kind == "paper" and other in indexed else other_label,
         ]
         for other, other_label, other_kind, kind, weight, evidence in sorted(
-            inputs.connections.get(node_id, []), key=lambda c: (-c[4], c[0], c[3])
-        )
+            found, key=lambda c: (-c[4], c[0], c[3])
+        )[:CONNECTIONS_LISTED]
     ]
+    detail["connectionCount"] = len(found)
     return detail
 
 
@@ -294,6 +318,8 @@ def page_data(inputs: PageInputs) -> PageData:
     top = max(paper_scores or list(scores.values()) or [1.0]) or 1.0
     communities = _communities(inputs)
     headline = _headlines(inputs, scores)
+    index = _index(inputs, kind_of)
+    indexed = set(index["id"])
     nodes, details = [], {}
     for node_id, kind, label, url in sorted(inputs.nodes, key=lambda n: n[0]):
         x, y = positions[node_id]
@@ -314,19 +340,23 @@ def page_data(inputs: PageInputs) -> PageData:
                 "y": float(y),
             }
         )
-        details[node_id] = _details(node_id, kind, label, url, inputs, seen)
+        details[node_id] = _details(node_id, kind, label, url, inputs, seen, indexed)
+    total_papers = (
+        inputs.total_papers
+        if inputs.total_papers is not None
+        else sum(1 for k in kind_of.values() if k == "paper")
+    )
     return PageData(
         nodes=nodes,
         edges=edges,
         details=details,
         communities=communities,
         cluster_labels=_cluster_labels(nodes, communities),
-        index=_index(inputs, kind_of),
-        total_papers=inputs.total_papers
-        if inputs.total_papers is not None
-        else sum(1 for k in kind_of.values() if k == "paper"),
+        index=index,
+        total_papers=total_papers,
         left_out_papers=inputs.left_out_papers or 0,
         total_edges=len(inputs.edges) if inputs.total_edges is None else inputs.total_edges,
+        index_capped=len(index["id"]) < total_papers,
     )
 
 
@@ -387,7 +417,7 @@ def _cluster_labels(
 
 
 def _index(inputs: PageInputs, kind_of: dict[str, str]) -> dict[str, list[Any]]:
-    """Every paper as parallel columns (compact in JSON), most central first."""
+    """The indexed papers as parallel columns (compact in JSON), most central first."""
     rows = inputs.index
     if rows is None:
         rows = [

@@ -18,6 +18,7 @@ import snowballstemmer
 from sklearn.feature_extraction.text import CountVectorizer
 
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
+from graph.parallel import Steps, map_ranges, no_steps
 from graph.wordclasses import (
     BREAK,
     DETERMINERS,
@@ -38,6 +39,7 @@ __all__ = [
     "defined_acronyms",
     "is_generic",
     "keyword_key",
+    "scan_texts",
     "stem_word",
     "surface_form",
     "token_ids",
@@ -76,10 +78,18 @@ class Words:
     long_forms: dict[str, str]
 
 
-def analyze(papers: Sequence[tuple[str, str, str]]) -> Words:
-    """Every title and abstract of ``(paper_id, title, abstract)`` as a stream of word ids."""
-    aliases, long_forms = acronym_aliases(papers)
-    raw_ids, raw = token_ids(papers)
+def analyze(
+    papers: Sequence[tuple[str, str, str]],
+    workers: int = 1,
+    chunk: int = 0,
+    steps: Steps = no_steps,
+) -> Words:
+    """Every title and abstract of ``(paper_id, title, abstract)`` as a stream of word ids.
+
+    With ``workers`` >= 2 the texts are tokenised and scanned for acronyms in ranges of
+    ``chunk`` papers in forked processes (see :func:`scan_texts`); the words are the same.
+    """
+    aliases, long_forms, raw_ids, raw = scan_texts(papers, workers, chunk or len(papers), steps)
     # Position of each text's closing sentinel: the text of a token is the number of
     # sentinels before it.
     closes = np.flatnonzero(raw == raw_ids.get(SENTINEL, -1))
@@ -291,10 +301,60 @@ def token_classes(tokens: list[str], raw: np.ndarray) -> np.ndarray:
     return word_classes(tokens, uses[form_of], before[form_of], after[form_of], marked[form_of])
 
 
+#: a range's acronym votes (acronym stem -> long-form key -> papers, and long-form key ->
+#: spelling -> papers), its distinct tokens in order of first appearance, and its tokens
+_Scan = tuple[dict[str, Counter[str]], dict[str, Counter[str]], list[str], np.ndarray]
+
+
+def scan_texts(
+    papers: Sequence[tuple[str, str, str]], workers: int, chunk: int, steps: Steps = no_steps
+) -> tuple[dict[str, str], dict[str, str], dict[str, int], np.ndarray]:
+    """Acronym aliases and long forms, distinct tokens and the token stream of all texts.
+
+    Ranges of papers are scanned on their own (in a process pool when ``workers`` >= 2)
+    and merged in order: votes are summed, and a range's new tokens get the next ids in
+    its order of first appearance, so ids, stream and aliases are those one pass gives.
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    raw_ids: dict[str, int] = {}
+    streams: list[np.ndarray] = []
+    for range_votes, range_forms, tokens, raw in map_ranges(
+        _scan_range, papers, len(papers), workers, chunk, steps, "tokenising"
+    ):
+        for stem, counts in range_votes.items():
+            votes[stem].update(counts)
+        for key, counts in range_forms.items():
+            forms[key].update(counts)
+        global_id = np.fromiter(
+            (raw_ids.setdefault(token, len(raw_ids)) for token in tokens),
+            dtype=np.int32,
+            count=len(tokens),
+        )
+        streams.append(global_id[raw] if len(raw) else raw)
+    aliases, long_forms = _aliases(votes, forms)
+    stream = np.concatenate(streams) if streams else np.zeros(0, dtype=np.int32)
+    return aliases, long_forms, raw_ids, stream
+
+
+def _scan_range(papers: Sequence[tuple[str, str, str]], first: int, last: int) -> _Scan:
+    part = papers[first:last]
+    votes, forms = acronym_votes(part)
+    ids, raw = token_ids(part)
+    return votes, forms, list(ids), raw
+
+
 def acronym_aliases(
     papers: Sequence[tuple[str, str, str]],
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Acronym stem -> long-form key (the corpus's most common definition), and long-form labels."""
+    return _aliases(*acronym_votes(papers))
+
+
+def acronym_votes(
+    papers: Sequence[tuple[str, str, str]],
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """Per acronym stem, the papers defining it by each long-form key; per key, its spellings."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     key_of: dict[str, str] = {}
@@ -305,6 +365,13 @@ def acronym_aliases(
                 long_key = key_of[long_form] = keyword_key(long_form)
             votes[stem_word(acronym)][long_key] += 1
             forms[long_key][long_form.lower()] += 1
+    return votes, forms
+
+
+def _aliases(
+    votes: dict[str, Counter[str]], forms: dict[str, Counter[str]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    # most_common breaks ties by first appearance, which the in-order merge keeps.
     aliases = {acronym: ranked.most_common(1)[0][0] for acronym, ranked in votes.items()}
     long_forms = {
         key: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for key, c in forms.items()

@@ -32,6 +32,8 @@ from graph.keywords.weighting import (
     given_keywords,
     score_entries,
 )
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
+from graph.words import word_zipf
 
 __all__ = ["DEFAULT_OPTIONS", "extract_keywords", "paused_gc"]
 
@@ -64,12 +66,20 @@ def extract_keywords(
     papers: Sequence[tuple[str, str, str]],
     options: KeywordOptions = DEFAULT_OPTIONS,
     given: Iterable[tuple[str, str, str]] = (),
+    workers: int | None = None,
+    chunk: int = 0,
+    steps: Steps = no_steps,
 ) -> KeywordTable:
     """Keyphrases for ``(paper_id, title, abstract)`` triples, weighted by tf-idf over the corpus.
 
     ``given`` holds ``(paper_id, keyword, origin)`` keywords a source already assigned
     (Hugging Face ``ai_keywords``, GitHub topics); they are normalised the same way and
     count as much as a title phrase.
+
+    Tokenising, the acronym scan and the choice of shown keywords run in ranges of
+    ``chunk`` papers over ``workers`` forked processes (default: every core for
+    :data:`MIN_PARALLEL_ROWS` papers or more, else this process only); the table is the
+    same whatever the two are. ``steps`` hears how many papers each of those parts has done.
 
     >>> table = extract_keywords([("a", "Neural Operators", "Neural operators for PDEs."),
     ...                           ("b", "Koopman Theory", "Koopman operators and neural operators.")])
@@ -78,13 +88,24 @@ def extract_keywords(
     """
     # The stage allocates millions of tuples and strings; without this the collector
     # walks every object alive before it again and again (7 of 21 s at 100k papers in a build).
+    if workers is None:
+        workers = available_workers() if len(papers) >= MIN_PARALLEL_ROWS else 1
+    if not chunk:
+        # A few ranges per worker balance the load; each range tokenises its own
+        # distinct pieces again, so they are not made smaller than that needs.
+        chunk = min(max(-(-len(papers) // (3 * workers)), 2000), 50_000)
     with paused_gc():
-        state = _Extraction(papers, options)
-        _count_phrases(state, analyze(papers))
-        state.given = given_keywords(papers, given, state.keys, state.aliases)
-        if not state.keys:  # no content word anywhere (say, papers known only by arXiv id)
-            return _empty_table(papers)
-        _score(state)
+        state = _Extraction(papers, options, workers, chunk, steps)
+        words = analyze(papers, workers, chunk, steps)
+        # How common each word is (wordfreq look-ups, ~2 s at 100k papers) is worked
+        # out in another process while this one numbers the phrases.
+        with background(word_zipf, words.surfaces, workers) as zipf:
+            _count_phrases(state, words)
+            del words
+            state.given = given_keywords(papers, given, state.keys, state.aliases)
+            if not state.keys:  # no content word anywhere (say, papers known only by arXiv id)
+                return _empty_table(papers)
+            _score(state, zipf())
         return _select(state)
 
 
@@ -94,6 +115,9 @@ class _Extraction:
 
     papers: Sequence[tuple[str, str, str]]
     options: KeywordOptions
+    workers: int
+    chunk: int
+    steps: Steps
     #: variant-folding key -> column
     keys: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -123,7 +147,7 @@ def _count_phrases(state: _Extraction, words: Words) -> None:
     state.grams.positions.clear()
 
 
-def _score(state: _Extraction) -> None:
+def _score(state: _Extraction, zipf: np.ndarray) -> None:
     assert state.grams is not None and state.given is not None
     given = state.given
     counts = count_matrix(
@@ -135,7 +159,7 @@ def _score(state: _Extraction) -> None:
     state.text_at = []
     state.grams.keys_at.clear()
     state.labels, state.size, state.commonness = gram_labels(
-        state.grams, state.surfaces, len(state.keys)
+        state.grams, state.surfaces, len(state.keys), zipf
     )
     state.grams = None
     for column, count in given.words.items():
@@ -178,6 +202,9 @@ def _select(state: _Extraction) -> KeywordTable:
         scored.abstracts,
         linkable_column,
         state.given.origins,
+        state.workers,
+        state.chunk,
+        state.steps,
     )
     del order, ranked, scored
     matrix, used = similarity_matrix(scores, indices, link_rows, link, (len(papers), len(keys)))

@@ -151,12 +151,13 @@ def number_pairs(
 
 
 def gram_labels(
-    grams: Grams, surfaces: list[str], columns: int
+    grams: Grams, surfaces: list[str], columns: int, zipf: np.ndarray | None = None
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Per key: its most frequent spelling, written as the corpus writes it, its word count,
     and the mean Zipf frequency of that spelling's words in general English.
 
     Keys with no phrase (given keywords the texts never use) get an empty label here.
+    ``zipf`` is :func:`graph.words.word_zipf` of ``surfaces`` when already known.
     """
     key = np.concatenate(grams.key)
     count = np.concatenate(grams.count)
@@ -183,7 +184,7 @@ def gram_labels(
     commonness = np.full(columns, EVERYDAY_ZIPF, dtype=np.float64)
     if len(found):
         used = words >= 0
-        zipf = np.append(word_zipf(surfaces), 0.0)[words]
+        zipf = np.append(word_zipf(surfaces) if zipf is None else zipf, 0.0)[words]
         commonness[found] = np.where(used, zipf, 0.0).sum(axis=1) / used.sum(axis=1)
     labels = [""] * columns
     for column, backwards in zip(found.tolist(), words.tolist(), strict=True):

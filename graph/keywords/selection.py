@@ -13,8 +13,15 @@ import numpy as np
 from scipy import sparse
 
 from graph.keywords.options import ROW_CHUNK
+from graph.parallel import Steps, map_ranges, no_steps
 
-__all__ = ["evidence_text", "paper_keywords", "rank_entries", "similarity_entries"]
+__all__ = [
+    "evidence_text",
+    "paper_keywords",
+    "rank_entries",
+    "shown_entries",
+    "similarity_entries",
+]
 
 
 def rank_entries(
@@ -80,49 +87,50 @@ def paper_keywords(
     abstracts: np.ndarray,
     linkable_column: np.ndarray,
     origins: dict[tuple[int, int], str],
+    workers: int = 1,
+    chunk: int = 0,
+    steps: Steps = no_steps,
 ) -> dict[str, list[tuple[str, float, str, str]]]:
     """The keywords shown per paper: its strongest phrases, minus those inside a stronger one.
 
     ``order[bounds[r]:bounds[r + 1]]`` are row r's entries strongest first and ``ranked``
-    their columns. Python only walks a paper's phrases until ``per_paper`` are chosen.
+    their columns. The choice (:func:`shown_entries`) runs in ranges of ``chunk`` papers,
+    in forked processes when ``workers`` >= 2; the rows are then built here.
     """
-    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
-    # " label " in lower case, for the containment test below
+    # " label " in lower case, for the containment test of shown_entries
     padded = [f" {text.lower()} " for text in labels]
+    chosen = map_ranges(
+        shown_entries,
+        (padded, ranked, bounds, per_paper),
+        len(papers),
+        workers,
+        chunk or len(papers),
+        steps,
+        "choosing keywords",
+    )
+    del padded
+    shown = np.concatenate([c[0] for c in chosen]) if chosen else np.zeros(0, dtype=np.int64)
+    per_row = np.concatenate([c[1] for c in chosen]) if chosen else np.zeros(0, dtype=np.int64)
+    del chosen
+    ends = np.concatenate([[0], np.cumsum(per_row)]).tolist()
+    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
     # Few distinct evidence texts: one string object each, not one per keyword row.
     evidence_of: dict[tuple[int, int, str | None], str] = {}
-    edges = bounds.tolist()
     for first in range(0, len(papers), ROW_CHUNK):
         last = min(first + ROW_CHUNK, len(papers))
-        lo, hi = edges[first], edges[last]
-        columns = ranked[lo:hi].tolist()
-        chosen: list[list[int]] = []
-        for row in range(first, last):
-            # The strongest phrases, skipping one that is part of a phrase already kept:
-            # without this a paper about "neural operators" would also list "neural" and
-            # "operators" as keywords of their own and let them dominate its links.
-            shown: list[int] = []
-            kept_text = " | "
-            for j in range(edges[row] - lo, edges[row + 1] - lo):
-                text = padded[columns[j]]
-                if text in kept_text:
-                    continue
-                shown.append(j)
-                if len(shown) >= per_paper:
-                    break
-                kept_text += text[1:] + "| "
-            chosen.append(shown)
-        picked = np.array([j for shown in chosen for j in shown], dtype=np.int64)
-        at = order[lo:hi][picked]
+        picked = shown[ends[first] : ends[last]]
+        at = order[picked]
+        columns = ranked[picked].tolist()
         weights = rounded[at].tolist()
         counts = zip(titles[at].tolist(), abstracts[at].tolist(), strict=True)
-        linked = linkable_column[ranked[lo:hi][picked]].tolist()
+        linked = linkable_column[ranked[picked]].tolist()
         index = 0
-        for row, shown in zip(range(first, last), chosen, strict=True):
+        for row in range(first, last):
             kept: list[tuple[str, float, str, str]] = []
-            for j in shown:
+            for _ in range(ends[row], ends[row + 1]):
                 title_n, abstract_n = next(counts)
-                origin = origins.get((row, columns[j])) if origins else None
+                column = columns[index]
+                origin = origins.get((row, column)) if origins else None
                 # Evidence is only read on keyword edges, which exist for linkable keywords.
                 evidence = ""
                 if linked[index]:
@@ -130,10 +138,44 @@ def paper_keywords(
                     evidence = evidence_of.get(found) or evidence_of.setdefault(
                         found, evidence_text(title_n, abstract_n, origin)
                     )
-                kept.append((labels[columns[j]], weights[index], origin or "text", evidence))
+                kept.append((labels[column], weights[index], origin or "text", evidence))
                 index += 1
             by_paper[papers[row][0]] = kept
     return by_paper
+
+
+def shown_entries(
+    shared: tuple[list[str], np.ndarray, np.ndarray, int], first: int, last: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Entries (positions in ``ranked``) shown for rows first..last-1, and how many per row.
+
+    ``shared`` is (padded labels, ranked columns, row bounds, keywords per paper).
+    """
+    padded, ranked, bounds, per_paper = shared
+    picked: list[int] = []
+    per_row: list[int] = []
+    for lo in range(first, last, ROW_CHUNK):
+        hi = min(lo + ROW_CHUNK, last)
+        edges = bounds[lo : hi + 1].tolist()
+        base = edges[0]
+        columns = ranked[base : edges[-1]].tolist()
+        for row in range(hi - lo):
+            # The strongest phrases, skipping one that is part of a phrase already kept:
+            # without this a paper about "neural operators" would also list "neural" and
+            # "operators" as keywords of their own and let them dominate its links.
+            found = 0
+            kept_text = " | "
+            for j in range(edges[row] - base, edges[row + 1] - base):
+                text = padded[columns[j]]
+                if text in kept_text:
+                    continue
+                picked.append(base + j)
+                found += 1
+                if found >= per_paper:
+                    break
+                kept_text += text[1:] + "| "
+            per_row.append(found)
+    return np.array(picked, dtype=np.int64), np.array(per_row, dtype=np.int64)
 
 
 def evidence_text(title: int, abstract: int, origin: str | None) -> str:

@@ -54,7 +54,7 @@ SQL_SOURCES = "SELECT paper_id, source, position FROM paper_sources WHERE paper_
 SQL_LINKS = "SELECT paper_id, url, kind, target FROM links WHERE paper_id IN (SELECT node_id FROM {view}) ORDER BY paper_id, kind, target"
 SQL_KEYWORDS = "SELECT paper_id, keyword FROM keywords WHERE paper_id IN (SELECT node_id FROM {view}) ORDER BY paper_id, weight DESC, keyword"
 SQL_COMMUNITIES = "SELECT * FROM communities ORDER BY community"
-# Every paper, most central first (the order of graph.layout's ranking), for the search index.
+# The most central papers (the order of graph.layout's ranking), for the search index.
 SQL_INDEX = """
 SELECT p.paper_id, p.title, year(p.published) AS year, p.arxiv_id,
        CAST(c.value AS INTEGER) AS community
@@ -62,6 +62,7 @@ FROM papers p
 LEFT JOIN metrics r ON r.node_id = p.paper_id AND r.metric = 'pagerank'
 LEFT JOIN metrics c ON c.node_id = p.paper_id AND c.metric = 'community'
 ORDER BY coalesce(r.value, 0) DESC, p.paper_id
+LIMIT ?
 """
 
 
@@ -85,15 +86,17 @@ class PageInputs:
     )
     #: stored positions (the ``layout`` table); missing nodes are laid out on the fly
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
-    #: every paper of the database, most central first: (id, title, year, arXiv id, community)
+    #: the most central papers of the database, most central first (at most the index
+    #: limit of :func:`read_page_inputs`): (id, title, year, arXiv id, community)
     index: list[tuple[str, str, int | None, str | None, int | None]] | None = None
     total_papers: int | None = None
     left_out_papers: int | None = None
     total_edges: int | None = None
 
 
-def read_page_inputs(store: Store, drawn: DrawnSet) -> PageInputs:
-    """The details of the ``drawn`` nodes, read in proportion to them (the index aside)."""
+def read_page_inputs(store: Store, drawn: DrawnSet, index_papers: int) -> PageInputs:
+    """The details of the ``drawn`` nodes, read in proportion to them, and the search index
+    of the ``index_papers`` most central papers."""
     with store.columns_view("_page_nodes", {"node_id": drawn.nodes}) as view:
         nodes = store.query(SQL_NODES.format(view=view))
         edges = store.query(SQL_EDGES.format(view=view))
@@ -132,7 +135,10 @@ def read_page_inputs(store: Store, drawn: DrawnSet) -> PageInputs:
         ranks=dict(ranks),
         connections=dict(connections),
         positions=stored_positions(store, drawn.nodes),
-        index=[(row[0], row[1], row[2], row[3], row[4]) for row in store.query(SQL_INDEX)],
+        index=[
+            (row[0], row[1], row[2], row[3], row[4])
+            for row in store.query(SQL_INDEX, [index_papers])
+        ],
         total_papers=drawn.total_papers,
         left_out_papers=drawn.left_out_papers,
         total_edges=store.count("edges"),

@@ -233,7 +233,13 @@ def build_command(
     options.memory_limit = options.memory_limit if budget is None else budget
     before = paper_count(db)
     with BuildDisplay(db) as display:
-        summary = build(inputs or [], options, progress=display.stage_done, online_progress=display)
+        summary = build(
+            inputs or [],
+            options,
+            progress=display.stage_done,
+            online_progress=display,
+            steps=display.step,
+        )
     print_build_summary(db, before, summary)
     if summary.skipped:
         raise typer.Exit(EXIT_SKIPPED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,26 @@ from paperweb.cli.options import err, one_line
 if TYPE_CHECKING:
     from paperweb.pipeline import BuildSummary
 
-__all__ = ["BuildDisplay", "print_build_summary"]
+__all__ = ["STEP_EVERY", "BuildDisplay", "print_build_summary", "step_line"]
+
+#: seconds between two progress lines within a stage when stderr is not a terminal
+STEP_EVERY = 10.0
+
+
+def step_line(what: str, done: int, total: int, seconds: float) -> str:
+    """Where a part of a stage is, its rate and the time it still needs at that rate.
+
+    >>> step_line("tokenising", 30_000, 90_000, 4.0)
+    'tokenising: 30,000 of 90,000 papers (33%), 7,500 papers/s, about 8 s left'
+    >>> step_line("tokenising", 0, 90_000, 0.0)
+    'tokenising: 0 of 90,000 papers'
+    """
+    line = f"{what}: {done:,} of {total:,} papers"
+    if done <= 0 or total <= 0:
+        return line
+    rate = done / max(seconds, 1e-3)
+    left = (total - done) / rate
+    return f"{line} ({100 * done // total}%), {rate:,.0f} papers/s, about {left:,.0f} s left"
 
 
 def print_build_summary(db: Path, before: int | None, summary: BuildSummary) -> None:
@@ -66,7 +87,7 @@ class BuildDisplay:
     on the stage under way, and a bar per online service. The live part is drawn in a
     terminal only; logs and pipes get the stage lines alone."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, clock: Callable[[], float] = time.monotonic) -> None:
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -80,6 +101,10 @@ class BuildDisplay:
         self.stage = self.progress.add_task(f"building {db}: reading the inputs", total=None)
         self.db = db
         self.tasks: dict[str, Any] = {}
+        self.clock = clock
+        # when each part of a stage started, and when the last step line was printed
+        self.started: dict[str, float] = {}
+        self.printed = clock()
 
     def __enter__(self) -> BuildDisplay:
         self.progress.start()
@@ -92,6 +117,21 @@ class BuildDisplay:
         """The build's progress callback: a stage ended (or a warning); the spinner times the next one."""
         err.print(one_line(message), markup=False)
         self.progress.reset(self.stage, description=f"building {self.db}")
+
+    def step(self, what: str, done: int, total: int) -> None:
+        """The build's steps callback: ``done`` of ``total`` papers of a part of a stage.
+
+        A terminal shows it beside the spinner; a log gets a line every
+        :data:`STEP_EVERY` seconds while a part runs (a short build prints none).
+        """
+        now = self.clock()
+        if done == 0 or what not in self.started:
+            self.started[what] = now
+        line = step_line(what, done, total, now - self.started[what])
+        self.progress.update(self.stage, description=f"building {self.db}: {line}")
+        if not err.is_terminal and 0 < done < total and now - self.printed >= STEP_EVERY:
+            self.printed = now
+            err.print(f"  {line}", markup=False)
 
     def start(self, service: str, total: int) -> None:
         """Add the bar of an online service."""

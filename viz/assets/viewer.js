@@ -364,11 +364,17 @@
       panel.appendChild(rl);
     }
     var conns = d.connections || [];
+    // The page lists a node's strongest connections only; connectionCount has them all.
+    var connCount = Math.max(d.connectionCount || 0, conns.length);
     if (conns.length) {
-      panel.appendChild(el("h2", "Connections (" + conns.length + ", strongest first)"));
+      panel.appendChild(el("h2", "Connections (" + connCount.toLocaleString("en") + ", strongest first)"));
       var cl = el("ul", null, "pw-connections");
       conns.slice(0, 15).forEach(function (c) { cl.appendChild(connectionItem(c)); });
       panel.appendChild(cl);
+      if (connCount > conns.length) {
+        panel.appendChild(el("p", "The " + conns.length + " strongest are listed; `paperweb neighbors` lists all " +
+                                  connCount.toLocaleString("en") + ".", "pw-note"));
+      }
       if (conns.length > 15) {
         var more = el("button", "show all " + conns.length, "pw-more");
         more.addEventListener("click", function () {
@@ -409,7 +415,7 @@
       read: arxiv ? [{ url: "https://arxiv.org/abs/" + encodeURIComponent(arxiv), text: "arXiv " + arxiv },
                      { url: "https://huggingface.co/papers/" + encodeURIComponent(arxiv), text: "Hugging Face paper page" }]
                   : [{ url: "https://scholar.google.com/scholar?q=" + encodeURIComponent(capped(title, 300)), text: "search the title on Google Scholar" }],
-      notDrawn: "Not drawn by default: " + (i + 1).toLocaleString("en") + " of " + index.id.length.toLocaleString("en") +
+      notDrawn: "Not drawn by default: " + (i + 1).toLocaleString("en") + " of " + (data.totalPapers || index.id.length).toLocaleString("en") +
                 " papers by PageRank. Added to the map beside its community.",
       connections: [], ranks: [], keywords: [], links: []
     };

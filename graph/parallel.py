@@ -1,0 +1,122 @@
+"""Ranges of rows handed to a pool of forked processes, so the keyword stage uses every core.
+
+The workers are forked with the stage's inputs already in memory (a module global set
+just before the pool starts), so nothing of the corpus is pickled on the way in; a task
+is a ``(first, last)`` range of rows and its answer compact arrays or counters, merged
+in range order by the caller so that the result is the one a single pass gives.
+Small inputs, one core, or a platform without ``fork`` run the ranges in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+__all__ = [
+    "MIN_PARALLEL_ROWS",
+    "Steps",
+    "available_workers",
+    "background",
+    "map_ranges",
+    "no_steps",
+]
+_Argument = TypeVar("_Argument")
+
+#: progress within a stage: (what is under way, rows done, rows in all)
+Steps = Callable[[str, int, int], None]
+
+
+def no_steps(what: str, done: int, total: int) -> None:
+    """Default :data:`Steps` sink: say nothing."""
+
+
+_Shared = TypeVar("_Shared")
+_Result = TypeVar("_Result")
+
+#: below this many rows a pool costs more than it saves (forking, pickling answers);
+#: at 10k papers the parallel parts of the stage take ~1 s in all
+MIN_PARALLEL_ROWS = 8000
+#: most workers started; answers are merged by the parent, which bounds the gain
+MAX_WORKERS = 8
+
+# What the forked workers read: set only while a pool runs.
+_shared: Any = None
+
+
+def available_workers() -> int:
+    """The cores this process may run on (its CPU affinity), at most ``MAX_WORKERS``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def _run(task: tuple[Callable[[Any, int, int], Any], int, int]) -> Any:
+    function, first, last = task
+    return function(_shared, first, last)
+
+
+def map_ranges(
+    function: Callable[[_Shared, int, int], _Result],
+    shared: _Shared,
+    rows: int,
+    workers: int,
+    chunk: int,
+    steps: Steps = no_steps,
+    what: str = "",
+) -> list[_Result]:
+    """``function(shared, first, last)`` for consecutive ranges of ``chunk`` rows, in order.
+
+    ``function`` must be a module-level function (it is pickled by name). With
+    ``workers`` >= 2 and at least two ranges the ranges run in forked processes.
+    ``steps(what, done, rows)`` hears of every range done (and once before the first).
+    """
+    global _shared
+    ranges = [(first, min(first + chunk, rows)) for first in range(0, rows, max(chunk, 1))]
+    steps(what, 0, rows)
+    found: list[_Result] = []
+    if workers < 2 or len(ranges) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for first, last in ranges:
+            found.append(function(shared, first, last))
+            steps(what, last, rows)
+        return found
+    _shared = shared
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(ranges)), mp_context=context) as pool:
+            tasks = [(function, first, last) for first, last in ranges]
+            for (_, last), result in zip(ranges, pool.map(_run, tasks), strict=True):
+                found.append(result)
+                steps(what, last, rows)
+        return found
+    finally:
+        _shared = None
+
+
+@contextmanager
+def background(
+    function: Callable[[_Argument], _Result], argument: _Argument, workers: int
+) -> Iterator[Callable[[], _Result]]:
+    """Start ``function(argument)`` in a forked process; the block gets a call that waits for it.
+
+    The caller goes on with other work meanwhile. ``function`` and ``argument`` are
+    pickled, so both should be small. With ``workers`` < 2 (or no ``fork``) the call
+    computes the result here when first asked for.
+    """
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        found: list[_Result] = []
+
+        def here() -> _Result:
+            if not found:
+                found.append(function(argument))
+            return found[0]
+
+        yield here
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool.submit(function, argument).result

@@ -1,0 +1,72 @@
+"""Keywords and similar edges over a process pool are those one pass in one process gives."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graph.keywords import KeywordTable, extract_keywords
+from graph.parallel import map_ranges
+from graph.similarity import similar_edge_columns
+
+HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
+
+
+def _range_pids(shared: list[int], first: int, last: int) -> tuple[int, int, int]:
+    return os.getpid(), first, sum(shared[first:last])
+
+
+def test_map_ranges_runs_ranges_in_order_in_other_processes() -> None:
+    values = list(range(1000))
+    found = map_ranges(_range_pids, values, len(values), 2, 150)
+    assert [(first, total) for _, first, total in found] == [
+        (first, sum(values[first : first + 150])) for first in range(0, 1000, 150)
+    ]
+    assert os.getpid() not in {pid for pid, _, _ in found}
+    # One worker: the same answers, computed here.
+    alone = map_ranges(_range_pids, values, len(values), 1, 150)
+    assert {pid for pid, _, _ in alone} == {os.getpid()}
+    assert [a[1:] for a in alone] == [f[1:] for f in found]
+
+
+def _same_tables(one: KeywordTable, other: KeywordTable) -> None:
+    # Byte-identical per-paper keywords: labels, rounded scores, origins, evidence texts.
+    assert list(one.by_paper.items()) == list(other.by_paper.items())
+    assert one.doc_freq == other.doc_freq
+    assert one.idf == other.idf
+    assert one.linkable == other.linkable
+    assert one.paper_ids == other.paper_ids
+    assert one.columns == other.columns
+    assert one.matrix is not None and other.matrix is not None
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(one.matrix, part), getattr(other.matrix, part))
+
+
+@pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
+def test_pool_keywords_equal_single_process_on_real_papers() -> None:
+    """3,000 real HF papers, with their ai_keywords given for every third, in ranges of 350."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        quality = importlib.import_module("bench_keyword_quality")
+    finally:
+        sys.path.pop(0)
+    found, _ = quality.read_day_files(HF_CORPUS, "202*")
+    found = found[:3000]
+    assert len(found) == 3000
+    papers = [(p.paper_id, p.title, p.summary) for p in found]
+    given = [(p.paper_id, k, "huggingface") for p in found[::3] for k in p.ai_keywords]
+    alone = extract_keywords(papers, given=given, workers=1)
+    pooled = extract_keywords(papers, given=given, workers=2, chunk=350)
+    assert sum(len(kws) for kws in alone.by_paper.values()) > 20_000
+    _same_tables(alone, pooled)
+    # The similar edges: papers 0-2047 and 2048-2999 matched in two workers.
+    one = similar_edge_columns(alone, workers=1)
+    two = similar_edge_columns(pooled, workers=2)
+    assert len(one["src"]) > 5_000
+    assert (one["src"], one["dst"], one["evidence"]) == (two["src"], two["dst"], two["evidence"])
+    assert np.array_equal(one["weight"], two["weight"])
