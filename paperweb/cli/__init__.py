@@ -59,7 +59,7 @@ from paperweb.cli.options import (
     reports_errors,
     working,
 )
-from paperweb.cli.rows import print_rows
+from paperweb.cli.rows import print_rows, stats_rows
 from paperweb.errors import UsageError
 
 __all__ = ["app"]
@@ -446,15 +446,7 @@ def stats_command(db: DbOption = DEFAULT_DB, as_json: JsonFlag = False) -> None:
     if as_json:
         typer.echo(json.dumps(stats, indent=1, default=str))
         return
-    rows: list[tuple[str, str, Any]] = [("nodes", k, v) for k, v in stats["nodes"].items()]
-    rows += [("edges", k, v) for k, v in stats["edges"].items()]
-    rows += [
-        ("graph", "components", stats["components"]),
-        ("graph", "communities", stats["communities"]),
-    ]
-    rows += [("coverage", k, v) for k, v in stats["coverage"].items()]
-    rows += [("link origin", k, v) for k, v in stats["link_origins"].items()]
-    print_rows(["group", "what", "count"], rows, False, False)
+    print_rows(["group", "what", "count"], stats_rows(stats), False, False)
 
 
 @app.command("export", cls=Command)

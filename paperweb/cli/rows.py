@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_rows"]
+__all__ = ["print_rows", "stats_rows"]
 
 
 def _stdout_is_terminal() -> bool:
@@ -53,3 +53,16 @@ def print_rows(
                 *("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row)
             )
         Console(highlight=False, soft_wrap=False).print(table)
+
+
+def stats_rows(stats: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """``paperweb stats`` as (group, what, count) rows."""
+    rows: list[tuple[str, str, Any]] = [("nodes", k, v) for k, v in stats["nodes"].items()]
+    rows += [("edges", k, v) for k, v in stats["edges"].items()]
+    rows += [
+        ("graph", "components", stats["components"]),
+        ("graph", "communities", stats["communities"]),
+    ]
+    rows += [("coverage", k, v) for k, v in stats["coverage"].items()]
+    rows += [("link origin", k, v) for k, v in stats["link_origins"].items()]
+    return rows
