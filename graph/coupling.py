@@ -21,6 +21,7 @@ each (0.033) is chance. Each paper keeps its ``k`` best; the edge set is their u
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -36,6 +37,7 @@ __all__ = [
     "binary_matrix",
     "cocited_edges",
     "coupling_edges",
+    "salton_edge_columns",
     "salton_edges",
     "salton_pairs",
 ]
@@ -49,6 +51,8 @@ MIN_COUPLING = 0.05
 BLOCK = 2048
 #: shared works named in an edge's evidence (the rest are counted)
 EVIDENCE_ITEMS = 3
+#: edges per block of the evidence step (bounds the memory of the gathered rows)
+EVIDENCE_BLOCK = 32768
 
 
 def _counted_columns(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -69,15 +73,21 @@ def salton_pairs(
     >>> a.tolist(), b.tolist(), np.round(w, 4).tolist()
     ([0], [1], [0.8165])
     """
-    counted = _counted_columns(matrix)
+    # Counts are small integers: float32 holds them exactly at half the memory traffic.
+    counted = _counted_columns(matrix).astype(np.float32)
     norms = np.sqrt(counted.getnnz(axis=1).astype(np.float64))
     norms[norms == 0] = 1.0
     transposed = counted.T.tocsr()
     lows, highs, scores = [], [], []
     for first in range(0, counted.shape[0], BLOCK):
-        block = (counted[first : first + BLOCK] @ transposed).tocoo()
-        rows, cols, shared = block.row + first, block.col, block.data
-        keep = (rows != cols) & (shared >= min_shared)
+        product = counted[first : first + BLOCK] @ transposed
+        # Most pairs share one column: drop them before anything is indexed or sorted.
+        product.data[product.data < min_shared] = 0
+        product.eliminate_zeros()
+        block = product.tocoo()
+        del product
+        rows, cols, shared = block.row + first, block.col, block.data.astype(np.float64)
+        keep = rows != cols
         rows, cols, shared = rows[keep], cols[keep], shared[keep]
         score = np.round(shared / (norms[rows] * norms[cols]), 6)
         strong = score >= min_cosine
@@ -102,12 +112,6 @@ def salton_pairs(
     return low[first_of_pair], high[first_of_pair], weight[first_of_pair]
 
 
-def _evidence(what: str, names: list[str]) -> str:
-    shown = "; ".join(names[:EVIDENCE_ITEMS])
-    more = f" (+{len(names) - EVIDENCE_ITEMS} more)" if len(names) > EVIDENCE_ITEMS else ""
-    return f"{len(names)} {what}: {shown}{more}"
-
-
 def binary_matrix(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
     """The 0/1 matrix with a one at each (a[i], b[i]) (a pair given twice is still one)."""
     matrix = sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=shape)
@@ -130,6 +134,86 @@ def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str], s
     return list(rows), list(columns), matrix
 
 
+def salton_edge_columns(
+    kind: str,
+    what: str,
+    matrix: sparse.csr_matrix,
+    names: Sequence[str],
+    labels: Sequence[str],
+    k: int = 10,
+    min_cosine: float = MIN_COUPLING,
+) -> dict[str, Any]:
+    """Edges of ``kind`` between the rows of a binary matrix (named by ``names``) that share
+    columns (named by ``labels`` in the evidence), by :func:`salton_pairs`, as columns
+    (src, dst, kind, weight, evidence) in (src, dst) order.
+
+    >>> m = sparse.csr_matrix(np.array([[1, 1, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]]))
+    >>> e = salton_edge_columns("coupling", "shared", m, ["p2", "p1", "p3"], list("dcba"))
+    >>> e["src"], e["dst"], e["evidence"]
+    (['p1'], ['p2'], ['2 shared: c; d'])
+    """
+    low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
+    evidence = _shared_evidence(matrix, low, high, labels, what)
+    # Each edge goes from the smaller name to the larger; edges in (src, dst) order.
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    swap = rank[low] > rank[high]
+    src, dst = np.where(swap, high, low), np.where(swap, low, high)
+    order = np.lexsort((rank[dst], rank[src]))
+    listed = list(names)
+    return {
+        "src": [listed[i] for i in src[order].tolist()],
+        "dst": [listed[i] for i in dst[order].tolist()],
+        "kind": [kind] * len(order),
+        "weight": weight[order],
+        "evidence": [evidence[i] for i in order.tolist()],
+    }
+
+
+def _shared_evidence(
+    matrix: sparse.csr_matrix,
+    low: np.ndarray,
+    high: np.ndarray,
+    labels: Sequence[str],
+    what: str,
+) -> list[str]:
+    """The evidence of each (low, high) row pair: how many counted columns they share and
+    the first :data:`EVIDENCE_ITEMS` of their labels in label order.
+
+    The columns are renumbered in label order, so the elementwise product of the two rows
+    lists the shared ones already sorted; only the kept edges get a string.
+    """
+    kept = np.flatnonzero(_held_ok(matrix))
+    counted = matrix[:, kept].tocsr()
+    kept_labels = [labels[c] for c in kept.tolist()]
+    by_label = sorted(range(len(kept_labels)), key=kept_labels.__getitem__)
+    rank_of = np.empty(len(kept_labels), dtype=np.int32)
+    rank_of[by_label] = np.arange(len(kept_labels), dtype=np.int32)
+    ranked = sparse.csr_matrix(
+        (np.ones(counted.nnz, dtype=np.int8), rank_of[counted.indices], counted.indptr),
+        shape=counted.shape,
+    )
+    ranked.sort_indices()
+    del counted
+    in_order = [kept_labels[i] for i in by_label]
+    evidence: list[str] = []
+    for first in range(0, len(low), EVIDENCE_BLOCK):
+        part = slice(first, first + EVIDENCE_BLOCK)
+        shared = ranked[low[part]].multiply(ranked[high[part]]).tocsr()
+        shared.sort_indices()
+        counts = np.diff(shared.indptr)
+        starts = np.repeat(shared.indptr[:-1], counts)
+        shown = shared.indices[(np.arange(shared.nnz) - starts) < EVIDENCE_ITEMS].tolist()
+        at = 0
+        for count in counts.tolist():
+            items = min(count, EVIDENCE_ITEMS)
+            names = "; ".join([in_order[r] for r in shown[at : at + items]])
+            at += items
+            more = f" (+{count - EVIDENCE_ITEMS} more)" if count > EVIDENCE_ITEMS else ""
+            evidence.append(f"{count} {what}: {names}{more}")
+    return evidence
+
+
 def salton_edges(
     kind: str,
     what: str,
@@ -139,22 +223,14 @@ def salton_edges(
     k: int = 10,
     min_cosine: float = MIN_COUPLING,
 ) -> list[EdgeRow]:
-    """Edges of ``kind`` between the rows of a binary matrix (named by ``names``) that share
-    columns (named by ``labels`` in the evidence), by :func:`salton_pairs`."""
-    low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
-    kept = np.flatnonzero(_held_ok(matrix))
-    counted = matrix[:, kept].tocsr()
-    # Column sets per row, for the evidence: small sets of ints intersect in about a microsecond.
-    held = [
-        set(kept[counted.indices[counted.indptr[i] : counted.indptr[i + 1]]].tolist())
-        for i in range(counted.shape[0])
+    """The edges of :func:`salton_edge_columns` as records."""
+    e = salton_edge_columns(kind, what, matrix, names, labels, k, min_cosine)
+    return [
+        EdgeRow(src, dst, kind, float(w), evidence)
+        for src, dst, w, evidence in zip(
+            e["src"], e["dst"], e["weight"].tolist(), e["evidence"], strict=True
+        )
     ]
-    edges = []
-    for a, b, w in zip(low.tolist(), high.tolist(), weight.tolist(), strict=True):
-        shared = sorted(labels[c] for c in held[a] & held[b])
-        src, dst = (names[a], names[b]) if names[a] < names[b] else (names[b], names[a])
-        edges.append(EdgeRow(src, dst, kind, float(w), _evidence(what, shared)))
-    return sorted(edges, key=lambda e: (e.src, e.dst))
 
 
 def _edges(
