@@ -51,6 +51,8 @@ MIN_COUPLING = 0.05
 BLOCK = 2048
 #: shared works named in an edge's evidence (the rest are counted)
 EVIDENCE_ITEMS = 3
+#: a cosine is kept to 6 decimals: this many steps between 0 and 1
+SCORE_STEPS = 1_000_000
 #: edges per block of the evidence step (bounds the memory of the gathered rows)
 EVIDENCE_BLOCK = 32768
 
@@ -92,8 +94,13 @@ def salton_pairs(
         score = np.round(shared / (norms[rows] * norms[cols]), 6)
         strong = score >= min_cosine
         rows, cols, score = rows[strong], cols[strong], score[strong]
-        # Best first within each row (ties by column), then the first k of each row.
-        order = np.lexsort((cols, -score, rows))
+        # Best first within each row (ties by column), then the first k of each row: one
+        # sort of a single integer key (row, millionths below 1, column), not a lexsort.
+        width = counted.shape[0]
+        below = SCORE_STEPS - np.rint(score * SCORE_STEPS).astype(np.int64)
+        key = ((rows - first).astype(np.int64) * (SCORE_STEPS + 1) + below) * width + cols
+        order = np.argsort(key)
+        del key, below
         rows, cols, score = rows[order], cols[order], score[order]
         per_row = np.bincount(rows - first, minlength=block.shape[0])
         starts = np.repeat(np.cumsum(per_row) - per_row, per_row)
