@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from graph.linkgraph import EdgeRow
@@ -156,7 +158,7 @@ def salton_edge_columns(
 
     >>> m = sparse.csr_matrix(np.array([[1, 1, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]]))
     >>> e = salton_edge_columns("coupling", "shared", m, ["p2", "p1", "p3"], list("dcba"))
-    >>> e["src"], e["dst"], e["evidence"]
+    >>> e["src"], e["dst"], e["evidence"].to_pylist()
     (['p1'], ['p2'], ['2 shared: c; d'])
     """
     low, high, weight = salton_pairs(matrix, k, MIN_SHARED, min_cosine)
@@ -173,7 +175,7 @@ def salton_edge_columns(
         "dst": [listed[i] for i in dst[order].tolist()],
         "kind": [kind] * len(order),
         "weight": weight[order],
-        "evidence": [evidence[i] for i in order.tolist()],
+        "evidence": evidence.take(pa.array(order, type=pa.int64())),
     }
 
 
@@ -183,7 +185,7 @@ def _shared_evidence(
     high: np.ndarray,
     labels: Sequence[str],
     what: str,
-) -> list[str]:
+) -> pa.Array:
     """The evidence of each (low, high) row pair: how many counted columns they share and
     the first :data:`EVIDENCE_ITEMS` of their labels in label order.
 
@@ -202,23 +204,38 @@ def _shared_evidence(
     )
     ranked.sort_indices()
     del counted
-    in_order = [kept_labels[i] for i in by_label]
-    evidence: list[str] = []
+    in_order = pa.array([kept_labels[i] for i in by_label], type=pa.string())
+    del kept_labels, by_label
+    parts: list[pa.Array] = []
     for first in range(0, len(low), EVIDENCE_BLOCK):
         part = slice(first, first + EVIDENCE_BLOCK)
         shared = ranked[low[part]].multiply(ranked[high[part]]).tocsr()
         shared.sort_indices()
-        counts = np.diff(shared.indptr)
-        starts = np.repeat(shared.indptr[:-1], counts)
-        shown = shared.indices[(np.arange(shared.nnz) - starts) < EVIDENCE_ITEMS].tolist()
-        at = 0
-        for count in counts.tolist():
-            items = min(count, EVIDENCE_ITEMS)
-            names = "; ".join([in_order[r] for r in shown[at : at + items]])
-            at += items
-            more = f" (+{count - EVIDENCE_ITEMS} more)" if count > EVIDENCE_ITEMS else ""
-            evidence.append(f"{count} {what}: {names}{more}")
-    return evidence
+        parts.append(_evidence_texts(shared, in_order, what))
+    return pa.concat_arrays(parts) if parts else pa.array([], type=pa.string())
+
+
+def _evidence_texts(shared: sparse.csr_matrix, in_order: pa.Array, what: str) -> pa.Array:
+    """``"<n> <what>: a; b; c (+<n - 3> more)"`` per row of the shared columns (sorted column
+    numbers into ``in_order``), put together by Arrow rather than a Python loop per edge."""
+    counts = np.diff(shared.indptr)
+    starts = shared.indptr[:-1]
+    named = []
+    for slot in range(EVIDENCE_ITEMS):
+        has = counts > slot
+        column = np.zeros(len(counts), dtype=np.int64)
+        column[has] = shared.indices[starts[has] + slot]
+        taken = in_order.take(pa.array(column, type=pa.int64()))
+        named.append(pc.if_else(pa.array(has), taken, pa.scalar(None, pa.string())))
+    listed = pc.binary_join_element_wise(*named, "; ", null_handling="skip")
+    count_text = pc.cast(pa.array(counts, type=pa.int64()), pa.string())
+    more_text = pc.cast(pa.array(counts - EVIDENCE_ITEMS, type=pa.int64()), pa.string())
+    more = pc.if_else(
+        pa.array(counts > EVIDENCE_ITEMS),
+        pc.binary_join_element_wise(" (+", more_text, " more)", ""),
+        "",
+    )
+    return pc.binary_join_element_wise(count_text, f" {what}: ", listed, more, "")
 
 
 def salton_edges(
@@ -235,7 +252,7 @@ def salton_edges(
     return [
         EdgeRow(src, dst, kind, float(w), evidence)
         for src, dst, w, evidence in zip(
-            e["src"], e["dst"], e["weight"].tolist(), e["evidence"], strict=True
+            e["src"], e["dst"], e["weight"].tolist(), e["evidence"].to_pylist(), strict=True
         )
     ]
 
