@@ -202,8 +202,13 @@ def _preferred(keys: Sequence[str]) -> str:
     return min(keys, key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
 
 
-def _key_of(keys: Iterable[str], prefix: str) -> str | None:
-    return next((k.removeprefix(prefix) for k in keys if k.startswith(prefix)), None)
+def _ids_of(keys: Iterable[str]) -> dict[str, str]:
+    """The first id of each kind among a work's keys (``doi:10.1/x`` is the DOI 10.1/x)."""
+    ids: dict[str, str] = {}
+    for key in keys:
+        kind, _, value = key.partition(":")
+        ids.setdefault(kind, value)
+    return ids
 
 
 def _listed(
@@ -421,10 +426,18 @@ def _paper_cites(
 def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> int:
     """The number of the work a reference outside the corpus is: one already met by any of
     its keys, or a new one."""
-    work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
+    work = None
+    for key in ref.keys:
+        work = work_of_key.get(key)
+        if work is not None:
+            break
     if work is None:
-        work = _Work([], ref.title, ref.year, len(works))
+        # The usual case (a work met for the first time): its keys as given, once each.
+        work = _Work(list(dict.fromkeys(ref.keys)), ref.title, ref.year, len(works))
         works.append(work)
+        for key in ref.keys:
+            work_of_key.setdefault(key, work)
+        return work.number
     for key in ref.keys:
         if key not in work.keys:
             work.keys.append(key)
@@ -443,15 +456,16 @@ def _layer(
         (
             WorkRow(
                 work_key=work.keys[0],
-                openalex_id=_key_of(work.keys, "openalex:"),
-                s2_id=_key_of(work.keys, "s2:"),
-                doi=_key_of(work.keys, "doi:"),
-                arxiv_id=_key_of(work.keys, "arxiv:"),
+                openalex_id=ids.get("openalex"),
+                s2_id=ids.get("s2"),
+                doi=ids.get("doi"),
+                arxiv_id=ids.get("arxiv"),
                 title=work.title,
                 year=work.year,
                 cited_by=count,
             )
             for work, count in zip(works, cited_by, strict=True)
+            for ids in (_ids_of(work.keys),)
         ),
         key=lambda w: w.work_key,
     )
