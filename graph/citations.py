@@ -475,8 +475,6 @@ def _layer(
         if w.cited_by >= min_cited
     ]
     count = len(edges["src"])
-    edges |= {
-        "kind": pa.array(["cites"]).take(pa.array(np.zeros(count, dtype=np.int64))),
-        "weight": np.ones(count),
-    }
+    edges["kind"] = pa.array(["cites"]).take(pa.array(np.zeros(count, dtype=np.int64)))
+    edges["weight"] = np.ones(count)
     return CitationLayer(columns, work_rows, edges, nodes)
