@@ -446,10 +446,10 @@ def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work])
 
 
 def _layer(
-    columns: dict[str, list[Any]],
+    columns: dict[str, Any],
     works: list[_Work],
     cited_by: list[int],
-    edges: dict[str, list[Any]],
+    edges: dict[str, Any],
     min_cited: int,
 ) -> CitationLayer:
     work_rows = sorted(
