@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -244,7 +245,7 @@ def _key_codes(refs: Sequence[Reference]) -> np.ndarray:
     Arrow joins and hashes the keys in C: a dict of 3M tuples costs seconds. The keys are
     joined with a control character no id has.
     """
-    keys = [ref.keys for ref in refs]
+    keys = list(map(attrgetter("keys"), refs))
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     offsets = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -318,12 +319,15 @@ def citation_layer(
     a, b = citer[kept], by_ref[kept]
     del citer, by_ref
     for work in works:
-        work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
-    kept_refs = [refs[at] for at in kept.tolist()]
+        if len(work.keys) > 1:
+            work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
+    kept_refs = list(map(refs.__getitem__, kept.tolist()))
     del refs
-    titles = pa.array([r.title for r in kept_refs], type=pa.string())
-    years = pa.array([r.year for r in kept_refs], type=pa.int32())
-    sources = pc.dictionary_encode(pa.array([r.source for r in kept_refs], type=pa.string()))
+    titles = pa.array(list(map(attrgetter("title"), kept_refs)), type=pa.string())
+    years = pa.array(list(map(attrgetter("year"), kept_refs)), type=pa.int32())
+    sources = pc.dictionary_encode(
+        pa.array(list(map(attrgetter("source"), kept_refs)), type=pa.string())
+    )
     del kept_refs
     to_work = np.flatnonzero(b >= n)
     work_no = b[to_work] - n
