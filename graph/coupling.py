@@ -40,7 +40,6 @@ __all__ = [
     "cocited_edges",
     "coupling_edges",
     "salton_edge_columns",
-    "salton_edges",
     "salton_pairs",
 ]
 
@@ -238,25 +237,6 @@ def _evidence_texts(shared: sparse.csr_matrix, in_order: pa.Array, what: str) ->
     return pc.binary_join_element_wise(count_text, f" {what}: ", listed, more, "")
 
 
-def salton_edges(
-    kind: str,
-    what: str,
-    matrix: sparse.csr_matrix,
-    names: Sequence[str],
-    labels: Sequence[str],
-    k: int = 10,
-    min_cosine: float = MIN_COUPLING,
-) -> list[EdgeRow]:
-    """The edges of :func:`salton_edge_columns` as records."""
-    e = salton_edge_columns(kind, what, matrix, names, labels, k, min_cosine)
-    return [
-        EdgeRow(src, dst, kind, float(w), evidence)
-        for src, dst, w, evidence in zip(
-            e["src"], e["dst"], e["weight"].tolist(), e["evidence"].to_pylist(), strict=True
-        )
-    ]
-
-
 def _edges(
     kind: str,
     what: str,
@@ -270,7 +250,12 @@ def _edges(
     if not names:
         return []
     labels = [label.get(c, c) for c in columns]
-    return salton_edges(kind, what, matrix, names, labels, k, min_cosine)
+    e = salton_edge_columns(kind, what, matrix, names, labels, k, min_cosine)
+    weights, evidence = e["weight"].tolist(), e["evidence"].to_pylist()
+    return [
+        EdgeRow(*values)
+        for values in zip(e["src"], e["dst"], e["kind"], weights, evidence, strict=True)
+    ]
 
 
 def _held_ok(matrix: sparse.csr_matrix) -> np.ndarray:
