@@ -9,11 +9,15 @@ are *works*: one per set of keys that meet, counted by the corpus papers that ci
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from collectors.records import Reference
 from collectors.titles import normalise_title
@@ -69,12 +73,12 @@ REFERENCE_COLUMNS = ("paper_id", "work_key", "title", "year", "source", "cited_p
 class CitationLayer:
     """What the citation stage stores."""
 
-    #: the ``references`` rows as columns (see :data:`REFERENCE_COLUMNS`), in paper order
-    references: dict[str, list[Any]]
+    #: the ``references`` rows as Arrow columns (see :data:`REFERENCE_COLUMNS`), in paper order
+    references: dict[str, Any]
     works: list[WorkRow]
     #: ``cites`` edges between corpus papers and from corpus papers to ``work`` nodes, as
-    #: columns (src, dst, kind, weight, evidence)
-    edges: dict[str, list[Any]]
+    #: Arrow and NumPy columns (src, dst, kind, weight, evidence)
+    edges: dict[str, Any]
     nodes: list[NodeRow]
     #: each reference as numbers: its citing paper (row number) and what it cites (a row
     #: number, or ``len(rows)`` + a work's number), for the coupling matrix
@@ -85,14 +89,20 @@ class CitationLayer:
 
     def edge_rows(self) -> list[EdgeRow]:
         """The ``cites`` edges as records, in (src, dst) order between papers, then to works."""
-        e = self.edges
         names = ("src", "dst", "kind", "weight", "evidence")
-        return [EdgeRow(*values) for values in zip(*(e[n] for n in names), strict=True)]
+        e = [_listed_values(self.edges[n]) for n in names]
+        return [EdgeRow(*values) for values in zip(*e, strict=True)]
 
     def reference_rows(self) -> list[ReferenceRow]:
         """The ``references`` rows as records, sorted by paper and work key."""
-        rows = [ReferenceRow(*values) for values in zip(*self.references.values(), strict=True)]
+        columns = [_listed_values(self.references[n]) for n in REFERENCE_COLUMNS]
+        rows = [ReferenceRow(*values) for values in zip(*columns, strict=True)]
         return sorted(rows, key=lambda r: (r.paper_id, r.work_key))
+
+
+def _listed_values(values: Any) -> list[Any]:
+    """A column (Arrow, NumPy or a list) as a list of Python values."""
+    return list(values.to_pylist() if hasattr(values, "to_pylist") else values.tolist())
 
 
 #: where each kind of work key has its page
@@ -131,33 +141,45 @@ def _year_of(row: PaperRow) -> int | None:
 
 
 class _Resolver:
-    """Corpus papers by key and by normalised title."""
+    """Corpus papers (row numbers) by key and by normalised title."""
 
     def __init__(self, rows: Sequence[PaperRow]) -> None:
-        self.by_key: dict[str, str] = {}
-        self.by_title: dict[str, list[tuple[str, int | None]]] = {}
+        self.rows = rows
+        self.by_key: dict[str, int] = {}
+        self._by_title: dict[str, list[tuple[int, int | None]]] | None = None
         #: the key a reference to a corpus paper is stored under (its paper id when it has none)
         self.first_key: dict[str, str] = {}
-        for row in rows:
+        for at, row in enumerate(rows):
             keys = _paper_keys(row)
             if keys:
                 self.first_key[row.paper_id] = keys[0]
             for key in keys:
-                self.by_key.setdefault(key, row.paper_id)
-            title = normalise_title(row.title)
-            if title:
-                self.by_title.setdefault(title, []).append((row.paper_id, _year_of(row)))
+                self.by_key.setdefault(key, at)
 
-    def paper(self, ref: Reference) -> str | None:
+    def by_title(self) -> dict[str, list[tuple[int, int | None]]]:
+        """The papers by normalised title, made when a reference first needs it (references
+        with ids seldom do, and normalising 100k titles takes seconds)."""
+        if self._by_title is None:
+            self._by_title = {}
+            for at, row in enumerate(self.rows):
+                title = normalise_title(row.title)
+                if title:
+                    self._by_title.setdefault(title, []).append((at, _year_of(row)))
+        return self._by_title
+
+    def paper(self, ref: Reference) -> int | None:
+        """The row number of the corpus paper a reference is, if any."""
+        by_key = self.by_key
         for key in ref.keys:
-            if key in self.by_key:
-                return self.by_key[key]
+            found = by_key.get(key)
+            if found is not None:
+                return found
         if not ref.title:
             return None
-        candidates = self.by_title.get(normalise_title(ref.title), [])
+        candidates = self.by_title().get(normalise_title(ref.title), [])
         agreeing = [
-            pid
-            for pid, year in candidates
+            at
+            for at, year in candidates
             if year is None or ref.year is None or abs(year - ref.year) <= YEAR_TOLERANCE
         ]
         # Two corpus papers of one title: the title says nothing about which one is meant.
@@ -181,19 +203,28 @@ def _preferred(keys: Sequence[str]) -> str:
     return min(keys, key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
 
 
-def _key_of(keys: Iterable[str], prefix: str) -> str | None:
-    return next((k.removeprefix(prefix) for k in keys if k.startswith(prefix)), None)
+def _ids_of(keys: Iterable[str]) -> dict[str, str]:
+    """The first id of each kind among a work's keys (``doi:10.1/x`` is the DOI 10.1/x)."""
+    ids: dict[str, str] = {}
+    for key in keys:
+        kind, _, value = key.partition(":")
+        ids.setdefault(kind, value)
+    return ids
 
 
 def _listed(
     rows: Sequence[PaperRow], resolver: _Resolver, more: Iterable[tuple[str, Reference]]
-) -> tuple[list[str], list[Reference]]:
-    """Every (citing paper, reference) as two lists: the papers' own lists, the services',
-    and the corpus papers that a paper's ``cited_by`` names."""
-    citing = [row.paper_id for row in rows for _ in row.references]
+) -> tuple[np.ndarray, list[Reference]]:
+    """Every (citing paper, reference): the citing row numbers (-1 for a paper not in the
+    corpus) and the references. The papers' own lists, the services', and the corpus
+    papers that a paper's ``cited_by`` names."""
     refs = [ref for row in rows for ref in row.references]
+    counts = np.fromiter((len(row.references) for row in rows), dtype=np.int64, count=len(rows))
+    citing = [np.repeat(np.arange(len(rows), dtype=np.int64), counts)]
+    index = {r.paper_id: i for i, r in enumerate(rows)}
+    extra: list[int] = []
     for pid, ref in more:
-        citing.append(pid)
+        extra.append(index.get(pid, -1))
         refs.append(ref)
     for row in rows:
         if not row.cited_by:
@@ -202,9 +233,28 @@ def _listed(
         for by in row.cited_by:
             found = resolver.paper(by)
             if found is not None:
-                citing.append(found)
+                extra.append(found)
                 refs.append(Reference(keys, row.title, _year_of(row), by.source))
-    return citing, refs
+    citing.append(np.asarray(extra, dtype=np.int64))
+    return np.concatenate(citing), refs
+
+
+def _key_codes(refs: Sequence[Reference]) -> np.ndarray:
+    """A number for each reference's key tuple, in the order the tuples first appear.
+
+    Arrow joins and hashes the keys in C: a dict of 3M tuples costs seconds. The keys are
+    joined with a control character no id has.
+    """
+    keys = list(map(attrgetter("keys"), refs))
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = pa.array(list(itertools.chain.from_iterable(keys)), type=pa.large_string())
+    del keys
+    listed = pa.LargeListArray.from_arrays(pa.array(offsets), flat)
+    joined = pc.binary_join(listed, pa.scalar("\x1f", pa.large_string()))
+    codes = pc.dictionary_encode(joined).indices
+    return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _first_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -213,6 +263,21 @@ def _first_of_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     _, first = np.unique(a * (int(b.max()) + 1) + b, return_index=True)
     return np.sort(first)
+
+
+def _first_truthy(values: pa.Array, at: np.ndarray, groups: np.ndarray, size: int) -> list[Any]:
+    """Per group, the first non-empty of ``values[at]`` (in ``at`` order) with its group in
+    ``groups``, else None."""
+    taken = values.take(pa.array(at, type=pa.int64()))
+    ok = pc.fill_null(pc.not_equal(taken, pa.scalar(_EMPTY[values.type.id], values.type)), False)
+    where = np.flatnonzero(np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool))
+    first: list[Any] = [None] * size
+    if len(where):
+        group, pos = np.unique(groups[where], return_index=True)
+        shown = taken.take(pa.array(where[pos], type=pa.int64())).to_pylist()
+        for g, value in zip(group.tolist(), shown, strict=True):
+            first[g] = value
+    return first
 
 
 def citation_layer(
@@ -228,88 +293,113 @@ def citation_layer(
     met in paper order; a work's title and year are the first its references give.
 
     Each distinct key tuple is resolved once in Python; the per-reference work (3M
-    references at 100k papers) is numpy over their numbers.
+    references at 100k papers) is numpy and Arrow over their numbers, and the columns
+    are Arrow arrays (no Python string per reference).
     """
     resolver = _Resolver(rows)
-    index = {r.paper_id: i for i, r in enumerate(rows)}
-    citing, refs = _listed(rows, resolver, more)
-    codes: dict[tuple[str, ...], int] = {}
-    code = np.fromiter(
-        (codes.setdefault(ref.keys, len(codes)) for ref in refs), dtype=np.int64, count=len(refs)
-    )
-    first_ref = np.full(len(codes), -1, dtype=np.int64)
+    n = len(rows)
+    citer, refs = _listed(rows, resolver, more)
+    code = _key_codes(refs)
+    distinct = int(code.max()) + 1 if len(code) else 0
+    first_ref = np.full(distinct, -1, dtype=np.int64)
     first_ref[code[::-1]] = np.arange(len(refs) - 1, -1, -1)
-    # A target is a corpus paper (its row number) or a work (number + len(rows)).
+    # A target is a corpus paper (its row number) or a work (number + n).
     works: list[_Work] = []
     work_of_key: dict[str, _Work] = {}
-    target = np.empty(len(codes), dtype=np.int64)
+    target = np.empty(distinct, dtype=np.int64)
     for c, ref_at in enumerate(first_ref.tolist()):
         ref = refs[ref_at]
-        pid = resolver.paper(ref)
-        target[c] = (
-            index[pid] if pid is not None else len(rows) + _work_for(ref, works, work_of_key)
-        )
+        found = resolver.paper(ref)
+        target[c] = found if found is not None else n + _work_for(ref, works, work_of_key)
     by_ref = target[code]
-    source_of = [ref.source for ref in refs]
-    citer = np.fromiter((index.get(p, -1) for p in citing), dtype=np.int64, count=len(citing))
+    del code, target
     valid = np.flatnonzero(citer >= 0)
     kept = valid[_first_of_pairs(citer[valid], by_ref[valid])]
+    del valid
+    a, b = citer[kept], by_ref[kept]
+    del citer, by_ref
     for work in works:
-        work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
-    for at in kept.tolist():
-        ref = refs[at]
-        if (ref.title is not None or ref.year is not None) and by_ref[at] >= len(rows):
-            work = works[by_ref[at] - len(rows)]
-            work.title = work.title or ref.title
-            work.year = work.year or ref.year
-    to_work = by_ref[kept] >= len(rows)
-    cited_by = np.bincount(by_ref[kept][to_work] - len(rows), minlength=len(works))
+        if len(work.keys) > 1:
+            work.keys.sort(key=lambda k: KEY_ORDER.get(k.partition(":")[0], len(KEY_ORDER)))
+    kept_refs = list(map(refs.__getitem__, kept.tolist()))
+    del refs
+    titles = pa.array(list(map(attrgetter("title"), kept_refs)), type=pa.string())
+    years = pa.array(list(map(attrgetter("year"), kept_refs)), type=pa.int32())
+    sources = pc.dictionary_encode(
+        pa.array(list(map(attrgetter("source"), kept_refs)), type=pa.string())
+    )
+    del kept_refs
+    to_work = np.flatnonzero(b >= n)
+    work_no = b[to_work] - n
+    # The title and year of the reference that made the work, else the first given.
+    for name, values in (("title", titles), ("year", years)):
+        given = _first_truthy(values, to_work, work_no, len(works))
+        for work, value in zip(works, given, strict=True):
+            if not getattr(work, name) and value:
+                setattr(work, name, value)
+    cited_by = np.bincount(work_no, minlength=len(works))
     ids = [r.paper_id for r in rows]
     keys = [resolver.first_key.get(pid, pid) for pid in ids] + [w.keys[0] for w in works]
-    names = np.asarray([*ids, *keys[len(rows) :]], dtype=object)
-    # Sort ranks of the target names, for edges in (src, dst) order without string sorts.
+    names = pa.array([*ids, *keys[n:]], type=pa.string())
+    key_column = pa.array(keys, type=pa.string())
+    # Sort ranks of the target names, for edges in (src, dst) order without Python sorts.
     rank = np.empty(len(names), dtype=np.int64)
-    rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
-    a, b, source = citer[kept], by_ref[kept], [source_of[at] for at in kept.tolist()]
-    columns: dict[str, list[Any]] = {
-        "paper_id": names[a].tolist(),
-        "work_key": np.asarray(keys, dtype=object)[b].tolist(),
-        "title": [refs[at].title for at in kept.tolist()],
-        "year": [refs[at].year for at in kept.tolist()],
-        "source": source,
-        "cited_paper": [None if t >= len(rows) else ids[t] for t in b.tolist()],
+    rank[np.asarray(pc.sort_indices(names).to_numpy(), dtype=np.int64)] = np.arange(len(names))
+    taken_a, taken_b = pa.array(a, type=pa.int64()), pa.array(b, type=pa.int64())
+    columns: dict[str, Any] = {
+        "paper_id": names.take(taken_a),
+        "work_key": key_column.take(taken_b),
+        "title": titles,
+        "year": years,
+        "source": sources.cast(pa.string()),
+        "cited_paper": pa.array([*ids, *([None] * len(works))], type=pa.string()).take(taken_b),
     }
+    del titles, years, taken_a, taken_b
+    source_codes = np.asarray(sources.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    evidence_names = [SOURCE_NAMES.get(x, x) for x in sources.dictionary.to_pylist()]
     counts = cited_by.tolist()
-    shown = np.asarray([n >= min_cited for n in counts] or [False], dtype=bool)
-    evidence_of = [SOURCE_NAMES.get(x, x) for x in source]
-    between = (b < len(rows)) & (b != a)
-    to_shown = np.flatnonzero(~between & (b >= len(rows)))
-    to_shown = to_shown[shown[b[to_shown] - len(rows)]]
-    pairs = _paper_cites(a[between], b[between], np.flatnonzero(between), evidence_of, cites, index)
-    order = np.lexsort((rank[b[to_shown]], rank[a[to_shown]]))
-    work_edges = to_shown[order]
+    shown = np.asarray([c >= min_cited for c in counts] or [False], dtype=bool)
+    between = (b < n) & (b != a)
+    to_shown = np.flatnonzero(~between & (b >= n))
+    to_shown = to_shown[shown[b[to_shown] - n]]
+    index = {pid: i for i, pid in enumerate(ids)}
+    pairs = _paper_cites(
+        a[between], b[between], source_codes[between], evidence_names, cites, index
+    )
+    work_edges = to_shown[np.lexsort((rank[b[to_shown]], rank[a[to_shown]]))]
+    evidence_of = pa.array(evidence_names, type=pa.string())
     edges = {
-        "src": names[pairs[0]].tolist() + names[a[work_edges]].tolist(),
-        "dst": names[pairs[1]].tolist() + names[b[work_edges]].tolist(),
-        "evidence": pairs[2] + [evidence_of[at] for at in work_edges.tolist()],
+        "src": names.take(pa.array(np.concatenate([pairs[0], a[work_edges]]), type=pa.int64())),
+        "dst": names.take(pa.array(np.concatenate([pairs[1], b[work_edges]]), type=pa.int64())),
+        "evidence": pa.concat_arrays(
+            [pairs[2], evidence_of.take(pa.array(source_codes[work_edges], type=pa.int64()))]
+        ),
     }
     layer = _layer(columns, works, counts, edges, min_cited)
     layer.citing, layer.cited, layer.target_keys = a, b, keys
     return layer
 
 
+#: the value that counts as not given, by Arrow type id (the title "", the year 0)
+_EMPTY = {pa.string().id: "", pa.int32().id: 0}
+
+
 def _paper_cites(
     a: np.ndarray,
     b: np.ndarray,
-    at: np.ndarray,
-    evidence_of: list[str],
+    source: np.ndarray,
+    evidence_names: list[str],
     cites: Iterable[tuple[str, str, str]],
     index: dict[str, int],
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """(citing, cited, evidence) of the ``cites`` edges between corpus papers, in id order
-    (rows are in id order): one per pair, its evidence every source that gives it."""
+    (rows are in id order): one per pair, its evidence every source that gives it.
+
+    ``source`` numbers each reference's evidence name in ``evidence_names``."""
     bit: dict[str, int] = {}
-    found = [bit.setdefault(evidence_of[i], 1 << len(bit)) for i in at.tolist()]
+    code_bits = np.asarray(
+        [bit.setdefault(name, 1 << len(bit)) for name in evidence_names], dtype=np.int64
+    )
     more_a, more_b, more_bits = [], [], []
     for src, dst, evidence in cites:
         if src != dst and src in index and dst in index:
@@ -318,28 +408,40 @@ def _paper_cites(
             more_bits.append(sum({bit.setdefault(n, 1 << len(bit)) for n in evidence.split("; ")}))
     all_a = np.concatenate([a, np.asarray(more_a, dtype=np.int64)])
     all_b = np.concatenate([b, np.asarray(more_b, dtype=np.int64)])
-    bits = np.asarray(found + more_bits, dtype=np.int64)
+    bits = np.concatenate([code_bits[source], np.asarray(more_bits, dtype=np.int64)])
     if not len(all_a):
-        return all_a, all_b, []
+        return all_a, all_b, pa.array([], type=pa.string())
     pair, inverse = np.unique(all_a * (int(all_b.max()) + 1) + all_b, return_inverse=True)
     merged = np.zeros(len(pair), dtype=np.int64)
     np.bitwise_or.at(merged, inverse.ravel(), bits)
     names = {v: k for k, v in bit.items()}
-    text = {
-        m: "; ".join(sorted(names[1 << i] for i in range(len(bit)) if m & (1 << i)))
-        for m in set(merged.tolist())
-    }
+    masks, which = np.unique(merged, return_inverse=True)
+    text = pa.array(
+        [
+            "; ".join(sorted(names[1 << i] for i in range(len(bit)) if m & (1 << i)))
+            for m in masks.tolist()
+        ],
+        type=pa.string(),
+    )
     width = int(all_b.max()) + 1
-    return pair // width, pair % width, [text[m] for m in merged.tolist()]
+    return pair // width, pair % width, text.take(pa.array(which.ravel(), type=pa.int64()))
 
 
 def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work]) -> int:
     """The number of the work a reference outside the corpus is: one already met by any of
     its keys, or a new one."""
-    work = next((work_of_key[k] for k in ref.keys if k in work_of_key), None)
+    work = None
+    for key in ref.keys:
+        work = work_of_key.get(key)
+        if work is not None:
+            break
     if work is None:
-        work = _Work([], ref.title, ref.year, len(works))
+        # The usual case (a work met for the first time): its keys as given, once each.
+        work = _Work(list(dict.fromkeys(ref.keys)), ref.title, ref.year, len(works))
         works.append(work)
+        for key in ref.keys:
+            work_of_key.setdefault(key, work)
+        return work.number
     for key in ref.keys:
         if key not in work.keys:
             work.keys.append(key)
@@ -348,25 +450,26 @@ def _work_for(ref: Reference, works: list[_Work], work_of_key: dict[str, _Work])
 
 
 def _layer(
-    columns: dict[str, list[Any]],
+    columns: dict[str, Any],
     works: list[_Work],
     cited_by: list[int],
-    edges: dict[str, list[Any]],
+    edges: dict[str, Any],
     min_cited: int,
 ) -> CitationLayer:
     work_rows = sorted(
         (
             WorkRow(
                 work_key=work.keys[0],
-                openalex_id=_key_of(work.keys, "openalex:"),
-                s2_id=_key_of(work.keys, "s2:"),
-                doi=_key_of(work.keys, "doi:"),
-                arxiv_id=_key_of(work.keys, "arxiv:"),
+                openalex_id=ids.get("openalex"),
+                s2_id=ids.get("s2"),
+                doi=ids.get("doi"),
+                arxiv_id=ids.get("arxiv"),
                 title=work.title,
                 year=work.year,
                 cited_by=count,
             )
             for work, count in zip(works, cited_by, strict=True)
+            for ids in (_ids_of(work.keys),)
         ),
         key=lambda w: w.work_key,
     )
@@ -375,5 +478,7 @@ def _layer(
         for w in work_rows
         if w.cited_by >= min_cited
     ]
-    edges |= {"kind": ["cites"] * len(edges["src"]), "weight": [1.0] * len(edges["src"])}
+    count = len(edges["src"])
+    edges["kind"] = pa.array(["cites"]).take(pa.array(np.zeros(count, dtype=np.int64)))
+    edges["weight"] = np.ones(count)
     return CitationLayer(columns, work_rows, edges, nodes)

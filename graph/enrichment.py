@@ -44,6 +44,8 @@ __all__ = [
 
 #: failures listed one by one in build_info (the rest are counted)
 LISTED_FAILURES = 50
+#: rounds of `--expand` lookups: works no service knows are replaced by the next ones this often
+EXPAND_ROUNDS = 3
 
 
 @dataclass(slots=True)
@@ -139,12 +141,23 @@ def expand_corpus(
     found = online.enrichment
     works = citation_layer(rows, found.references, found.cites, min_cited=1).works
     ranked = sorted(works, key=lambda w: (-w.cited_by, w.work_key))
-    keys = [key for w in ranked if (key := _fetch_key(w)) is not None][:count]
+    candidates = [key for w in ranked if (key := _fetch_key(w)) is not None]
+    papers: list[Paper] = []
+    failures: list[Failure] = []
+    asked = 0
     with (
         online.client("openalex", settings, store, inner) as openalex,
         online.client("s2", settings, store, inner) as s2,
     ):
-        papers, failures = fetch_works(keys, openalex, s2)
+        # Works no service knows leave their place to the next most cited ones.
+        for _ in range(EXPAND_ROUNDS):
+            keys = candidates[asked : asked + count - len(papers)]
+            if not keys:
+                break
+            asked += len(keys)
+            fetched, failed = fetch_works(keys, openalex, s2, start=len(papers))
+            papers += fetched
+            failures += failed
     found.ran.append("expand")
     found.resolved["expand"] += len(papers)
     found.failures += failures

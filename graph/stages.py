@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from collectors.records import Reference
 from graph.citations import MIN_CITED, citation_layer
-from graph.coupling import binary_matrix, salton_edges
+from graph.coupling import binary_matrix, salton_edge_columns
 from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
@@ -90,7 +90,22 @@ def write_citations(
     edges (inside the caller's transaction, after :func:`write_papers`).
 
     ``references`` and ``cites`` are what the online services added to the papers' own lists.
+    The cyclic garbage collector leaves the rows and their references alone meanwhile (at
+    100k papers, 3M reference objects that every full collection would walk).
     """
+    with paused_gc():
+        _write_citations(store, rows, references, cites, min_cited, k, progress)
+
+
+def _write_citations(
+    store: Store,
+    rows: Sequence[PaperRow],
+    references: Sequence[tuple[str, Reference]],
+    cites: Sequence[tuple[str, str, str]],
+    min_cited: int,
+    k: int,
+    progress: Progress,
+) -> None:
     store.insert_columns("build_info", {"key": ["citations.min_cited"], "value": [str(min_cited)]})
     if not references and not cites and not any(r.references or r.cited_by for r in rows):
         # Nothing cites anything: indexing every paper's ids and title to resolve
@@ -107,17 +122,22 @@ def write_citations(
     shape = (len(rows), len(labels))
     matrix = binary_matrix(layer.citing, layer.cited, shape)
     ids = [r.paper_id for r in rows]
-    coupling = salton_edges("coupling", "shared references", matrix, ids, labels, k)
+    coupling = salton_edge_columns("coupling", "shared references", matrix, ids, labels, k)
+    del matrix
     inside = (layer.cited < len(rows)) & (layer.cited != layer.citing)
     # Co-citation: papers (rows) by the corpus papers citing them (columns).
     cocited_by = binary_matrix(layer.cited[inside], layer.citing[inside], (len(rows), len(rows)))
-    cocited = salton_edges("cocited", "papers citing both", cocited_by, ids, labels[: len(rows)], k)
+    cocited = salton_edge_columns(
+        "cocited", "papers citing both", cocited_by, ids, labels[: len(rows)], k
+    )
+    del cocited_by, labels
     store.insert_columns("edges", layer.edges)
-    store.insert_records("edges", coupling + cocited)
+    store.insert_columns("edges", coupling)
+    store.insert_columns("edges", cocited)
     progress(
         f"{len(refs['paper_id']):,} references, {int(inside.sum()):,} of them to corpus papers, "
-        f"{len(layer.nodes):,} work nodes, {len(coupling):,} coupling and "
-        f"{len(cocited):,} cocited edges"
+        f"{len(layer.nodes):,} work nodes, {len(coupling['src']):,} coupling and "
+        f"{len(cocited['src']):,} cocited edges"
     )
 
 
