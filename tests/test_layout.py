@@ -86,6 +86,24 @@ def test_community_layout_separates_planted_groups() -> None:
     assert (nearest == labels).mean() > 0.95
 
 
+def test_community_layout_keeps_hundreds_of_uneven_groups_apart() -> None:
+    """A big corpus's drawn papers spread over hundreds of communities of very uneven size:
+    every group's points stay nearer its own centre than any other group's points come."""
+    rng = np.random.default_rng(7)
+    sizes = np.minimum(1 + (3 * rng.pareto(1.2, 400)).astype(int), 300)
+    labels = np.repeat(np.arange(400), sizes)
+    src = rng.integers(0, len(labels), 3000)
+    dst = rng.integers(0, len(labels), 3000)
+    xy = community_layout(labels, src, dst, np.ones(3000))
+    centres = np.array([xy[labels == g].mean(axis=0) for g in range(400)])
+    own = np.hypot(*(xy - centres[labels]).T)
+    reach = np.array([own[labels == g].max() for g in range(400)])
+    apart = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(apart, np.inf)
+    # Discs do not overlap: centres are at least the two groups' extents apart.
+    assert (apart >= reach[:, None] + reach[None, :]).all()
+
+
 def test_community_layout_keeps_linked_papers_close() -> None:
     """Inside a group, linked papers sit closer than unlinked ones on average."""
     chain_src = np.arange(59)
