@@ -236,6 +236,8 @@ def _write_graph(
     """The offline stages, from the stored papers to the page (in the new database file)."""
     write_papers(store, rows)
     write_enrichment(store, summary.online)
+    # Said before the citation stage, so that its line times the citations alone.
+    stage("stored papers, links and link nodes")
     found = summary.online.enrichment if summary.online is not None else None
     write_citations(
         store,
@@ -250,7 +252,6 @@ def _write_graph(
     # the Paper and PaperRow objects are a few hundred MiB of the process.
     rows.clear()
     release_memory()
-    stage("stored papers, links and link nodes")
     write_paper_edges(store, options.keywords, options.k, options.min_similarity, stage, steps)
     write_metrics(store, stage, options.resolution)
     placed = write_layout(store, options.max_nodes)
