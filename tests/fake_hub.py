@@ -9,6 +9,28 @@ from typing import Any
 import httpx
 
 
+def openalex_work(
+    number: str, title: str, doi: str | None, refs: list[str], **more: Any
+) -> dict[str, Any]:
+    """An OpenAlex work object as /works answers it."""
+    return {
+        "id": f"https://openalex.org/{number}",
+        "doi": f"https://doi.org/{doi}" if doi else None,
+        "title": title,
+        "display_name": title,
+        "publication_year": more.pop("year", 2024),
+        "ids": {"openalex": f"https://openalex.org/{number}"}
+        | ({"doi": f"https://doi.org/{doi}"} if doi else {}),
+        "referenced_works": [f"https://openalex.org/{w}" for w in refs],
+        "cited_by_count": more.pop("cited_by_count", 12),
+        "authorships": [{"author": {"display_name": "A. Author"}, "author_position": "first"}],
+        "locations": [
+            {"landing_page_url": f"https://doi.org/{doi}" if doi else None, "pdf_url": None}
+        ],
+        **more,
+    }
+
+
 def hf_paper(arxiv_id: str, title: str, **extra: Any) -> dict[str, Any]:
     """A Hugging Face paper object in the API's shape (camelCase plus snake_case ai_ fields)."""
     return {

@@ -19,6 +19,7 @@ import pytest
 from collectors.services import HttpSettings
 from paperweb.errors import UsageError
 from paperweb.pipeline import BuildOptions, build
+from tests.fake_hub import openalex_work
 
 ARXIV = {f"P{n}": f"2401.0000{n}" for n in range(1, 5)}
 TITLES = {
@@ -49,25 +50,14 @@ def _s2(pid: str) -> dict[str, Any]:
     }
 
 
-def _oa(number: str, title: str, doi: str | None, refs: list[str], **more: Any) -> dict[str, Any]:
-    return {
-        "id": f"https://openalex.org/{number}",
-        "doi": f"https://doi.org/{doi}" if doi else None,
-        "title": title,
-        "display_name": title,
-        "publication_year": more.pop("year", 2024),
-        "referenced_works": [f"https://openalex.org/{w}" for w in refs],
-        "cited_by_count": 9,
-        **more,
-    }
-
-
 CORPUS_WORKS = {
-    f"10.48550/arxiv.{ARXIV[p]}": _oa(f"W{p[1]}", TITLES[p], f"10.48550/arXiv.{ARXIV[p]}", r)
+    f"10.48550/arxiv.{ARXIV[p]}": openalex_work(
+        f"W{p[1]}", TITLES[p], f"10.48550/arXiv.{ARXIV[p]}", r
+    )
     for p, r in OA_REFS.items()
 }
 OUTSIDE_WORKS = {
-    "W900": _oa(
+    "W900": openalex_work(
         "W900",
         "Outside Work A",
         "10.9/a",
@@ -80,7 +70,7 @@ OUTSIDE_WORKS = {
         },
         primary_topic={"display_name": "Sparse Models"},
     ),
-    "W901": _oa("W901", "Outside Work D", None, [], year=2017),
+    "W901": openalex_work("W901", "Outside Work D", None, [], year=2017),
 }
 S2_EXPANDED = {
     "sB": {

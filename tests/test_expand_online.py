@@ -20,6 +20,7 @@ import httpx
 from collectors.services import HttpSettings
 from collectors.snowball import EXPAND_SOURCE
 from paperweb.pipeline import BuildOptions, build
+from tests.fake_hub import openalex_work
 
 CORPUS = {
     f"C{n}": (f"2402.0100{n}", f"Corpus Paper Number {n} on Graph Sparsity") for n in range(1, 7)
@@ -31,28 +32,6 @@ def _inverted(text: str) -> dict[str, list[int]]:
     for at, word in enumerate(text.split()):
         index.setdefault(word, []).append(at)
     return index
-
-
-def _oa_work(
-    number: str, title: str, doi: str | None, refs: list[str], **more: Any
-) -> dict[str, Any]:
-    """An OpenAlex work object as /works answers it."""
-    return {
-        "id": f"https://openalex.org/{number}",
-        "doi": f"https://doi.org/{doi}" if doi else None,
-        "title": title,
-        "display_name": title,
-        "publication_year": more.pop("year", 2024),
-        "ids": {"openalex": f"https://openalex.org/{number}"}
-        | ({"doi": f"https://doi.org/{doi}"} if doi else {}),
-        "referenced_works": [f"https://openalex.org/{w}" for w in refs],
-        "cited_by_count": 12,
-        "authorships": [{"author": {"display_name": "A. Author"}, "author_position": "first"}],
-        "locations": [
-            {"landing_page_url": f"https://doi.org/{doi}" if doi else None, "pdf_url": None}
-        ],
-        **more,
-    }
 
 
 #: (title, citing corpus papers): the outside works, most cited first
@@ -70,7 +49,7 @@ def _cites(work: tuple[str, range], paper: str) -> bool:
 
 
 OUTSIDE_OPENALEX = {
-    "openalex:w801": _oa_work(
+    "openalex:w801": openalex_work(
         "W801",
         X1[0],
         None,
@@ -81,7 +60,7 @@ OUTSIDE_OPENALEX = {
         ),
         primary_topic={"id": "https://openalex.org/T1", "display_name": "Graph Kernels"},
     ),
-    "openalex:w802": _oa_work(
+    "openalex:w802": openalex_work(
         "W802",
         X2[0],
         "10.48550/arXiv.2301.11111",
@@ -98,7 +77,7 @@ OUTSIDE_OPENALEX = {
             }
         ],
     ),
-    "doi:10.7777/x4": _oa_work(
+    "doi:10.7777/x4": openalex_work(
         "W804",
         X4[0],
         "10.7777/X4",
@@ -176,7 +155,7 @@ def _s2_refs(paper: str) -> list[dict[str, Any]]:
 def _corpus_oa(paper: str) -> dict[str, Any]:
     arxiv, title = CORPUS[paper]
     refs = [w for w, x in (("W801", X1), ("W802", X2)) if _cites(x, paper)]
-    return _oa_work(f"W{paper[1:]}", title, f"10.48550/arXiv.{arxiv}", refs)
+    return openalex_work(f"W{paper[1:]}", title, f"10.48550/arXiv.{arxiv}", refs)
 
 
 class Services:
