@@ -17,14 +17,13 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from collectors.huggingface import (
-    HFPaper,
     fetch_hf_paper,
     hf_links,
     match_hf_paper,
     search_hf_papers,
 )
 from collectors.payloads import error_reason
-from collectors.records import Link, Reference
+from collectors.records import Link, Paper, Reference
 from collectors.shortlinks import resolve_short_link
 from paperweb.errors import FetchError
 
@@ -162,23 +161,16 @@ def _each(
         progress.advance(service)
 
 
-def _published(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _record_hf(result: Enrichment, paper_id: str, found: HFPaper) -> None:
+def _record_hf(result: Enrichment, paper_id: str, found: Paper) -> None:
     result.resolved["hf"] += 1
-    result.arxiv_ids[paper_id] = found.arxiv_id
+    if found.arxiv_id:
+        result.arxiv_ids[paper_id] = found.arxiv_id
     result.links += [(paper_id, link) for link in hf_links(found)]
-    result.keywords += [(paper_id, kw, "hf") for kw in found.ai_keywords]
+    result.keywords += [(paper_id, kw, "hf") for kw in found.keywords]
     if found.upvotes is not None:
         result.upvotes[paper_id] = found.upvotes
-    published = _published(found.published_at)
-    if published is not None:
-        result.published[paper_id] = published
+    if found.published is not None:
+        result.published[paper_id] = found.published
 
 
 def enrich_with_hf(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -10,13 +11,11 @@ import pytest
 from collectors.enrich import PaperRef, enrich_with_hf
 from collectors.http import HttpSettings, make_client
 from collectors.huggingface import (
-    HFPaper,
-    fetch_daily_papers,
+    daily_papers,
     fetch_hf_paper,
     hf_links,
     match_hf_paper,
     parse_hf_paper,
-    parse_hf_search,
     search_hf_papers,
 )
 from collectors.records import Link
@@ -50,18 +49,17 @@ def _client(handler: Any) -> httpx.Client:
 def test_parse_hf_paper_reads_fields() -> None:
     """Every field we use is read, with snake_case and camelCase names as HF mixes them."""
     paper = parse_hf_paper(_paper(id="2401.01234v2"))
-    assert paper == HFPaper(
-        arxiv_id="2401.01234",
-        title="Sparse Routing for Tiny Graph Transformers",
-        summary="We route sparsely.",
-        authors=("Ada Example", "Bo Test"),
-        published_at="2024-01-03T17:59:01.000Z",
-        upvotes=12,
-        github_repo="https://github.com/Example-Lab/TinyRoute",
-        project_page="https://example-lab.github.io/tinyroute/",
-        ai_keywords=("graph transformers", "sparse routing"),
-        github_stars=40,
+    assert (paper.arxiv_id, paper.title, paper.abstract) == (
+        "2401.01234",
+        "Sparse Routing for Tiny Graph Transformers",
+        "We route sparsely.",
     )
+    assert (paper.authors, paper.published, paper.upvotes) == (2, date(2024, 1, 3), 12)
+    assert paper.keywords == ("graph transformers", "sparse routing")
+    assert [(link.kind, link.target, link.origin) for link in paper.links] == [
+        ("repo", "github.com/example-lab/tinyroute", "hf"),
+        ("page", "example-lab.github.io/tinyroute", "hf"),
+    ]
 
 
 @pytest.mark.parametrize("bad", [[], "x", {"title": "no id"}, {"id": "2401.1", "title": " "}])
@@ -71,11 +69,19 @@ def test_parse_hf_paper_rejects_unusable(bad: Any) -> None:
         parse_hf_paper(bad)
 
 
-def test_parse_hf_search_unwraps_and_skips_broken_items() -> None:
+def test_search_unwraps_and_skips_broken_items() -> None:
     """Search and daily lists hold wrappers; a broken item is left out."""
-    found = parse_hf_search(
-        [{"paper": _paper(), "title": "x", "numComments": 2}, {"paper": {"id": None}}, _paper()]
-    )
+    answer = [
+        {"paper": _paper(), "title": "x", "numComments": 2},
+        {"paper": {"id": None}},
+        _paper(),
+    ]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer)
+
+    with _client(handle) as client:
+        found = search_hf_papers(client, "sparse routing")
     assert [p.arxiv_id for p in found] == ["2401.01234", "2401.01234"]
 
 
@@ -179,9 +185,9 @@ def test_search_and_daily_send_documented_parameters() -> None:
 
     with _client(handle) as client:
         assert len(search_hf_papers(client, "word " * 100, limit=500)) == 1
-        assert len(fetch_daily_papers(client, "2024-03-01", page=2, limit=50)) == 1
+        assert len(daily_papers(client, date(2024, 3, 1))) == 1
     assert len(seen[0].url.params["q"]) == 250 and seen[0].url.params["limit"] == "120"
-    assert dict(seen[1].url.params) == {"date": "2024-03-01", "p": "2", "limit": "50"}
+    assert dict(seen[1].url.params) == {"date": "2024-03-01", "p": "0", "limit": "100"}
 
 
 def test_enrich_with_hf_records_failures_and_goes_on() -> None:
