@@ -13,6 +13,7 @@ reference is the one the works table and the ``work`` nodes use.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -125,8 +126,50 @@ def _plain_doi(doi: str | None) -> str | None:
     return None if bare is None or _ARXIV_DOI.match(bare) else bare
 
 
+@dataclass(frozen=True, slots=True)
+class _WorkFields:
+    """Where a citation service's paper object keeps what OpenAlex and Semantic Scholar share."""
+
+    origin: str
+    published: str
+    year: str
+    authors: str
+
+
+_OPENALEX = _WorkFields("openalex", "publication_date", "publication_year", "authorships")
+_S2 = _WorkFields("s2", "publicationDate", "year", "authors")
+
+
+def _work_paper(
+    obj: dict[str, Any],
+    fields: _WorkFields,
+    text: tuple[str, str],
+    ids: tuple[str | None, str | None, tuple[str, ...]],
+    where: tuple[str, int],
+) -> Paper:
+    """The paper ``obj`` describes, but for its references and counts (the caller's): ``text``
+    is (title, abstract), ``ids`` (arXiv id, DOI, the service's keys), ``where`` (source, position)."""
+    title, abstract = text
+    published = _date(obj.get(fields.published))
+    authors = obj.get(fields.authors)
+    return Paper(
+        title=title,
+        source=where[0],
+        position=where[1],
+        abstract=abstract,
+        links=extract_links(abstract),
+        authors=len(authors) if isinstance(authors, list) and authors else None,
+        published=published,
+        published_text=_year_only(published, _year(obj.get(fields.year))),
+        arxiv_id=ids[0],
+        doi=_plain_doi(ids[1]),
+        origin=fields.origin,
+        keys=ids[2],
+    )
+
+
 def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) -> Paper:
-    """A paper, with its ``referenced_works``, from one OpenAlex work object."""
+    """A paper, with its ``references``, from one OpenAlex work object."""
     if not isinstance(obj, dict):
         raise NotAWork(f"expected an object, found {type(obj).__name__}")
     try:
@@ -136,29 +179,16 @@ def paper_from_openalex_object(obj: dict[str, Any], source: str, position: int) 
     title = _text(work.title)
     if not title and not work.arxiv_id:
         raise NotAWork(f"OpenAlex work {work.openalex_id} has no title")
-    year = _year(obj.get("publication_year"))
-    published = _date(obj.get("publication_date"))
     topics = [obj.get("primary_topic"), *(obj.get("keywords") or ())]
     keywords = dict.fromkeys(_text(t.get("display_name")) for t in topics if isinstance(t, dict))
-    authorships = obj.get("authorships")
     abstract = _abstract(obj.get("abstract_inverted_index"))
-    return Paper(
-        title=title,
-        source=source,
-        position=position,
-        abstract=abstract,
-        links=extract_links(abstract),
-        authors=len(authorships) if isinstance(authorships, list) and authorships else None,
-        published=published,
-        published_text=_year_only(published, year),
-        arxiv_id=work.arxiv_id,
-        doi=_plain_doi(work.doi),
+    ids = (work.arxiv_id, work.doi, (f"openalex:{work.openalex_id}",))
+    paper = _work_paper(obj, _OPENALEX, (title, abstract), ids, (source, position))
+    cited = tuple(Reference((f"openalex:{w}",), source="openalex") for w in work.referenced_works)
+    return replace(
+        paper,
         keywords=tuple(k for k in keywords if k),
-        origin="openalex",
-        keys=(f"openalex:{work.openalex_id}",),
-        references=tuple(
-            Reference((f"openalex:{w}",), source="openalex") for w in work.referenced_works
-        ),
+        references=cited,
         cited_by_count=work.cited_by_count,
     )
 
@@ -198,22 +228,10 @@ def paper_from_s2_object(obj: dict[str, Any], source: str, position: int) -> Pap
     title = _text(obj.get("title"))
     if not title and not arxiv:
         raise NotAWork(f"Semantic Scholar paper {paper_id or '?'} has no title")
-    published = _date(obj.get("publicationDate"))
-    authors = obj.get("authors")
-    abstract = _text(obj.get("abstract"))
-    return Paper(
-        title=title,
-        source=source,
-        position=position,
-        abstract=abstract,
-        links=extract_links(abstract),
-        authors=len(authors) if isinstance(authors, list) and authors else None,
-        published=published,
-        published_text=_year_only(published, _year(obj.get("year"))),
-        arxiv_id=arxiv,
-        doi=_plain_doi(doi),
-        origin="s2",
-        keys=(f"s2:{paper_id}",) if paper_id else (),
+    ids = (arxiv, doi, (f"s2:{paper_id}",) if paper_id else ())
+    paper = _work_paper(obj, _S2, (title, _text(obj.get("abstract"))), ids, (source, position))
+    return replace(
+        paper,
         references=_s2_list(obj, "references"),
         cited_by=_s2_list(obj, "citations"),
         cited_by_count=stored_count(obj.get("citationCount")),

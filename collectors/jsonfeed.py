@@ -19,6 +19,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -159,74 +160,85 @@ def _merge_links(*groups: tuple[Link, ...]) -> tuple[Link, ...]:
     return tuple(found.values())
 
 
-def paper_from_hf_object(
-    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
+@dataclass(frozen=True, slots=True)
+class _Schema:
+    """Where one JSON shape keeps the fields the Hugging Face and simple shapes share."""
+
+    origin: str
+    arxiv_id: str
+    abstract: str
+    keywords: str
+    #: the date fields, first found wins
+    published: tuple[str, ...]
+    #: whether a count of upvotes may be written as a string or a list's length
+    loose_upvotes: bool
+
+
+_HF = _Schema("hf", "id", "summary", "ai_keywords", ("publishedAt",), loose_upvotes=True)
+_SIMPLE = _Schema(
+    "json", "arxiv_id", "abstract", "keywords", ("published", "published_at", "publishedAt"), False
+)
+
+
+def _schema_paper(
+    obj: dict[str, Any],
+    outer: dict[str, Any],
+    schema: _Schema,
+    given: tuple[Link, ...],
+    where: tuple[str, int, Notes],
 ) -> Paper:
-    """A paper from a Hugging Face Papers API object or its ``{"paper": {...}}`` wrapper.
-
-    Fields the store cannot hold are dropped, with a line in ``notes``.
-    """
-    notes = notes if notes is not None else []
-    inner = obj.get("paper", obj)
-    if not isinstance(inner, dict):
-        raise _BadObject("'paper' is not an object")
-    title = _text(inner.get("title") or obj.get("title"))
-    arxiv_id = parse_arxiv_id(_id_text(inner.get("id")))
+    """A paper from ``obj`` read as ``schema`` says; ``outer`` (a wrapper, or ``obj`` itself)
+    stands in for a missing title or date, and ``given`` are the links the object names."""
+    source, position, notes = where
+    title = _text(obj.get("title") or outer.get("title"))
+    arxiv_id = parse_arxiv_id(_id_text(obj.get(schema.arxiv_id)))
     if not title and not arxiv_id:
-        raise _BadObject("paper has neither a title nor an arXiv id")
-    abstract = _text(inner.get("summary"))
-    published = _date(inner.get("publishedAt") or obj.get("publishedAt"))
-    own = tuple(
-        link
-        for link in (_link(inner.get("githubRepo"), "hf"), _link(inner.get("projectPage"), "hf"))
-        if link is not None
-    )
-    upvotes = inner.get("upvotes")
-    return Paper(
-        title=title,
-        source=source,
-        position=position,
-        abstract=abstract,
-        authors=_stored(inner.get("authors"), "authors", notes),
-        published=published,
-        upvotes=_stored(upvotes, "upvotes", notes) if not isinstance(upvotes, list) else None,
-        arxiv_id=arxiv_id,
-        links=_merge_links(own, extract_links(abstract)),
-        keywords=_keywords(inner.get("ai_keywords"), "ai_keywords", notes),
-        origin="hf",
-    )
-
-
-def paper_from_simple_object(
-    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
-) -> Paper:
-    """A paper from paperweb's simple schema (see the module docstring)."""
-    notes = notes if notes is not None else []
-    title = _text(obj.get("title"))
-    arxiv_id = parse_arxiv_id(_id_text(obj.get("arxiv_id")))
-    if not title and not arxiv_id:
-        raise _BadObject("object has neither 'title' nor 'arxiv_id'")
-    abstract = _text(obj.get("abstract"))
-    published = _date(obj.get("published") or obj.get("published_at") or obj.get("publishedAt"))
-    raw_links = obj.get("links") or []
-    if not isinstance(raw_links, list):
-        raise _BadObject("'links' is not a list")
-    given = tuple(link for url in raw_links if (link := _link(url, "json")) is not None)
+        raise _BadObject(f"object has neither 'title' nor {schema.arxiv_id!r}")
+    abstract = _text(obj.get(schema.abstract))
+    dates = (obj.get(name) or outer.get(name) for name in schema.published)
     upvotes = obj.get("upvotes")
+    loose = schema.loose_upvotes and not isinstance(upvotes, list)
     return Paper(
         title=title,
         source=source,
         position=position,
         abstract=abstract,
         authors=_stored(obj.get("authors"), "authors", notes),
-        published=published,
-        upvotes=_stored(upvotes, "upvotes", notes) if isinstance(upvotes, int) else None,
+        published=_date(next((d for d in dates if d), None)),
+        upvotes=_stored(upvotes, "upvotes", notes) if loose or isinstance(upvotes, int) else None,
         arxiv_id=arxiv_id,
         doi=_doi(obj.get("doi")),
         links=_merge_links(given, extract_links(abstract)),
-        keywords=_keywords(obj.get("keywords"), "keywords", notes),
-        origin="json",
+        keywords=_keywords(obj.get(schema.keywords), schema.keywords, notes),
+        origin=schema.origin,
     )
+
+
+def paper_from_hf_object(
+    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
+) -> Paper:
+    """A paper from a Hugging Face API object (a bare paper or a wrapper holding ``paper``)."""
+    inner = obj.get("paper", obj)
+    if not isinstance(inner, dict):
+        raise _BadObject("'paper' is not an object")
+    own = (_link(inner.get("githubRepo"), "hf"), _link(inner.get("projectPage"), "hf"))
+    given = tuple(link for link in own if link is not None)
+    return _schema_paper(inner, obj, _HF, given, (source, position, _notes(notes)))
+
+
+def paper_from_simple_object(
+    obj: dict[str, Any], source: str, position: int, notes: Notes | None = None
+) -> Paper:
+    """A paper from paperweb's simple schema (see the module docstring)."""
+    raw_links = obj.get("links") or []
+    if not isinstance(raw_links, list):
+        raise _BadObject("'links' is not a list")
+    given = tuple(link for url in raw_links if (link := _link(url, "json")) is not None)
+    return _schema_paper(obj, obj, _SIMPLE, given, (source, position, _notes(notes)))
+
+
+def _notes(notes: Notes | None) -> Notes:
+    return notes if notes is not None else []
 
 
 def _first_version(versions: Any) -> date | None:

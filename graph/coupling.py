@@ -20,15 +20,13 @@ each (0.033) is chance. Each paper keeps its ``k`` best; the edge set is their u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy import sparse
-
-from graph.linkgraph import EdgeRow
 
 __all__ = [
     "HUB_FLOOR",
@@ -37,8 +35,6 @@ __all__ = [
     "MIN_COUPLING",
     "MIN_SHARED",
     "binary_matrix",
-    "cocited_edges",
-    "coupling_edges",
     "salton_edge_columns",
     "salton_pairs",
 ]
@@ -125,21 +121,6 @@ def binary_matrix(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> spars
     matrix = sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=shape)
     matrix.data[:] = 1.0
     return matrix
-
-
-def _numbered(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str], sparse.csr_matrix]:
-    """Row names, column names and the binary matrix of (row, column) name pairs."""
-    rows: dict[str, int] = {}
-    columns: dict[str, int] = {}
-    a: list[int] = []
-    b: list[int] = []
-    for row, column in pairs:
-        a.append(rows.setdefault(row, len(rows)))
-        b.append(columns.setdefault(column, len(columns)))
-    matrix = binary_matrix(
-        np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), (len(rows), len(columns))
-    )
-    return list(rows), list(columns), matrix
 
 
 def salton_edge_columns(
@@ -237,50 +218,8 @@ def _evidence_texts(shared: sparse.csr_matrix, in_order: pa.Array, what: str) ->
     return pc.binary_join_element_wise(count_text, f" {what}: ", listed, more, "")
 
 
-def _edges(
-    kind: str,
-    what: str,
-    pairs: Iterable[tuple[str, str]],
-    label: dict[str, str],
-    k: int,
-    min_cosine: float,
-) -> list[EdgeRow]:
-    """Edges between the rows of (row, column) pairs by the columns they share, named by ``label``."""
-    names, columns, matrix = _numbered(pairs)
-    if not names:
-        return []
-    labels = [label.get(c, c) for c in columns]
-    e = salton_edge_columns(kind, what, matrix, names, labels, k, min_cosine)
-    weights, evidence = e["weight"].tolist(), e["evidence"].to_pylist()
-    return [
-        EdgeRow(*values)
-        for values in zip(e["src"], e["dst"], e["kind"], weights, evidence, strict=True)
-    ]
-
-
 def _held_ok(matrix: sparse.csr_matrix) -> np.ndarray:
     """Which columns count: held by 2 papers or more, and by no more than the hub limit."""
     held = np.asarray((matrix > 0).sum(axis=0)).ravel()
     papers = int(np.count_nonzero(matrix.getnnz(axis=1)))
     return (held >= 2) & (held <= max(HUB_FLOOR, min(HUB_SHARE * papers, HUB_MAX)))
-
-
-def coupling_edges(
-    references: Iterable[tuple[str, str]],
-    label: dict[str, str],
-    k: int = 10,
-    min_cosine: float = MIN_COUPLING,
-) -> list[EdgeRow]:
-    """``coupling`` edges from (citing paper, work key) pairs; evidence names the shared works."""
-    return _edges("coupling", "shared references", references, label, k, min_cosine)
-
-
-def cocited_edges(
-    cites: Iterable[tuple[str, str]],
-    label: dict[str, str],
-    k: int = 10,
-    min_cosine: float = MIN_COUPLING,
-) -> list[EdgeRow]:
-    """``cocited`` edges from (citing, cited) corpus pairs; evidence names the co-citing papers."""
-    pairs = ((cited, citing) for citing, cited in cites if citing != cited)
-    return _edges("cocited", "papers citing both", pairs, label, k, min_cosine)

@@ -59,9 +59,13 @@ class DrawnSet:
     kinds: dict[str, str]
     edges: list[tuple[str, str, str, float]]
     communities: dict[str, int]
-    #: papers of the database, and how many of them the page leaves out
+    #: papers of the database
     total_papers: int
-    left_out_papers: int
+
+    @property
+    def left_out_papers(self) -> int:
+        """How many papers of the database the page does not draw."""
+        return self.total_papers - sum(1 for kind in self.kinds.values() if kind == "paper")
 
 
 def choose_drawn(
@@ -362,15 +366,7 @@ def read_drawn(
     links = layout_sql.link_edges(store, "keyword" in kinds)
     nodes = choose_drawn(ranked, links, max_papers, kinds)
     kind_of, edges, communities = layout_sql.drawn_details(store, nodes)
-    drawn_papers = min(len(ranked), max(max_papers, 0)) if "paper" in kinds else 0
-    return DrawnSet(
-        nodes=nodes,
-        kinds=kind_of,
-        edges=edges,
-        communities=communities,
-        total_papers=len(ranked),
-        left_out_papers=len(ranked) - drawn_papers,
-    )
+    return DrawnSet(nodes, kind_of, edges, communities, len(ranked))
 
 
 def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> int:

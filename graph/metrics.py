@@ -379,9 +379,7 @@ def _link_reach(graph: IndexedGraph, is_paper: np.ndarray, is_owner: np.ndarray)
     to_owner = sp.csr_array(
         (np.ones(int(keep.sum())), (among.row[keep], among.col[keep])), shape=among.shape
     )
-    reach = sp.csr_array(direct + direct @ to_owner)
-    reach.data[:] = 1.0
-    return reach
+    return sp.csr_array((direct + direct @ to_owner) > 0, dtype=np.float64)
 
 
 def graph_metrics(

@@ -20,9 +20,9 @@ from collectors.corpus import read_inputs
 from collectors.detect import detect_kind
 from collectors.records import Reference
 from graph.citations import citation_layer
-from graph.coupling import cocited_edges, coupling_edges
 from graph.papers import merge_papers
 from paperweb.pipeline import BuildOptions, build
+from tests.coupling_pairs import cocited_edges, coupling_edges
 
 DATA = Path(__file__).parent / "data" / "citations"
 

@@ -25,10 +25,10 @@ from graph.coupling import (
     MIN_COUPLING,
     MIN_SHARED,
     binary_matrix,
-    coupling_edges,
     salton_edge_columns,
 )
 from graph.papers import PaperRow
+from tests.coupling_pairs import coupling_edges
 
 
 def _row(pid: str, title: str, keys: tuple[str, ...], refs: tuple[Reference, ...]) -> PaperRow:
