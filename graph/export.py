@@ -32,15 +32,16 @@ def graph_from_store(store: Store) -> nx.MultiDiGraph:
     be unique in a file); the kind is an attribute.
     """
     graph = nx.MultiDiGraph()
-    for node_id, kind, label, url in export_sql.nodes(store):
+    nodes, metrics, edges = export_sql.whole_graph(store)
+    for node_id, kind, label, url in nodes:
         attrs: dict[str, Any] = {"kind": kind, "label": label}
         if url:
             attrs["url"] = url
         graph.add_node(node_id, **attrs)
-    for node_id, metric, value in export_sql.metrics(store):
+    for node_id, metric, value in metrics:
         if node_id in graph:
             graph.nodes[node_id][metric] = _metric_value(metric, value)
-    for number, (src, dst, kind, weight, evidence) in enumerate(export_sql.edges(store)):
+    for number, (src, dst, kind, weight, evidence) in enumerate(edges):
         graph.add_edge(
             src, dst, key=f"e{number}", kind=kind, weight=float(weight), evidence=evidence
         )

@@ -15,11 +15,9 @@ __all__ = [
     "INTEGER_METRICS",
     "edge_batches",
     "edge_table",
-    "edges",
-    "metrics",
     "node_batches",
     "node_table",
-    "nodes",
+    "whole_graph",
 ]
 
 #: metrics that count or number things: integers in every format, never 1.0 or 3.0
@@ -53,22 +51,14 @@ SELECT n.node_id, n.kind, n.label, n.url{columns}
 FROM nodes n LEFT JOIN metrics m ON m.node_id = n.node_id AND NOT isnan(m.value)
 GROUP BY ALL ORDER BY n.node_id
 """
-SQL_EDGE_TABLE = "SELECT src, dst, kind, weight, evidence FROM edges ORDER BY src, dst, kind"
 
 
-def nodes(store: Store) -> list[tuple[Any, ...]]:
-    """(node_id, kind, label, url) of every node, by id."""
-    return store.query(SQL_NODES)
-
-
-def metrics(store: Store) -> list[tuple[Any, ...]]:
-    """(node_id, metric, value) of every metric a node has (no NULL or NaN rows)."""
-    return store.query(SQL_METRICS)
-
-
-def edges(store: Store) -> list[tuple[Any, ...]]:
-    """(src, dst, kind, weight, evidence) of every edge."""
-    return store.query(SQL_EDGES)
+def whole_graph(
+    store: Store,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every node (node_id, kind, label, url), by id; every metric a node has (node_id,
+    metric, value; no NULL or NaN rows); every edge (src, dst, kind, weight, evidence)."""
+    return store.query(SQL_NODES), store.query(SQL_METRICS), store.query(SQL_EDGES)
 
 
 def _node_table_sql(store: Store) -> str:
@@ -95,15 +85,15 @@ def node_batches(store: Store) -> Iterator[pa.RecordBatch]:
 
 def edge_batches(store: Store) -> Iterator[pa.RecordBatch]:
     """The edge table in Arrow batches, in the order of :func:`edges`."""
-    return store.query_batches(SQL_EDGE_TABLE)
+    return store.query_batches(SQL_EDGES)
 
 
 def edge_table(store: Store) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows of the edge table."""
-    return store.query_table(SQL_EDGE_TABLE)
+    return store.query_table(SQL_EDGES)
 
 
 def tables_to_parquet(store: Store, nodes: Path, edges: Path) -> None:
     """Write the node and edge tables straight from DuckDB to Parquet files."""
     store.copy_to_parquet(_node_table_sql(store), nodes)
-    store.copy_to_parquet(SQL_EDGE_TABLE, edges)
+    store.copy_to_parquet(SQL_EDGES, edges)
