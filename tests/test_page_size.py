@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from graph.store import open_store
 from paperweb.cli import app
 from tests.conftest import CORPUS
+from tests.pages import page_payload
 from viz.page import render_graph_page
 from viz.page_data import CONNECTIONS_LISTED, load_page_inputs, page_data
 
@@ -44,9 +45,9 @@ def test_index_capped_to_the_most_central_papers(built: Path) -> None:
     assert capped.index["id"] == ranked[:120] and capped.index_capped
     assert full.index["id"] == ranked and not full.index_capped
     page = render_graph_page(capped)
-    assert "left out; search finds the 120 most central)" in page
+    assert "left out; search finds the 120 most central)" in page_payload(page)["status"]
     assert 'placeholder="search the 120 most central papers: title, keyword, repository"' in page
-    assert "search finds them all" in render_graph_page(full)
+    assert "search finds them all" in page_payload(render_graph_page(full))["status"]
     assert len(page) < len(render_graph_page(full))
     # A connection to a paper outside the index brings its title; one inside leaves it to the index.
     indexed = set(capped.index["id"])

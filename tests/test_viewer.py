@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import random
 import re
@@ -11,7 +13,8 @@ import pytest
 
 from graph.store import open_store
 from paperweb.errors import UsageError
-from viz.page import render_graph_page, script_json
+from tests.pages import page_payload
+from viz.page import pack_data, render_graph_page
 from viz.page_data import (
     PageInputs,
     load_page_inputs,
@@ -258,11 +261,13 @@ def test_short_label(label: str, kind: str, short: str) -> None:
     assert short_label(label, kind) == short
 
 
-def test_script_json_cannot_close_script() -> None:
-    """Embedded JSON never contains '</script>' or raw angle brackets."""
-    text = script_json({"t": HOSTILE_TITLE, "s": "\u2028"})
-    assert "<" not in text and ">" not in text and "\u2028" not in text
-    assert json.loads(text)["t"] == HOSTILE_TITLE
+def test_packed_data_cannot_close_script() -> None:
+    """The packed data is base64 only, whatever the input holds, and opens to the same values."""
+    value = {"t": HOSTILE_TITLE, "s": "\u2028", "n": [1.5, None]}
+    text = pack_data(value)
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", text)
+    assert json.loads(gzip.decompress(base64.b64decode(text))) == value
+    assert pack_data(value) == text  # no timestamp: the same data gives the same page
 
 
 def test_render_graph_page_self_contained() -> None:
@@ -272,6 +277,9 @@ def test_render_graph_page_self_contained() -> None:
     assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=\"(https?:)?//", page, re.IGNORECASE)
     assert "cdn.jsdelivr.net" not in page and "cdnjs.cloudflare.com" not in page
     assert HOSTILE_TITLE not in page
+    payload = page_payload(page)
+    assert {n["id"] for n in payload["nodes"]} == {n["id"] for n in page_data(_inputs()).nodes}
+    assert HOSTILE_TITLE in {d["title"] for d in payload["details"].values()}
 
 
 def test_view_command_writes_page(tmp_path: Path) -> None:
@@ -311,7 +319,8 @@ def test_view_command_writes_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == str(out)
     assert "2 of 3 papers" in result.stderr
-    assert out.read_text(encoding="utf-8").count('"kind":"paper"') >= 1
+    drawn = page_payload(out.read_text(encoding="utf-8"))["nodes"]
+    assert [n["kind"] for n in drawn].count("paper") == 2
 
 
 def _store_with_everything(path: Path) -> None:

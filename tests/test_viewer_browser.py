@@ -106,9 +106,7 @@ def test_viewer_corpus_offline(browser: Any, corpus_page: Path, tmp_path: Path) 
     )
     assert len(readable) >= 5 and min(readable) >= 10
     legend = page.locator("#pw-communities .pw-community").count()
-    assert legend == page.evaluate(
-        "Object.keys(JSON.parse(document.getElementById('pw-data').textContent).communities).length"
-    )
+    assert legend == page.evaluate("Object.keys(window.paperweb.communities).length")
     page.screenshot(path=str(tmp_path / "corpus.png"))
     assert visit.errors == [] and visit.requests == []
 

@@ -3,10 +3,19 @@
 The page is one self-contained file: vis-network is inlined by pyvis
 (``cdn_resources="in_line"``), the Bootstrap links pyvis's template adds are
 removed, and our CSS and script are inlined too, so it works with no network.
+
+Everything drawn and shown (vis nodes and edges, details, the search index) travels as
+one gzipped JSON document in base64 (:func:`pack_data`), which the page's script opens
+with the browser's own ``DecompressionStream``: the JSON is mostly abstracts, titles and
+connection lists, and packed (gzip, then base64's third more) it is about a third of its
+size. Base64 also cannot close a script element or carry markup, whatever the input's
+titles hold.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import re
@@ -19,7 +28,7 @@ from pyvis.network import Network
 from graph.outputs import atomic_write_text
 from viz.page_data import EDGE_COLORS, KIND_COLORS, PageData
 
-__all__ = ["render_graph_page", "write_graph_page"]
+__all__ = ["pack_data", "render_graph_page", "write_graph_page"]
 
 # vis-network options: positions are precomputed, so physics stays off and the page is usable at once.
 OPTIONS = {
@@ -51,18 +60,16 @@ def _asset(name: str) -> str:
     return (resources.files("viz") / "assets" / name).read_text(encoding="utf-8")
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element (no '</script>', no HTML, no line separators)."""
+def pack_data(value: Any) -> str:
+    """``value`` as JSON, gzipped (level 6; no timestamp, so a page is the same bytes for the
+    same data) and in base64: what the page's ``pw-data`` element holds.
+
+    >>> json.loads(gzip.decompress(base64.b64decode(pack_data({"t": "</script>"}))))
+    {'t': '</script>'}
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, escaped)
-    return text
+    packed = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
 
 
 #: on-screen size of titles that are not headlines at the default fit: below vis-network's
@@ -107,9 +114,9 @@ def _search_hint(data: PageData) -> str:
 def render_graph_page(data: PageData, title: str = "paperweb") -> str:
     """The whole HTML page for ``data`` as one string."""
     net = Network(height="100vh", width="100%", directed=False, cdn_resources="in_line", heading="")
-    # Filling the lists directly: pyvis's add_edge scans all edges per call (quadratic).
-    net.nodes = [dict(node) for node in data.nodes]
-    net.edges = [dict(edge) for edge in data.edges]
+    # pyvis writes the network with no items; the page's script adds them from the packed
+    # data (as JSON in pyvis's script they would be the largest part of the page, unpacked).
+    net.nodes, net.edges = [], []
     options = json.loads(json.dumps(OPTIONS))
     options["nodes"]["font"]["size"] = round(SMALL_LABEL_PX / _expected_fit(data), 2)
     net.set_options(json.dumps(options))
@@ -117,6 +124,8 @@ def render_graph_page(data: PageData, title: str = "paperweb") -> str:
     page = _REMOTE_TAG.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
     payload = {
+        "nodes": data.nodes,
+        "edges": data.edges,
         "details": data.details,
         "communities": data.communities,
         "clusterLabels": data.cluster_labels,
@@ -158,7 +167,7 @@ def render_graph_page(data: PageData, title: str = "paperweb") -> str:
     <ol id="pw-list"></ol>
   </section>
 </aside>
-<script id="pw-data" type="application/json">{script_json(payload)}</script>
+<script id="pw-data" type="application/octet-stream" data-encoding="gzip+base64">{pack_data(payload)}</script>
 <script>{_asset("viewer.js")}</script>
 """
     head = f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_asset("viewer.css")}</style>\n'
