@@ -35,8 +35,8 @@ from graph.keywords import KeywordOptions
 from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.outputs import StagedOutputs
 from graph.papers import PaperRow, merge_papers
-from graph.parallel import Steps, no_steps
-from graph.report import write_report
+from graph.parallel import Steps, available_workers, no_steps
+from graph.report import writing_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_citations, write_metrics, write_paper_edges, write_papers
 from graph.store import Store, default_memory_limit, rebuilding, release_memory, tune_allocator
@@ -259,8 +259,10 @@ def _write_graph(
     summary.links = store.count("links")
     summary.nodes = store.count("nodes")
     summary.edges = store.count("edges")
-    summary.outputs += write_report(store, staged.path)
-    stage("wrote the report")
-    path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
+    # The report's pictures are drawn in another process while this one writes the page.
+    with writing_report(store, staged.path, workers=available_workers()) as finish_report:
+        path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
+        stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")
+        summary.outputs += finish_report()
     summary.outputs.append(path)
-    stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")
+    stage("wrote the report")
