@@ -193,9 +193,10 @@ def label_communities(
     labels = {}
     for index, size in sizes.items():
         ranked = sorted(scored[index], key=lambda item: (-item[0], item[1]))
-        # Each word below is compared with every phrase of its community: needles once.
-        spaced = {w: f" {label_needle(w)}" for _, w, _ in ranked}
-        phrases = [(n, w, spaced[w]) for _, w, n in ranked if " " in w]
+        # A word below is compared with every phrase of its community that could name
+        # it, each phrase's needle folded once (folding is what this stage spends on).
+        shared = LABEL_MIN_SHARE * size
+        phrases = [(n, w, f" {label_needle(w)}") for _, w, n in ranked if " " in w and n >= shared]
         chosen: list[str] = []
         papers: list[int] = []
         folded: list[str] = []
@@ -207,12 +208,12 @@ def label_communities(
             if " " not in word:
                 # A word is named by the phrase most of its papers write it in
                 # ("reinforcement" -> "reinforcement learning") when there is one.
-                least = max(PHRASE_SHARE * found, LABEL_MIN_SHARE * size)
-                needle = spaced[word]
+                least = max(PHRASE_SHARE * found, shared)
+                needle = f" {label_needle(word)}"
                 longer = [(n, w) for n, w, text in phrases if needle in text and n >= least]
                 if longer:
                     found, word = max(longer, key=lambda item: (item[0], item[1]))
-            text = f"{spaced[word]} "
+            text = f" {label_needle(word)} "
             if any(text in other or other in text for other in folded):
                 continue
             chosen.append(word)
