@@ -9,9 +9,11 @@ scikit-learn, which would cost every other command seconds.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -120,6 +122,25 @@ class _Clock:
         return f"({spent:.1f} s, {papers / max(spent, 1e-3):,.0f} papers/s)"
 
 
+@contextmanager
+def _collector_held() -> Iterator[None]:
+    """Run the block with Python's cyclic garbage collector off.
+
+    Reading, merging and storing papers make millions of small objects (records,
+    tuples, strings) that form no cycles and all stay alive; each time the heap grew
+    by a quarter the collector walked every one of them again: 2 of 7 s of reading and
+    de-duplicating 100k papers. Anything cyclic made meanwhile waits for the next
+    collection after the block.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(
     inputs: Sequence[str | Path],
     options: BuildOptions,
@@ -170,7 +191,8 @@ def _build_staged(
     """The build into a new database file and the staging folder; the file replaces the old one."""
     clock = _Clock()
     with rebuilding(options.db, memory_limit=options.memory_limit, warn=progress) as store:
-        occurrences, skipped, files = read_inputs(inputs, options.input_format)
+        with _collector_held():
+            occurrences, skipped, files = read_inputs(inputs, options.input_format)
         progress(
             f"read {len(occurrences):,} papers from {files:,} file(s) {clock.lap(len(occurrences))}"
         )
@@ -189,7 +211,8 @@ def _build_staged(
                 occurrences, not_found = collect_online(fetch, occurrences)
             skipped = skipped + not_found
             progress(f"{len(occurrences):,} papers with online inputs {clock.lap()}")
-        rows = merge_papers(occurrences)
+        with _collector_held():
+            rows = merge_papers(occurrences)
         progress(
             f"{len(rows):,} distinct papers after de-duplication {clock.lap(len(occurrences))}"
         )
@@ -234,7 +257,8 @@ def _write_graph(
     steps: Steps,
 ) -> None:
     """The offline stages, from the stored papers to the page (in the new database file)."""
-    write_papers(store, rows)
+    with _collector_held():
+        write_papers(store, rows)
     write_enrichment(store, summary.online)
     # Said before the citation stage, so that its line times the citations alone.
     stage("stored papers, links and link nodes")
