@@ -40,9 +40,11 @@ _Shared = TypeVar("_Shared")
 _Result = TypeVar("_Result")
 _Batch = TypeVar("_Batch")
 
-#: below this many rows a pool costs more than it saves (forking, pickling answers);
-#: at 10k papers the parallel parts of the stage take ~1 s in all
-MIN_PARALLEL_ROWS = 8000
+#: below this many rows a pool costs more than it saves (forking, pickling answers,
+#: each range tokenising its own distinct words): keywords and similar edges of 10k
+#: papers took 1.6 s in one process against 2.1 s on two (0.8 s of it in the workers),
+#: and 2.8 s against 3.8 s at 20k, so a pool only pays back from a few tens of thousands
+MIN_PARALLEL_ROWS = 30_000
 #: most workers started; answers are merged by the parent, which bounds the gain
 MAX_WORKERS = 8
 
