@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from graph.keywords import BREAK_WORDS, GENERIC_WORDS
+from graph.parallel import map_batches
 
 __all__ = [
     "community_labels",
@@ -28,6 +29,8 @@ LABEL_MIN_SHARE = 0.25
 PHRASE_SHARE = 0.6
 #: distinctive keywords per community whose occurrences in the texts are counted
 LABEL_CANDIDATES = 40
+#: texts per batch of :func:`label_coverage` handed to a worker
+COVERAGE_BATCH = 4096
 
 
 def community_labels(
@@ -190,6 +193,10 @@ def label_communities(
     labels = {}
     for index, size in sizes.items():
         ranked = sorted(scored[index], key=lambda item: (-item[0], item[1]))
+        # A word below is compared with every phrase of its community that could name
+        # it, each phrase's needle folded once (folding is what this stage spends on).
+        shared = LABEL_MIN_SHARE * size
+        phrases = [(n, w, f" {label_needle(w)}") for _, w, n in ranked if " " in w and n >= shared]
         chosen: list[str] = []
         papers: list[int] = []
         folded: list[str] = []
@@ -201,13 +208,9 @@ def label_communities(
             if " " not in word:
                 # A word is named by the phrase most of its papers write it in
                 # ("reinforcement" -> "reinforcement learning") when there is one.
-                longer = [
-                    (n, w)
-                    for _, w, n in ranked
-                    if " " in w
-                    and f" {label_needle(word)}" in f" {label_needle(w)}"
-                    and n >= max(PHRASE_SHARE * found, LABEL_MIN_SHARE * size)
-                ]
+                least = max(PHRASE_SHARE * found, shared)
+                needle = f" {label_needle(word)}"
+                longer = [(n, w) for n, w, text in phrases if needle in text and n >= least]
                 if longer:
                     found, word = max(longer, key=lambda item: (item[0], item[1]))
             text = f" {label_needle(word)} "
@@ -269,7 +272,10 @@ def label_needle(phrase: str) -> str:
 
 
 def label_coverage(
-    texts: Iterable[tuple[int, str, str]], candidates: dict[int, list[str]]
+    texts: Iterable[tuple[int, str, str]],
+    candidates: dict[int, list[str]],
+    workers: int = 1,
+    batch: int = COVERAGE_BATCH,
 ) -> dict[tuple[int, str], int]:
     """Per ``(community, phrase)``: how many ``(community, title, abstract)`` texts contain it
     (every candidate gets a count, 0 included).
@@ -277,12 +283,37 @@ def label_coverage(
     A text contains a phrase when its folded form holds the phrase's
     :func:`label_needle` at a word start ("neural operator" is in "... neural
     operators ..."). Each text is read against its own community's candidates only.
+    With ``workers`` >= 2 batches of ``batch`` texts are searched in forked processes
+    (the counts are sums, the same in any order): at 100k papers the search is
+    millions of substring scans, 3.4 s of one core.
 
     >>> label_coverage([(0, "Neural operators", ""), (0, "Koopman", "a neural-operator view")],
     ...                {0: ["neural operators", "koopman"]})
     {(0, 'neural operators'): 2, (0, 'koopman'): 1}
     """
     needles = {c: [(w, " " + label_needle(w)) for w in words] for c, words in candidates.items()}
+    found: Counter[tuple[int, str]] = Counter()
+    for counted in map_batches(_covered, needles, _batches(texts, batch), workers):
+        found.update(counted)
+    return {(c, w): found[(c, w)] for c, words in candidates.items() for w in words}
+
+
+def _batches(
+    texts: Iterable[tuple[int, str, str]], size: int
+) -> Iterator[list[tuple[int, str, str]]]:
+    batch: list[tuple[int, str, str]] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _covered(
+    needles: dict[int, list[tuple[str, str]]], texts: list[tuple[int, str, str]]
+) -> Counter[tuple[int, str]]:
     found: Counter[tuple[int, str]] = Counter()
     for community, title, abstract in texts:
         wanted = needles.get(community)
@@ -292,4 +323,4 @@ def label_coverage(
         for word, needle in wanted:
             if needle in text:
                 found[(community, word)] += 1
-    return {(c, w): found[(c, w)] for c, words in candidates.items() for w in words}
+    return found

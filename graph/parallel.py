@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ __all__ = [
     "Steps",
     "available_workers",
     "background",
+    "map_batches",
     "map_ranges",
     "no_steps",
 ]
@@ -36,10 +38,13 @@ def no_steps(what: str, done: int, total: int) -> None:
 
 _Shared = TypeVar("_Shared")
 _Result = TypeVar("_Result")
+_Batch = TypeVar("_Batch")
 
-#: below this many rows a pool costs more than it saves (forking, pickling answers);
-#: at 10k papers the parallel parts of the stage take ~1 s in all
-MIN_PARALLEL_ROWS = 8000
+#: below this many rows a pool costs more than it saves (forking, pickling answers,
+#: each range tokenising its own distinct words): keywords and similar edges of 10k
+#: papers took 1.6 s in one process against 2.1 s on two (0.8 s of it in the workers),
+#: and 2.8 s against 3.8 s at 20k, so a pool only pays back from a few tens of thousands
+MIN_PARALLEL_ROWS = 30_000
 #: most workers started; answers are merged by the parent, which bounds the gain
 MAX_WORKERS = 8
 
@@ -94,6 +99,45 @@ def map_ranges(
                 found.append(result)
                 steps(what, last, rows)
         return found
+    finally:
+        _shared = None
+
+
+def _run_batch(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    function, batch = task
+    return function(_shared, batch)
+
+
+def map_batches(
+    function: Callable[[_Shared, _Batch], _Result],
+    shared: _Shared,
+    batches: Iterable[_Batch],
+    workers: int,
+) -> Iterator[_Result]:
+    """``function(shared, batch)`` for each of ``batches`` (read as they come), in order.
+
+    For work whose input streams (rows from the database, say) rather than sits in
+    memory: each batch is pickled to one of ``workers`` forked processes, which see
+    ``shared`` as it was when they started; a few batches per worker are in flight at
+    a time, so the input is never all held at once. With ``workers`` < 2 (or no
+    ``fork``) the batches run in this process.
+    """
+    global _shared
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for batch in batches:
+            yield function(shared, batch)
+        return
+    _shared = shared
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: deque[Future[_Result]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(_run_batch, (function, batch)))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
     finally:
         _shared = None
 

@@ -18,7 +18,7 @@ from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow
-from graph.parallel import Steps, no_steps
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, no_steps
 from graph.similarity import (
     MIN_SIMILARITY,
     keyword_edge_columns,
@@ -306,7 +306,8 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
         candidates = label_candidates(named, counts, total)
         # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
         # translate took 6 s over 100k abstracts, str.translate a fraction of that.
-        covered = label_coverage(member_texts(store), candidates)
+        workers = available_workers() if total >= MIN_PARALLEL_ROWS else 1
+        covered = label_coverage(member_texts(store), candidates, workers)
     labels = label_communities(named, counts, total, covered=covered)
     if other is not None:
         smallest = next(v for k, v in notes if k == "partition.smallest")

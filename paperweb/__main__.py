@@ -6,6 +6,7 @@ DuckDB, NumPy take a second) ends with one line too, not a traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -22,6 +23,11 @@ def main() -> None:
         # half-imported modules may hold threads or handlers that a normal exit would run
         # into (Python then re-raises SIGINT at exit); nothing was opened yet
         os._exit(130)
+    finally:
+        # Everything alive now lives until the process ends anyway: moved out of the
+        # collector's reach, it is not collected again while the interpreter shuts down
+        # (0.6 s of a 10k-paper build went there). Files and the database are closed by now.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from graph.store import open_store
 REPO = Path(__file__).resolve().parents[1]
 OLD_INPUT = REPO / "examples" / "more-operators.txt"
 NEW_INPUT = REPO / "examples"
-#: progress lines (their start) after which SIGINT is sent; "wrote the graph page" is the
+#: progress lines (their start) after which SIGINT is sent; "wrote the report" is the
 #: last line before the new file is checkpointed and renamed (the commit)
 STAGES = [
     "read ",
@@ -31,8 +31,8 @@ STAGES = [
     "linking keywords",
     "metrics for",
     "laid out",
-    "wrote the report",
     "wrote the graph page",
+    "wrote the report",
 ]
 
 
@@ -154,7 +154,7 @@ def _visible_files(out: Path) -> dict[str, bytes]:
 def test_kill_while_the_report_is_written_leaves_the_old_outputs_whole(
     tmp_path: Path, references: dict[str, Path]
 ) -> None:
-    """kill -9 right after the report is written (the page still to come): --out holds the
+    """kill -9 right after the report is written (the commit still to come): --out holds the
     previous build's files only, byte for byte, and the database is the old one."""
     db, out = tmp_path / "db.duckdb", tmp_path / "out"
     done = subprocess.run(_command(db, out, OLD_INPUT), capture_output=True)

@@ -416,3 +416,29 @@ def test_extract_keywords_possessive_ends_phrase() -> None:
     labels = _labels(extract_keywords(papers))
     assert "lyrics alignment" in labels
     assert not [label for label in labels if "'s" in label]
+
+
+def test_tokenizer_stop_words_and_idf_match_scikit_learn() -> None:
+    """The tokenizer, stop words and smoothed idf written without importing scikit-learn are its own."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import (
+        ENGLISH_STOP_WORDS,
+        CountVectorizer,
+        TfidfTransformer,
+    )
+
+    from graph.keywords import analyzer, vocabulary
+    from graph.keywords.weighting import smoothed_idf
+
+    text = " ".join(p[1] + " " + p[2] for p in (OPERATORS, OPERATORS_2)) + " 3.5% e-mail it's (x)"
+    sklearn_tokenize = CountVectorizer(
+        token_pattern=analyzer.TOKEN_PATTERN, lowercase=False
+    ).build_tokenizer()
+    assert analyzer.TOKENIZE(text) == sklearn_tokenize(text)
+    assert vocabulary._english_stop_words() == ENGLISH_STOP_WORDS
+    counts = sp.random(60, 40, density=0.1, random_state=3, format="csr")
+    counts.data = np.ceil(counts.data * 4)
+    expected = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(counts).idf_
+    found = smoothed_idf(np.bincount(counts.indices, minlength=40), 60)
+    assert np.array_equal(found, expected)

@@ -292,6 +292,19 @@ def test_label_communities_count_what_the_texts_write_not_the_keyword() -> None:
     ) == {(0, "partial differential equations"): 0}
 
 
+def test_label_coverage_in_forked_batches_counts_the_same() -> None:
+    """Texts searched in small batches over two forked workers give the counts of one pass."""
+    words = ["neural", "operator", "koopman", "graph", "spectral", "learning"]
+    texts = [
+        (i % 3, " ".join(words[(i * j) % 6] for j in range(1, 2 + i % 5)), f"{words[i % 6]}s view")
+        for i in range(200)
+    ]
+    candidates = {0: ["neural operators", "koopman"], 1: ["graph learning", "spectral"], 2: []}
+    alone = label_coverage(texts, candidates)
+    assert label_coverage(iter(texts), candidates, workers=2, batch=7) == alone
+    assert sum(alone.values()) > 0 and 0 in alone.values()
+
+
 def test_label_communities_skip_generic_words_and_variants() -> None:
     """Generic words never name a community; a plural variant of a shown phrase is not repeated."""
     sizes = {0: 10}

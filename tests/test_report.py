@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graph.report import figure_inputs, render_markdown, report_data, write_report
+from graph.report import figure_inputs, render_markdown, report_data, write_report, writing_report
 from graph.stages import write_metrics
 from graph.store import Store, open_store
 from paperweb.cli import app
@@ -282,6 +282,21 @@ def test_report_without_dates_skips_the_years_picture(small_db: Path, tmp_path: 
         write_report(store, tmp_path)
     assert not (tmp_path / "report-years.png").exists()
     assert "report-years.png" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_report_drawn_in_another_process_is_the_same(small_db: Path, tmp_path: Path) -> None:
+    """Pictures drawn in a forked process while the store is queried: the same files, byte for byte."""
+    with open_store(small_db) as store:
+        _set_years(store)
+    with open_store(small_db, read_only=True) as store:
+        here = write_report(store, tmp_path / "here")
+        with writing_report(store, tmp_path / "forked", workers=2) as finish:
+            assert store.count("papers") > 0
+            forked = finish()
+    assert [p.name for p in forked] == [p.name for p in here]
+    assert len([p for p in forked if p.suffix == ".png"]) == 4
+    for a, b in zip(here, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_report_modularity_from_build_info(small_db: Path) -> None:

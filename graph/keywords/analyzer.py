@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import snowballstemmer
-from sklearn.feature_extraction.text import CountVectorizer
 
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
 from graph.parallel import Steps, map_ranges, no_steps
@@ -48,9 +47,11 @@ __all__ = [
 #: words (with inner hyphens and apostrophes), numbers, and single punctuation marks, which
 #: end phrases just as stop words do
 TOKEN_PATTERN = r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?%?|[^\sA-Za-z0-9]"
-# scikit-learn's tokenizer for the pattern; its n-gram analyzer is not used because it
-# joins words across stop words and punctuation ("networks for PDEs" -> "networks pdes").
-TOKENIZE = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=False).build_tokenizer()
+# All matches of the pattern, as scikit-learn's tokenizer for a pattern without capturing
+# groups gives them (scikit-learn itself is not imported: its package import alone costs
+# 0.5 s of start-up); its n-gram analyzer is not used either because it joins words across
+# stop words and punctuation ("networks for PDEs" -> "networks pdes").
+TOKENIZE = re.compile(TOKEN_PATTERN).findall
 #: the token that closes each text
 SENTINEL = "\x00"
 #: the token a URL or e-mail address becomes

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+import importlib.util
+from pathlib import Path
 
 __all__ = ["BREAK_WORDS", "GENERIC_WORDS"]
 
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from their own module file.
+
+    Importing anything under ``sklearn`` runs the package's ``__init__``, which pulls in
+    scipy.stats and more: 0.5-0.8 s of every build's start-up for one frozenset. The
+    list's module has no imports of its own, so it is loaded alone when it is where
+    scikit-learn keeps it, and through the package otherwise.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    where = spec.submodule_search_locations if spec is not None else None
+    path = Path(next(iter(where or ["."]))) / "feature_extraction" / "_stop_words.py"
+    alone = importlib.util.spec_from_file_location("_paperweb_stop_words", path)
+    if path.is_file() and alone is not None and alone.loader is not None:
+        module = importlib.util.module_from_spec(alone)
+        alone.loader.exec_module(module)
+        return frozenset(module.ENGLISH_STOP_WORDS)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 # Words that end a phrase: English function words and the verbs and fillers of abstracts.
 BREAK_WORDS = (
-    frozenset(ENGLISH_STOP_WORDS)
+    _english_stop_words()
     | frozenset(
         """we our us propose proposed proposes present presents presented introduce introduces
     introduced show shows shown showed demonstrate demonstrates demonstrated achieve achieves

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from graph.keywords.analyzer import TOKENIZE, is_generic, keyword_key, surface_form
 from graph.keywords.options import ROW_CHUNK, KeywordOptions
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
-__all__ = ["Given", "Scores", "count_matrix", "given_keywords", "score_entries"]
+__all__ = ["Given", "Scores", "count_matrix", "given_keywords", "score_entries", "smoothed_idf"]
 
 _ABSTRACT_UNIT = 2.0**20
 _GIVEN_UNIT = 2.0**40
@@ -154,9 +153,8 @@ def score_entries(
     )
     counts.data += options.title_weight * given_n + abstracts
     del given_n
-    # scikit-learn's smoothed idf: ln((1 + n) / (1 + df)) + 1.
-    idf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(counts).idf_
     df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = smoothed_idf(df, counts.shape[0])
     # Longer phrases say more than their parts.
     length_bonus = 1.0 + options.length_bonus * (size - 1.0)
     scores = np.log(counts.data)
@@ -168,6 +166,18 @@ def score_entries(
     del key_factor
     counts.data = scores
     return Scores(counts, titles, abstracts, idf, df)
+
+
+def smoothed_idf(df: np.ndarray, papers: int) -> np.ndarray:
+    """scikit-learn's smoothed idf, ln((1 + n) / (1 + df)) + 1, as float64.
+
+    Computed here rather than through ``TfidfTransformer``, whose import costs 0.5 s of
+    every build's start-up; the tests compare the two.
+
+    >>> smoothed_idf(np.array([1, 3]), 3).round(4).tolist()
+    [1.6931, 1.0]
+    """
+    return np.log((papers + 1) / (df + 1.0)) + 1.0
 
 
 def given_commonness(labels: dict[int, str], commonness: np.ndarray) -> None:

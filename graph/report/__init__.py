@@ -4,13 +4,14 @@
 ``markdown.render_markdown`` turns that data into text, so the report is testable
 without files, and the JSON carries the same facts for scripts. The pictures
 (:mod:`graph.figures`) are drawn from ``maps.figure_inputs``; ``files.write_report``
-writes them all. The SQL is in :mod:`graph.store.report`.
+writes them all (``files.writing_report`` draws the pictures in another process while
+the build writes its page). The SQL is in :mod:`graph.store.report`.
 """
 
 from __future__ import annotations
 
 from graph.report.data import report_data
-from graph.report.files import REPORT_FORMATS, write_report
+from graph.report.files import REPORT_FORMATS, write_report, writing_report
 from graph.report.maps import figure_inputs
 from graph.report.markdown import md, ordinal, render_markdown
 
@@ -22,4 +23,5 @@ __all__ = [
     "render_markdown",
     "report_data",
     "write_report",
+    "writing_report",
 ]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from graph.figures import DrawnFigure, draw_figures
+from graph.figures import DrawnFigure, FigureInputs, draw_figures
 from graph.outputs import atomic_write_text
+from graph.parallel import background
 from graph.report.data import PAPER_COLUMNS, report_data
 from graph.report.maps import figure_inputs
 from graph.report.markdown import render_markdown
@@ -21,7 +23,7 @@ from graph.store import Store
 from graph.store import report as q
 from paperweb.errors import UsageError
 
-__all__ = ["REPORT_FORMATS", "write_report"]
+__all__ = ["REPORT_FORMATS", "write_report", "writing_report"]
 
 REPORT_FORMATS = ("md", "json", "csv")
 #: lists longer than this are written one item per line in report.json
@@ -141,30 +143,79 @@ def write_report(
     The pictures are drawn with the Markdown (they belong to it); ``figures=False`` skips them.
     report.json holds at most ``json_cap`` papers, communities and linked nodes of each kind.
     """
+    with writing_report(store, out, formats, figures=figures, json_cap=json_cap) as finish:
+        return finish()
+
+
+@contextmanager
+def writing_report(
+    store: Store,
+    out: Path,
+    formats: Sequence[str] = REPORT_FORMATS,
+    *,
+    figures: bool = True,
+    json_cap: int = JSON_CAP,
+    workers: int = 1,
+) -> Iterator[Callable[[], list[Path]]]:
+    """:func:`write_report`, its pictures drawn in a forked process while the block runs.
+
+    Drawing is a second or more of matplotlib that needs nothing of the database once
+    its inputs are read, so with ``workers`` >= 2 the build writes the page meanwhile.
+    Everything the files need is read from the store before the block; the block gets
+    a call that waits for the pictures, writes the files and returns their paths.
+    """
     unknown = sorted(set(formats) - set(REPORT_FORMATS))
     if unknown:
         raise UsageError(
             f"unknown report format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}"
         )
     data = report_data(store)
-    written = []
     if not figures:
         data["figures"] = []
-    if "md" in formats and data["figures"]:
-        planned = [DrawnFigure(**f) for f in data["figures"]]
-        drawn = draw_figures(figure_inputs(store, data), out, planned)
-        data["figures"] = [f.as_dict() for f in drawn]
-        written += [out / f.file for f in drawn]
-    if "md" in formats:
-        written.append(out / "report.md")
-        atomic_write_text(written[-1], render_markdown(data))
+    planned = [DrawnFigure(**f) for f in data["figures"]] if "md" in formats else []
+    inputs = figure_inputs(store, data) if planned else None
+    # What the files need of the database is read now; the block may use the store.
+    lines = q.papers_json_lines(store, json_cap) if "json" in formats else []
+    table = q.ranked_papers(store, PAPER_COLUMNS) if "csv" in formats else None
+    with background(_draw, (inputs, out, planned), workers if planned else 1) as drawn:
+
+        def finish() -> list[Path]:
+            written = []
+            if planned:
+                # report.json lists the pictures drawn, so it waits for them too.
+                pictures = drawn()
+                data["figures"] = [f.as_dict() for f in pictures]
+                written += [out / f.file for f in pictures]
+            if "md" in formats:
+                written.append(out / "report.md")
+                atomic_write_text(written[-1], render_markdown(data))
+            return written + _write_tables(out, formats, data, lines, table, json_cap)
+
+        yield finish
+
+
+def _draw(
+    job: tuple[FigureInputs | None, Path, list[DrawnFigure]],
+) -> list[DrawnFigure]:
+    inputs, out, planned = job
+    return draw_figures(inputs, out, planned) if inputs is not None else []
+
+
+def _write_tables(
+    out: Path,
+    formats: Sequence[str],
+    data: dict[str, Any],
+    lines: list[str],
+    table: pa.Table | None,
+    json_cap: int,
+) -> list[Path]:
+    """report.json and the CSV tables (those of ``formats``); their paths."""
+    written = []
     if "json" in formats:
         written.append(out / "report.json")
-        lines = q.papers_json_lines(store, json_cap)
         atomic_write_text(written[-1], _json(data, lines, json_cap))
-    if "csv" in formats:
+    if "csv" in formats and table is not None:
         written.append(out / "report_papers.csv")
-        table = q.ranked_papers(store, PAPER_COLUMNS)
         atomic_write_text(written[-1], _arrow_csv(table))
         written.append(out / "report_communities.csv")
         atomic_write_text(written[-1], _csv(data["communities"], COMMUNITY_COLUMNS))
