@@ -131,19 +131,15 @@ def _csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def write_report(
-    store: Store,
-    out: Path,
-    formats: Sequence[str] = REPORT_FORMATS,
-    *,
-    figures: bool = True,
-    json_cap: int = JSON_CAP,
+    store: Store, out: Path, formats: Sequence[str] = REPORT_FORMATS, **options: Any
 ) -> list[Path]:
-    """Write the report files into ``out`` (atomically); return their paths.
+    """Write the report files into ``out`` (atomically) in one process; return their paths.
 
-    The pictures are drawn with the Markdown (they belong to it); ``figures=False`` skips them.
-    report.json holds at most ``json_cap`` papers, communities and linked nodes of each kind.
+    ``options`` are :func:`writing_report`'s: ``figures=False`` skips the pictures (they
+    belong to the Markdown), ``json_cap`` bounds the papers, communities and linked nodes
+    of each kind that report.json holds.
     """
-    with writing_report(store, out, formats, figures=figures, json_cap=json_cap) as finish:
+    with writing_report(store, out, formats, **options) as finish:
         return finish()
 
 
