@@ -83,13 +83,18 @@ def count_matrix(
     indices: list[np.ndarray] = []
     data: list[np.ndarray] = []
     stored = 0
-    for first in range(0, shape[0], ROW_CHUNK):
+    # Where each chunk's rows start in each (sorted) occurrence array, found in one pass per
+    # array. The bounds take the array's own dtype: searching a list of Python ints would
+    # cast (copy) the whole array on every call, which made this quadratic in the corpus.
+    starts = np.append(np.arange(0, shape[0], ROW_CHUNK), shape[0])
+    cuts = [np.searchsorted(texts, (2 * starts).astype(texts.dtype)).tolist() for texts in text_at]
+    for chunk, first in enumerate(starts[:-1].tolist()):
         last = min(first + ROW_CHUNK, shape[0])
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for texts, keys in zip(text_at, keys_at, strict=True):
-            lo, hi = np.searchsorted(texts, [2 * first, 2 * last]).tolist()
+        for texts, keys, cut in zip(text_at, keys_at, cuts, strict=True):
+            lo, hi = cut[chunk], cut[chunk + 1]
             rows.append(texts[lo:hi] // 2 - first)
             cols.append(keys[lo:hi])
             values.append(np.where(texts[lo:hi] % 2 == 0, 1.0, _ABSTRACT_UNIT))
