@@ -8,6 +8,8 @@ these functions number them and call the same code.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -36,8 +38,8 @@ def _edges(
     what: str,
     pairs: Iterable[tuple[str, str]],
     label: dict[str, str],
-    k: int,
-    min_cosine: float,
+    k: int = 10,
+    min_cosine: float = MIN_COUPLING,
 ) -> list[EdgeRow]:
     """Edges between the rows of (row, column) pairs by the columns they share, named by ``label``."""
     names, columns, matrix = _numbered(pairs)
@@ -52,22 +54,13 @@ def _edges(
     ]
 
 
-def coupling_edges(
-    references: Iterable[tuple[str, str]],
-    label: dict[str, str],
-    k: int = 10,
-    min_cosine: float = MIN_COUPLING,
-) -> list[EdgeRow]:
-    """``coupling`` edges from (citing paper, work key) pairs; evidence names the shared works."""
-    return _edges("coupling", "shared references", references, label, k, min_cosine)
+#: ``coupling`` edges from (citing paper, work key) pairs; evidence names the shared works
+coupling_edges = partial(_edges, "coupling", "shared references")
 
 
 def cocited_edges(
-    cites: Iterable[tuple[str, str]],
-    label: dict[str, str],
-    k: int = 10,
-    min_cosine: float = MIN_COUPLING,
+    cites: Iterable[tuple[str, str]], label: dict[str, str], **knobs: Any
 ) -> list[EdgeRow]:
     """``cocited`` edges from (citing, cited) corpus pairs; evidence names the co-citing papers."""
     pairs = ((cited, citing) for citing, cited in cites if citing != cited)
-    return _edges("cocited", "papers citing both", pairs, label, k, min_cosine)
+    return _edges("cocited", "papers citing both", pairs, label, **knobs)

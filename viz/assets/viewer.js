@@ -8,10 +8,6 @@
   // own DecompressionStream opens it, and the network gets its nodes and edges from it.
   function readData(done) {
     var holder = document.getElementById("pw-data");
-    if (holder.getAttribute("data-encoding") !== "gzip+base64") {
-      done(JSON.parse(holder.textContent));
-      return;
-    }
     if (typeof DecompressionStream === "undefined" || typeof Response === "undefined") {
       document.getElementById("pw-status").textContent =
         "This browser cannot open the page's data: it needs Chrome 80, Firefox 113, Safari 16.4 or newer.";
