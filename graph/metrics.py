@@ -39,6 +39,7 @@ from scipy.sparse.csgraph import connected_components
 from graph.betweenness import igraph_of, sampled_betweenness
 from graph.centrality import eigenvector_array, pagerank_array
 from graph.network import IndexedGraph, edge_table, indexed_graph, node_table
+from graph.parallel import MIN_PARALLEL_ROWS, available_workers, background
 
 __all__ = [
     "EXACT_BETWEENNESS_LIMIT",
@@ -408,6 +409,36 @@ def graph_metrics(
     is_paper = np.asarray(pc.is_in(ids, value_set=paper_ids).to_numpy(False), dtype=bool)
     if is_owner is None:
         is_owner = np.zeros(graph.n, dtype=bool)
+    # Leiden (a third of the stage at 1M papers, in igraph's C core) runs in a forked
+    # process while this one computes the centralities, which do not need it.
+    workers = available_workers() if papers.n >= MIN_PARALLEL_ROWS else 1
+    with background(_leiden_task, (papers, seed, resolution), workers, inherit=True) as leiden:
+        result, degree, component = _centralities(
+            graph, papers, ids, paper_ids, is_paper, is_owner, keyword_ids, keyword_degree, seed
+        )
+        found, modularity = leiden()
+    return _with_communities(
+        result, papers, degree, component, found, modularity, resolution, seed, min_community
+    )
+
+
+def _leiden_task(task: tuple[IndexedGraph, int, float]) -> tuple[np.ndarray, float]:
+    return _leiden(*task)
+
+
+def _centralities(
+    graph: IndexedGraph,
+    papers: IndexedGraph,
+    ids: pa.Array,
+    paper_ids: pa.Array,
+    is_paper: np.ndarray,
+    is_owner: np.ndarray,
+    keyword_ids: pa.Array,
+    keyword_degree: np.ndarray,
+    seed: int,
+) -> tuple[MetricResult, np.ndarray, np.ndarray]:
+    """Degree, PageRank, weighted degree, betweenness, eigenvector centrality and components;
+    also each paper's degree and component number, which the community notes use."""
     link_ids = ids.filter(pa.array(~is_paper))
     result = MetricResult()
     paper_degree = np.diff(papers.adjacency.indptr).astype(np.float64)
@@ -435,7 +466,22 @@ def graph_metrics(
     component = _component_numbers(papers)
     result.columns["eigenvector"] = (paper_ids, eigenvector_array(papers, component))
     result.columns["component"] = (paper_ids, component.astype(np.float64))
-    found, modularity = _leiden(papers, seed, resolution)
+    return result, paper_degree, component
+
+
+def _with_communities(
+    result: MetricResult,
+    papers: IndexedGraph,
+    paper_degree: np.ndarray,
+    component: np.ndarray,
+    found: np.ndarray,
+    modularity: float,
+    resolution: float,
+    seed: int,
+    min_community: int | None,
+) -> MetricResult:
+    """``result`` with Leiden's communities (``found``), small ones gathered, and their notes."""
+    paper_ids = result.columns["weighted_degree"][0]
     smallest = smallest_community(papers.n) if min_community is None else min_community
     labels, other = _gather_small(found, smallest)
     result.columns["community"] = (paper_ids, labels.astype(np.float64))

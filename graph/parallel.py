@@ -142,16 +142,26 @@ def map_batches(
         _shared = None
 
 
+def _run_inherited(function: Callable[[Any], Any]) -> Any:
+    return function(_shared)
+
+
 @contextmanager
 def background(
-    function: Callable[[_Argument], _Result], argument: _Argument, workers: int
+    function: Callable[[_Argument], _Result],
+    argument: _Argument,
+    workers: int,
+    inherit: bool = False,
 ) -> Iterator[Callable[[], _Result]]:
     """Start ``function(argument)`` in a forked process; the block gets a call that waits for it.
 
-    The caller goes on with other work meanwhile. ``function`` and ``argument`` are
-    pickled, so both should be small. With ``workers`` < 2 (or no ``fork``) the call
-    computes the result here when first asked for.
+    The caller goes on with other work meanwhile. ``function`` and the result are
+    pickled; so is ``argument``, unless ``inherit`` is true: then the process reads it
+    as it was at the fork (a graph of a million nodes costs nothing to hand over), so
+    the caller must not change it in place meanwhile. With ``workers`` < 2 (or no
+    ``fork``) the call computes the result here when first asked for.
     """
+    global _shared
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         found: list[_Result] = []
 
@@ -163,4 +173,13 @@ def background(
         yield here
         return
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool.submit(function, argument).result
+        if not inherit:
+            yield pool.submit(function, argument).result
+            return
+        # The pool forks its process inside the first submit, which is when it copies _shared.
+        _shared = argument
+        try:
+            future = pool.submit(_run_inherited, function)
+        finally:
+            _shared = None
+        yield future.result

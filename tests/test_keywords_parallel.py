@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from graph import similarity
 from graph.keywords import KeywordTable, extract_keywords
-from graph.parallel import map_ranges
+from graph.parallel import background, map_ranges
 from graph.similarity import similar_edge_columns
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
@@ -34,6 +35,23 @@ def test_map_ranges_runs_ranges_in_order_in_other_processes() -> None:
     assert [a[1:] for a in alone] == [f[1:] for f in found]
 
 
+def _pid_and_sum(values: list[int]) -> tuple[int, int]:
+    return os.getpid(), sum(values)
+
+
+def test_background_inherits_its_argument_through_the_fork() -> None:
+    values = list(range(100_000))
+    with background(_pid_and_sum, values, 2, inherit=True) as inherited:
+        # The process copied the list when it forked: a change made now is not seen there.
+        values.append(10**9)
+        pid, total = inherited()
+    assert pid != os.getpid() and total == sum(range(100_000))
+    with background(_pid_and_sum, values, 2) as pickled:
+        assert pickled()[1] == sum(values)
+    with background(_pid_and_sum, values, 1, inherit=True) as here:
+        assert here() == (os.getpid(), sum(values))
+
+
 def _same_tables(one: KeywordTable, other: KeywordTable) -> None:
     # Byte-identical per-paper keywords: labels, rounded scores, origins, evidence texts.
     assert list(one.by_paper.items()) == list(other.by_paper.items())
@@ -48,7 +66,7 @@ def _same_tables(one: KeywordTable, other: KeywordTable) -> None:
 
 
 @pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
-def test_pool_keywords_equal_single_process_on_real_papers() -> None:
+def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.MonkeyPatch) -> None:
     """3,000 real HF papers, with their ai_keywords given for every third, in ranges of 350."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     try:
@@ -64,8 +82,10 @@ def test_pool_keywords_equal_single_process_on_real_papers() -> None:
     pooled = extract_keywords(papers, given=given, workers=2, chunk=350)
     assert sum(len(kws) for kws in alone.by_paper.values()) > 20_000
     _same_tables(alone, pooled)
-    # The similar edges: papers 0-2047 and 2048-2999 matched in two workers.
+    # The similar edges: papers 0-2047 and 2048-2999 matched in two workers, and the
+    # shared keywords of pairs named 1,000 pairs at a time there.
     one = similar_edge_columns(alone, workers=1)
+    monkeypatch.setattr(similarity, "EVIDENCE_CHUNK", 1000)
     two = similar_edge_columns(pooled, workers=2)
     assert len(one["src"]) > 5_000
     assert (one["src"], one["dst"], one["evidence"]) == (two["src"], two["dst"], two["evidence"])

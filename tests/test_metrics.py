@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+import graph.metrics as metrics_module
 from graph.betweenness import betweenness_from_sources
 from graph.labels import community_labels, label_communities, label_coverage
 from graph.metrics import (
@@ -23,6 +25,7 @@ from graph.metrics import (
     participation,
 )
 from graph.network import analysis_graph, edge_table, indexed_graph, node_table, paper_projection
+from graph.parallel import available_workers
 from graph.report import md, render_markdown, report_data
 from graph.store import open_store
 from paperweb.cli import app
@@ -103,6 +106,29 @@ def test_metrics_of_caves_find_the_caves() -> None:
     assert sorted(sorted(members) for members in result.members.values()) == caves
     expected = nx.pagerank(nx.relabel_nodes(graph, lambda n: f"n{n:02d}"))
     assert result.values["pagerank"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_leiden_in_a_forked_process_gives_the_same_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From MIN_PARALLEL_ROWS papers Leiden runs beside the centralities: same columns."""
+    graph = nx.planted_partition_graph(12, 25, 0.3, 0.01, seed=3)
+    rng = random.Random(5)
+    edges = [(f"p{a:03d}", f"p{b:03d}", "similar", rng.uniform(0.1, 1)) for a, b in graph.edges()]
+    nodes = [(f"p{n:03d}", "paper") for n in graph.nodes()]
+    here = compute_metrics(nodes, edges)
+    monkeypatch.setattr(metrics_module, "MIN_PARALLEL_ROWS", 0)
+    asked: list[tuple[int, bool]] = []
+    real = metrics_module.background
+
+    def recording(function: Any, argument: Any, workers: int, inherit: bool = False) -> Any:
+        asked.append((workers, inherit))
+        return real(function, argument, workers, inherit)
+
+    monkeypatch.setattr(metrics_module, "background", recording)
+    forked = compute_metrics(nodes, edges)
+    assert asked == [(available_workers(), True)]
+    assert here.info == forked.info and here.members == forked.members
+    assert here.values == forked.values
+    assert len(here.members) >= 10
 
 
 def test_betweenness_sampled_above_limit(monkeypatch: pytest.MonkeyPatch) -> None:
