@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import graph.metrics as metrics_module
+import graph.report.markdown as markdown_module
 from graph.betweenness import betweenness_from_sources
 from graph.labels import community_labels, label_communities, label_coverage
 from graph.metrics import (
@@ -410,6 +411,34 @@ def test_report_command_rerenders(corpus_out: Path, tmp_path: Path) -> None:
         assert render_markdown(report_data(store)) == (tmp_path / "report.md").read_text(
             encoding="utf-8"
         )
+
+
+def test_report_communities_table_shows_the_largest_and_names_the_csv(
+    corpus_out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corpus of many communities: the table keeps the largest, a line tells where the rest are."""
+    with open_store(corpus_out / "db.duckdb", read_only=True) as store:
+        data = report_data(store)
+    named = sorted(
+        (c for c in data["communities"] if "size_rank" in c), key=lambda c: c["size_rank"]
+    )
+    assert len(named) > 5
+    monkeypatch.setattr(markdown_module, "TOP_COMMUNITIES", 4)
+    text = render_markdown(data)
+    table = text.split("## Communities", 1)[1].split("\n\n")
+    rows = [
+        line
+        for part in table[:3]
+        for line in part.splitlines()
+        if line.startswith("| ") and line[2].isdigit()
+    ]
+    assert [int(r.split("|")[1]) for r in rows] == [c["community"] for c in named[:4]]
+    left = named[4:]
+    assert (
+        f"The 4 largest of {len(named):,} named communities are shown; the other {len(left):,} "
+        f"({sum(c['size'] for c in left):,} papers, {left[-1]['size']:,} to {left[0]['size']:,} each) "
+        "are in report_communities.csv."
+    ) in text
 
 
 def test_report_metrics_stable_on_rebuild(corpus_out: Path, tmp_path: Path) -> None:

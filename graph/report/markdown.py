@@ -12,6 +12,10 @@ __all__ = ["md", "ordinal", "render_markdown", "scale", "shorten"]
 
 #: rows of the "Repositories and labs" table
 TOP_LINKED = 15
+#: rows of the "Communities" table: a million papers make tens of thousands of
+#: communities (8 MB of Markdown at 2.7M papers), which no one reads as a table; the
+#: largest ones are shown and report_communities.csv holds every one
+TOP_COMMUNITIES = 300
 
 # Enough to keep input from forming emphasis, code, links, HTML or table cells on GitHub.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
@@ -210,7 +214,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         "| # | label | papers | label keyword in | edge weight inside | most central |",
         "|---:|---|---:|---:|---:|---|",
     ]
-    for c in named:
+    for c in named[:TOP_COMMUNITIES]:
         ends = 2 * c["internal_weight"] + c["external_weight"]
         inside = f"{100 * 2 * c['internal_weight'] / ends:.0f}%" if ends > 0 else "—"
         central = "; ".join(md(shorten(t, 90)) for t in c["central_papers"])
@@ -218,6 +222,14 @@ def render_markdown(data: dict[str, Any]) -> str:
             f"| {c['community']} | {md(c['label'])} | {c['size']:,} ({ordinal(c['size_rank'])} of "
             f"{len(named):,}) | {c['coverage']:,} of {c['size']:,} | {inside} | {central} |"
         )
+    if len(named) > TOP_COMMUNITIES:
+        left = named[TOP_COMMUNITIES:]
+        out += [
+            "",
+            f"The {TOP_COMMUNITIES:,} largest of {len(named):,} named communities are shown; "
+            f"the other {len(left):,} ({sum(c['size'] for c in left):,} papers, "
+            f"{left[-1]['size']:,} to {left[0]['size']:,} each) are in report_communities.csv.",
+        ]
     if small:
         gathered = sum(c["size"] for c in small)
         out += [
