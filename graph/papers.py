@@ -103,9 +103,9 @@ def _id_keys(paper: Paper) -> list[str]:
     return keys + list(paper.keys)
 
 
-def _group(papers: Sequence[Paper]) -> list[list[int]]:
+def _group(papers: Sequence[Paper], title_keys: Sequence[str]) -> list[list[int]]:
     """Union occurrences that share an arXiv id, and those that share a normalised title
-    when nothing they say contradicts it."""
+    (``title_keys``) when nothing they say contradicts it."""
     parent = list(range(len(papers)))
     evidence = [
         _Evidence(
@@ -146,7 +146,7 @@ def _group(papers: Sequence[Paper]) -> list[list[int]]:
         # The same arXiv id, DOI or citation-service id is the same work.
         for key in _id_keys(paper):
             union(first_with_id.setdefault(key, index), index)
-        title_key = normalise_title(paper.title)
+        title_key = title_keys[index]
         if title_key:
             by_title.setdefault(title_key, []).append(index)
     for title_key in sorted(by_title):
@@ -170,12 +170,18 @@ def _group(papers: Sequence[Paper]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _merge(group: list[Paper]) -> PaperRow:
+def _merge(group: list[Paper], title_keys: list[str]) -> PaperRow:
+    """One row from the occurrences of a paper; ``title_keys`` are their normalised titles."""
     # Order-independent choices: rank by richness, then by content, never by input order.
-    ranked = sorted(
-        group, key=lambda p: (tuple(-x for x in _richness(p)), p.title, p.source, p.position)
+    # (Most papers occur once: nothing to rank.)
+    ranked = (
+        group
+        if len(group) == 1
+        else sorted(
+            group, key=lambda p: (tuple(-x for x in _richness(p)), p.title, p.source, p.position)
+        )
     )
-    titles = sorted({normalise_title(p.title) for p in group} - {""})
+    titles = sorted(set(title_keys) - {""})
     arxiv_ids = sorted({p.arxiv_id for p in group if p.arxiv_id})
     dated = [p for p in ranked if p.published is not None]
     texted = [p for p in ranked if p.published_text is not None]
@@ -250,5 +256,10 @@ def merge_papers(papers: Iterable[Paper]) -> list[PaperRow]:
     """Merge occurrences of the same paper (same arXiv id, or normalised title when nothing
     contradicts it), sorted by id."""
     occurrences = list(papers)
-    rows = [_merge([occurrences[i] for i in group]) for group in _group(occurrences)]
+    # Each title normalised once: grouping and merging both need it.
+    keys = [normalise_title(p.title) for p in occurrences]
+    rows = [
+        _merge([occurrences[i] for i in group], [keys[i] for i in group])
+        for group in _group(occurrences, keys)
+    ]
     return sorted(_distinct_ids(rows), key=lambda row: row.paper_id)

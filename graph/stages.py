@@ -307,7 +307,8 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
         # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
         # translate took 6 s over 100k abstracts, str.translate a fraction of that.
         workers = available_workers() if total >= MIN_PARALLEL_ROWS else 1
-        covered = label_coverage(member_texts(store), candidates, workers)
+        # The gathered group has no candidates: its texts are not read.
+        covered = label_coverage(member_texts(store, without=other), candidates, workers)
     labels = label_communities(named, counts, total, covered=covered)
     if other is not None:
         smallest = next(v for k, v in notes if k == "partition.smallest")

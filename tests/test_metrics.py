@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
@@ -329,6 +330,14 @@ def test_label_coverage_in_forked_batches_counts_the_same() -> None:
     candidates = {0: ["neural operators", "koopman"], 1: ["graph learning", "spectral"], 2: []}
     alone = label_coverage(texts, candidates)
     assert label_coverage(iter(texts), candidates, workers=2, batch=7) == alone
+    # As the database streams them: Arrow record batches of the three columns.
+    batches = [
+        pa.record_batch(
+            list(map(list, zip(*texts[lo : lo + 64], strict=True))), names=["c", "t", "a"]
+        )
+        for lo in range(0, len(texts), 64)
+    ]
+    assert label_coverage(batches, candidates, workers=2) == alone
     assert sum(alone.values()) > 0 and 0 in alone.values()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 
@@ -58,10 +57,16 @@ WHERE n.kind = 'keyword'
 GROUP BY n.node_id ORDER BY n.node_id
 """
 # Titles and abstracts with the community of their paper, for the label coverage counts.
+# The join is made into a table first and the table streamed: DuckDB streaming the
+# join itself a batch at a time took 27.6 s at 1M papers, the table 1.8 s plus 1.1 s.
 SQL_MEMBER_TEXTS = """
+CREATE TEMP TABLE _member_texts AS
 SELECT m.community, p.title, coalesce(p.abstract, '') AS abstract
 FROM papers p JOIN _members AS m USING (paper_id)
+WHERE m.community IS DISTINCT FROM ?
 """
+SQL_MEMBER_TEXT_ROWS = "SELECT community, title, abstract FROM _member_texts"
+SQL_DROP_MEMBER_TEXTS = "DROP TABLE IF EXISTS _member_texts"
 
 
 def _over_temporary(store: Store, create: str, drop: str, *queries: str) -> list[pa.Table]:
@@ -96,7 +101,13 @@ def community_keyword_pairs(store: Store) -> tuple[pa.Table, list[str]]:
     return pairs, names["keyword"].to_pylist()
 
 
-def member_texts(store: Store, rows: int = 2048) -> Iterator[tuple[Any, ...]]:
-    """(community, title, abstract) of the papers in ``_members``, streamed in batches."""
-    for batch in store.query_batches(SQL_MEMBER_TEXTS, rows=rows):
-        yield from zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
+def member_texts(
+    store: Store, rows: int = 4096, without: int | None = None
+) -> Iterator[pa.RecordBatch]:
+    """(community, title, abstract) batches of the papers in ``_members``, but those of
+    community ``without``, streamed: every abstract at once would be GBs at 1M papers."""
+    store.execute(SQL_MEMBER_TEXTS, [without])
+    try:
+        yield from store.query_batches(SQL_MEMBER_TEXT_ROWS, rows=rows)
+    finally:
+        store.execute(SQL_DROP_MEMBER_TEXTS)
