@@ -169,7 +169,7 @@ def _write_paper_edges(
 ) -> None:
     papers = paper_texts(store)
     given = given_keywords(store)
-    table = extract_keywords(papers, options, given, steps=steps)
+    table = extract_keywords(papers, options, given, steps=steps, consume=True)
     del papers, given
     release_memory()
     replace_keywords(store, _keyword_columns(table))

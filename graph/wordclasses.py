@@ -191,11 +191,15 @@ def usage_counts(
     words and verb markers. Counted a chunk at a time, so no corpus-size temporary is built.
     """
     forms = int(form_of.max()) + 1 if len(form_of) else 0
-    uses = np.bincount(form_of[raw], minlength=forms) if len(raw) else np.zeros(forms, np.int64)
+    uses = np.zeros(forms, dtype=np.int64)
     before = np.zeros(forms, dtype=np.int64)
     after = np.zeros(forms, dtype=np.int64)
     marked = np.zeros(forms, dtype=np.int64)
     chunk = 1 << 20
+    # (The uses too: form_of[raw] of the whole corpus, cast to int64 by bincount, was
+    # 2.6 GB at 1M papers, the keyword stage's peak.)
+    for lo in range(0, len(raw), chunk):
+        uses += np.bincount(form_of[raw[lo : lo + chunk]], minlength=forms)
     for lo in range(0, max(len(raw) - 1, 0), chunk):
         here = raw[lo : lo + chunk + 1]
         before += np.bincount(form_of[here[:-1][is_determiner[here[1:]]]], minlength=forms)

@@ -79,7 +79,10 @@ def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.M
     papers = [(p.paper_id, p.title, p.summary) for p in found]
     given = [(p.paper_id, k, "huggingface") for p in found[::3] for k in p.ai_keywords]
     alone = extract_keywords(papers, given=given, workers=1)
-    pooled = extract_keywords(papers, given=given, workers=2, chunk=350)
+    # The build hands its list over (consume): emptied once tokenised, the same table.
+    handed = list(papers)
+    pooled = extract_keywords(handed, given=given, workers=2, chunk=350, consume=True)
+    assert handed == []
     assert sum(len(kws) for kws in alone.by_paper.values()) > 20_000
     _same_tables(alone, pooled)
     # The similar edges: papers 0-2047 and 2048-2999 matched in two workers, and the

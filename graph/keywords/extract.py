@@ -17,7 +17,7 @@ from scipy import sparse
 
 from graph.keywords.analyzer import Words, analyze, keyword_key
 from graph.keywords.options import KeywordOptions, KeywordTable
-from graph.keywords.phrases import Grams, gram_labels, phrase_grams
+from graph.keywords.phrases import NUMBER_CHUNK, Grams, gram_labels, phrase_grams
 from graph.keywords.selection import (
     paper_keywords,
     rank_entries,
@@ -69,6 +69,7 @@ def extract_keywords(
     workers: int | None = None,
     chunk: int = 0,
     steps: Steps = no_steps,
+    consume: bool = False,
 ) -> KeywordTable:
     """Keyphrases for ``(paper_id, title, abstract)`` triples, weighted by tf-idf over the corpus.
 
@@ -80,6 +81,8 @@ def extract_keywords(
     ``chunk`` papers over ``workers`` forked processes (default: every core for
     :data:`MIN_PARALLEL_ROWS` papers or more, else this process only); the table is the
     same whatever the two are. ``steps`` hears how many papers each of those parts has done.
+    With ``consume`` the caller hands its list over: it is emptied once tokenised, since
+    after that only the ids are needed and the texts are a GB at 1M papers.
 
     >>> table = extract_keywords([("a", "Neural Operators", "Neural operators for PDEs."),
     ...                           ("b", "Koopman Theory", "Koopman operators and neural operators.")])
@@ -97,6 +100,10 @@ def extract_keywords(
     with paused_gc():
         state = _Extraction(papers, options, workers, chunk, steps)
         words = analyze(papers, workers, chunk, steps)
+        if consume and isinstance(papers, list):
+            state.papers = [(paper[0], "", "") for paper in papers]
+            papers.clear()
+            papers = state.papers
         # How common each word is (wordfreq look-ups, ~2 s at 100k papers) is worked
         # out in another process while this one numbers the phrases.
         with background(word_zipf, words.surfaces, workers) as zipf:
@@ -141,10 +148,20 @@ def _count_phrases(state: _Extraction, words: Words) -> None:
         words.surfaces,
     )
     state.grams = phrase_grams(words.stream, words.generic, words.ends, words.parts, state.keys, 4)
-    state.text_at = [
-        np.searchsorted(words.closes, at).astype(np.int32) for at in state.grams.positions
-    ]
+    state.text_at = [texts_at(words.closes, at) for at in state.grams.positions]
     state.grams.positions.clear()
+
+
+def texts_at(closes: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The text (int32) of each token position in ``at``: how many texts close before it.
+
+    A chunk at a time: searched at once, the int32 positions would be copied to int64
+    and answered in int64, 1.8 GB per phrase length at 1M papers.
+    """
+    found = np.empty(len(at), dtype=np.int32)
+    for lo in range(0, len(at), NUMBER_CHUNK):
+        found[lo : lo + NUMBER_CHUNK] = np.searchsorted(closes, at[lo : lo + NUMBER_CHUNK])
+    return found
 
 
 def _score(state: _Extraction, zipf: np.ndarray) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
-__all__ = ["Grams", "gram_labels", "phrase_grams", "positions"]
+__all__ = ["Grams", "count_ids", "gather", "gram_labels", "phrase_grams", "positions", "scatter"]
 
 
 @dataclass(slots=True)
@@ -52,7 +52,7 @@ def phrase_grams(
     # phrases, and token positions stay far below 2**31).
     code = words.astype(np.int32)
     # Index -1 (a phrase break) reads the padding; that also copes with an empty vocabulary.
-    all_generic = np.append(generic, False)[words]
+    all_generic = gather(np.append(generic, False), words)
     text_keys: list[str] = list(parts)
     ids: np.ndarray  # phrase id of each occurrence in ``start``
     for n in range(1, limit + 1):
@@ -61,12 +61,12 @@ def phrase_grams(
             prefix = np.full(len(parts), -1, dtype=np.int64)
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
-            ids = code[start]
+            ids = gather(code, start)
         else:
             start = positions(code[: max(size - n + 1, 0)] >= 0)
-            start = start[words[start + (n - 1)] >= 0]
-            nxt_word = words[start + (n - 1)]
-            distinct_count, first, ids = number_pairs(code[start], nxt_word, vocabulary)
+            start = start[gather(words, start, n - 1) >= 0]
+            nxt_word = gather(words, start, n - 1)
+            distinct_count, first, ids = number_pairs(gather(code, start), nxt_word, vocabulary)
             prefix = code[start[first]].astype(np.int64)
             last = nxt_word[first].astype(np.int64)
             del first
@@ -75,12 +75,13 @@ def phrase_grams(
                 shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
             ]
             del shorter
-            all_generic[start] &= generic[nxt_word]
+            scatter(all_generic, start, gather(all_generic, start) & gather(generic, nxt_word))
             del nxt_word
             code.fill(-1)
-            code[start] = ids
+            scatter(code, start, ids)
         generic_gram = np.zeros(distinct_count, dtype=bool)
-        generic_gram[ids] = all_generic[start]
+        # Every occurrence of a phrase says the same (its words are generic or not).
+        scatter(generic_gram, ids, gather(all_generic, start))
         generic_gram |= ~ends[last]
         key = np.fromiter(
             (
@@ -92,10 +93,10 @@ def phrase_grams(
         )
         del generic_gram
         grams.key.append(key)
-        grams.count.append(np.bincount(ids, minlength=distinct_count))
+        grams.count.append(count_ids(ids, distinct_count))
         grams.prefix.append(prefix)
         grams.last.append(last)
-        at = key.astype(np.int32)[ids]
+        at = gather(key.astype(np.int32), ids)
         del ids
         kept = at >= 0
         grams.positions.append(start[kept])
@@ -117,6 +118,37 @@ def positions(mask: np.ndarray) -> np.ndarray:
         found[done : done + len(here)] = here + lo
         done += len(here)
     return found
+
+
+# numpy copies an index array to int64 before it gathers or scatters with it: for the
+# token positions of 1M papers that is GBs at once, so these go a chunk at a time.
+
+
+def gather(values: np.ndarray, index: np.ndarray, offset: int = 0) -> np.ndarray:
+    """``values[index + offset]``, a chunk of ``index`` at a time.
+
+    >>> gather(np.array([5, 6, 7]), np.array([2, 0], dtype=np.int32), 0).tolist()
+    [7, 5]
+    """
+    found = np.empty(len(index), dtype=values.dtype)
+    for lo in range(0, len(index), NUMBER_CHUNK):
+        part = index[lo : lo + NUMBER_CHUNK]
+        found[lo : lo + len(part)] = values[part + offset if offset else part]
+    return found
+
+
+def scatter(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """``target[index] = values``, a chunk at a time (in order, so the last write wins)."""
+    for lo in range(0, len(index), NUMBER_CHUNK):
+        target[index[lo : lo + NUMBER_CHUNK]] = values[lo : lo + NUMBER_CHUNK]
+
+
+def count_ids(ids: np.ndarray, length: int) -> np.ndarray:
+    """``np.bincount(ids, minlength=length)``, a chunk at a time."""
+    counts = np.zeros(length, dtype=np.int64)
+    for lo in range(0, len(ids), NUMBER_CHUNK):
+        counts += np.bincount(ids[lo : lo + NUMBER_CHUNK], minlength=length)
+    return counts
 
 
 def number_pairs(
