@@ -33,6 +33,7 @@ from graph.keywords.weighting import (
     score_entries,
 )
 from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
+from graph.store import release_memory
 from graph.words import word_zipf
 
 __all__ = ["DEFAULT_OPTIONS", "extract_keywords", "paused_gc"]
@@ -104,6 +105,7 @@ def extract_keywords(
             state.papers = [(paper[0], "", "") for paper in papers]
             papers.clear()
             papers = state.papers
+            release_memory()
         # How common each word is (wordfreq look-ups, ~2 s at 100k papers) is worked
         # out in another process while this one numbers the phrases.
         with background(word_zipf, words.surfaces, workers) as zipf:
