@@ -337,6 +337,6 @@ def _covered(needles: dict[int, list[tuple[int, str]]], texts: pa.RecordBatch) -
         wanted = needles.get(community)
         if not wanted:
             continue
-        text = f" {fold_text(title)} {fold_text(abstract or '')} "
+        text = f" {fold_text(title)} {fold_text(abstract)} "
         hits += [number for number, needle in wanted if needle in text]
     return np.array(hits, dtype=np.int64)

@@ -418,7 +418,16 @@ def graph_metrics(
         )
         found, modularity = leiden()
     return _with_communities(
-        result, papers, degree, component, found, modularity, resolution, seed, min_community
+        result,
+        papers,
+        paper_ids,
+        degree,
+        component,
+        found,
+        modularity,
+        resolution,
+        seed,
+        min_community,
     )
 
 
@@ -472,6 +481,7 @@ def _centralities(
 def _with_communities(
     result: MetricResult,
     papers: IndexedGraph,
+    paper_ids: pa.Array,
     paper_degree: np.ndarray,
     component: np.ndarray,
     found: np.ndarray,
@@ -481,7 +491,6 @@ def _with_communities(
     min_community: int | None,
 ) -> MetricResult:
     """``result`` with Leiden's communities (``found``), small ones gathered, and their notes."""
-    paper_ids = result.columns["weighted_degree"][0]
     smallest = smallest_community(papers.n) if min_community is None else min_community
     labels, other = _gather_small(found, smallest)
     result.columns["community"] = (paper_ids, labels.astype(np.float64))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph.store import GRAPH_TABLES, open_store
+from graph.store.analysis import member_texts
 from paperweb.errors import DatabaseError, DatabaseInUse
 
 HOLD_LOCK = """
@@ -117,3 +118,33 @@ def test_columns_view_refuses_names_that_are_not_scratch(tmp_path: Path, name: s
         store.columns_view(name, {"a": [1]}),
     ):
         pass
+
+
+def test_member_texts_stream_batches_without_the_gathered_group(tmp_path: Path) -> None:
+    """Texts of the papers in _members as record batches, the named group's left out, and
+    the scratch table gone afterwards."""
+    with open_store(tmp_path / "m.duckdb") as store:
+        ids = [f"p{i:03d}" for i in range(10)]
+        store.insert_columns(
+            "papers",
+            {
+                "paper_id": ids,
+                "title": [f"T{i}" for i in range(10)],
+                "abstract": ["a"] * 9 + [None],
+            },
+        )
+        community = [i % 3 for i in range(10)]
+        with store.columns_view("_members", {"paper_id": ids, "community": community}):
+            batches = list(member_texts(store, rows=4, without=2))
+            every = [
+                r for b in member_texts(store) for r in zip(*b.to_pydict().values(), strict=True)
+            ]
+        rows = sorted(r for b in batches for r in zip(*b.to_pydict().values(), strict=True))
+        assert all(b.num_rows <= 4 for b in batches)
+        assert rows == sorted(
+            (i % 3, f"T{i}", "a" if i < 9 else "") for i in range(10) if i % 3 != 2
+        )
+        assert len(every) == 10
+        assert "_member_texts" not in {
+            t[0] for t in store.query("SELECT table_name FROM duckdb_tables()")
+        }

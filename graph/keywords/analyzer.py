@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import snowballstemmer
 
+from graph.keywords.phrases import renumber
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
 from graph.parallel import Steps, map_ranges, no_steps
 from graph.wordclasses import (
@@ -124,21 +125,6 @@ def analyze(
         aliases=aliases,
         long_forms=long_forms,
     )
-
-
-#: tokens renumbered at once (bounds the temporary index arrays)
-RENUMBER_CHUNK = 1 << 22
-
-
-def renumber(ids: np.ndarray, new_id: np.ndarray) -> None:
-    """``ids[:] = new_id[ids]`` in place, a chunk at a time.
-
-    At once (or with ``np.take``) numpy would first copy the whole index array as
-    int64: 1.7 GB for the token stream of 1M papers.
-    """
-    for lo in range(0, len(ids), RENUMBER_CHUNK):
-        part = ids[lo : lo + RENUMBER_CHUNK]
-        part[:] = new_id[part]
 
 
 _stem_cache: dict[str, str] = {}

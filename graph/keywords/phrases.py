@@ -12,7 +12,16 @@ import numpy as np
 
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
-__all__ = ["Grams", "count_ids", "gather", "gram_labels", "phrase_grams", "positions", "scatter"]
+__all__ = [
+    "Grams",
+    "count_ids",
+    "gather",
+    "gram_labels",
+    "phrase_grams",
+    "positions",
+    "renumber",
+    "scatter",
+]
 
 
 @dataclass(slots=True)
@@ -141,6 +150,13 @@ def scatter(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     """``target[index] = values``, a chunk at a time (in order, so the last write wins)."""
     for lo in range(0, len(index), NUMBER_CHUNK):
         target[index[lo : lo + NUMBER_CHUNK]] = values[lo : lo + NUMBER_CHUNK]
+
+
+def renumber(ids: np.ndarray, new_id: np.ndarray) -> None:
+    """``ids[:] = new_id[ids]`` in place, a chunk at a time (no copy of the whole array)."""
+    for lo in range(0, len(ids), NUMBER_CHUNK):
+        part = ids[lo : lo + NUMBER_CHUNK]
+        part[:] = new_id[part]
 
 
 def count_ids(ids: np.ndarray, length: int) -> np.ndarray:

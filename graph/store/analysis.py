@@ -105,7 +105,9 @@ def member_texts(
     store: Store, rows: int = 4096, without: int | None = None
 ) -> Iterator[pa.RecordBatch]:
     """(community, title, abstract) batches of the papers in ``_members``, but those of
-    community ``without``, streamed: every abstract at once would be GBs at 1M papers."""
+    community ``without``. The texts are gathered in a temporary DuckDB table (held
+    within the store's memory limit, spilled beyond it) and handed out a batch at a
+    time: every abstract at once in this process would be GBs at 1M papers."""
     store.execute(SQL_MEMBER_TEXTS, [without])
     try:
         yield from store.query_batches(SQL_MEMBER_TEXT_ROWS, rows=rows)
