@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from collectors.links import repo_owner
@@ -67,31 +69,35 @@ def keyword_layer(table: KeywordTable) -> tuple[list[NodeRow], list[EdgeRow]]:
     return keyword_nodes(table), _edge_rows(keyword_edge_columns(table), "keyword")
 
 
-def keyword_edge_columns(table: KeywordTable) -> dict[str, list[Any]]:
-    """The paper -> keyword edges as columns (src, dst, weight, evidence), in edge order."""
-    # One node id string per keyword, shared by all its edges.
-    node_of = {label: keyword_node_id(label) for label in table.linkable}
-    src: list[str] = []
-    dst: list[str] = []
-    weight: list[float] = []
-    evidence: list[str] = []
-    for paper_id in sorted(table.by_paper):
-        for label, value, _, why in table.by_paper[paper_id]:
-            node = node_of.get(label)
-            if node is not None:
-                src.append(paper_id)
-                dst.append(node)
-                weight.append(value)
-                evidence.append(why)
-    return {"src": src, "dst": dst, "weight": weight, "evidence": evidence}
+def keyword_edge_columns(table: KeywordTable) -> dict[str, Any]:
+    """The paper -> keyword edges as columns (src, dst, evidence: Arrow strings; weight:
+    floats), in edge order: by paper id, a paper's keywords strongest first."""
+    shown = table.shown
+    linkable = np.array([label in table.linkable for label in shown.labels], dtype=bool)
+    entries = np.flatnonzero(linkable[shown.label]) if len(shown.labels) else np.zeros(0, int)
+    # Papers in id order; a paper's entries are contiguous, so a stable sort keeps them
+    # strongest first.
+    ids = pa.array(table.paper_ids, pa.string())
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    entries = entries[np.argsort(rank[shown.rows[entries]], kind="stable")]
+    nodes = pa.array([keyword_node_id(label) for label in shown.labels], pa.string())
+    return {
+        "src": ids.take(shown.rows[entries]),
+        "dst": nodes.take(shown.label[entries]),
+        "weight": shown.weight[entries],
+        "evidence": pa.array(shown.evidences, pa.string()).take(shown.evidence[entries]),
+    }
 
 
 def _edge_rows(columns: dict[str, Any], kind: str) -> list[EdgeRow]:
+    values = [
+        column.to_pylist() if isinstance(column, (pa.Array, pa.ChunkedArray)) else column
+        for column in (columns[name] for name in ("src", "dst", "weight", "evidence"))
+    ]
     return [
         EdgeRow(src, dst, kind, float(weight), evidence)
-        for src, dst, weight, evidence in zip(
-            columns["src"], columns["dst"], columns["weight"], columns["evidence"], strict=True
-        )
+        for src, dst, weight, evidence in zip(*values, strict=True)
     ]
 
 

@@ -12,7 +12,13 @@ import pyarrow as pa
 from collectors.records import Reference
 from graph.citations import MIN_CITED, citation_layer
 from graph.coupling import binary_matrix, salton_edge_columns
-from graph.keywords import KeywordOptions, KeywordTable, extract_keywords, paused_gc
+from graph.keywords import (
+    KeywordOptions,
+    KeywordTable,
+    ShownKeywords,
+    extract_keywords,
+    paused_gc,
+)
 from graph.labels import label_candidates, label_communities, label_coverage, term_counts
 from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
@@ -176,8 +182,8 @@ def _write_paper_edges(
     nodes = keyword_nodes(table)
     edges = keyword_edge_columns(table)
     keyword_edges = len(edges["src"])
-    # The per-paper keyword lists are stored; similarity only needs the matrix.
-    table.by_paper.clear()
+    # The per-paper keywords are stored; similarity only needs the matrix.
+    table.shown = ShownKeywords.empty()
     release_memory()
     similar = similar_edge_columns(table, k, min_similarity, steps=steps)
     del table
@@ -189,9 +195,10 @@ def _write_paper_edges(
     similar_count = len(similar["src"])
     del similar
     store.insert_records("nodes", nodes)
-    kinds = (
-        ["keyword"] * keyword_edges + ["similar"] * similar_count + ["shared_code"] * len(shared)
-    )
+    kinds = pa.DictionaryArray.from_arrays(
+        np.repeat(np.arange(3, dtype=np.int8), [keyword_edges, similar_count, len(shared)]),
+        pa.array(["keyword", "similar", "shared_code"]),
+    ).cast(pa.string())
     store.insert_columns(
         "edges",
         {
@@ -210,27 +217,30 @@ def _write_paper_edges(
     )
 
 
-def _keyword_columns(table: KeywordTable) -> dict[str, list[Any]]:
-    """The ``keywords`` rows of the table as columns, in paper order."""
-    paper_id: list[str] = []
-    keyword: list[str] = []
-    weight: list[float] = []
-    origin: list[str] = []
-    for pid, keywords in table.by_paper.items():
-        paper_id.extend([pid] * len(keywords))
-        for label, value, source, _ in keywords:
-            keyword.append(label)
-            weight.append(value)
-            origin.append(source)
-    return {"paper_id": paper_id, "keyword": keyword, "weight": weight, "origin": origin}
+def _keyword_columns(table: KeywordTable) -> dict[str, Any]:
+    """The ``keywords`` rows of the table as Arrow columns, in paper order."""
+    shown = table.shown
+    return {
+        "paper_id": pa.array(table.paper_ids, pa.string()).take(shown.rows),
+        "keyword": pa.array(shown.labels, pa.string()).take(shown.label),
+        "weight": shown.weight,
+        "origin": pa.array(shown.origins, pa.string()).take(shown.origin),
+    }
 
 
 def _concat(first: Any, second: Any) -> Any:
-    """Join two edge columns: lists (ids, evidence) stay lists; anything else is a weight
-    column, joined as a float array."""
-    if isinstance(first, list) and isinstance(second, list):
-        first.extend(second)
-        return first
+    """Join two edge columns: text columns (ids, evidence; lists or Arrow arrays) as one
+    Arrow column; anything else is a weight column, joined as a float array."""
+    if isinstance(first, (list, pa.Array)) and isinstance(second, (list, pa.Array)):
+        return pa.chunked_array(
+            [
+                pa.array(part, pa.string()) if isinstance(part, list) else part
+                for part in (first, second)
+            ],
+            pa.string(),
+        )
+    if isinstance(first, pa.ChunkedArray):
+        return pa.chunked_array([*first.chunks, pa.array(second, pa.string())], pa.string())
     return np.concatenate(
         [np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)]
     )

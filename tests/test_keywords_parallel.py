@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 from graph import similarity
 from graph.keywords import KeywordTable, extract_keywords
-from graph.parallel import background, map_ranges
+from graph.parallel import background, in_threads, map_ranges
 from graph.similarity import similar_edge_columns
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
@@ -33,6 +34,32 @@ def test_map_ranges_runs_ranges_in_order_in_other_processes() -> None:
     alone = map_ranges(_range_pids, values, len(values), 1, 150)
     assert {pid for pid, _, _ in alone} == {os.getpid()}
     assert [a[1:] for a in alone] == [f[1:] for f in found]
+
+
+def test_in_threads_fills_every_slice_on_several_threads_and_reraises() -> None:
+    values = np.arange(10_000, dtype=np.int64)
+    found = np.zeros_like(values)
+    seen: set[int] = set()
+
+    def square(lo: int) -> None:
+        seen.add(threading.get_ident())
+        found[lo : lo + 100] = values[lo : lo + 100] ** 2
+
+    in_threads(square, range(0, len(values), 100), 2)
+    assert (found == values**2).all()
+    assert threading.get_ident() not in seen
+    # One worker: the same slices, filled here.
+    seen.clear()
+    found[:] = 0
+    in_threads(square, range(0, len(values), 100), 1)
+    assert (found == values**2).all() and seen == {threading.get_ident()}
+
+    def fails(lo: int) -> None:
+        if lo == 500:
+            raise ValueError("chunk 500")
+
+    with pytest.raises(ValueError, match="chunk 500"):
+        in_threads(fails, range(0, 1000, 100), 2)
 
 
 def _pid_and_sum(values: list[int]) -> tuple[int, int]:

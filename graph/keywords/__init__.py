@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from graph.keywords.analyzer import keyword_key
 from graph.keywords.extract import extract_keywords, paused_gc
-from graph.keywords.options import KeywordOptions, KeywordTable
+from graph.keywords.options import KeywordOptions, KeywordTable, ShownKeywords
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "GENERIC_WORDS",
     "KeywordOptions",
     "KeywordTable",
+    "ShownKeywords",
     "extract_keywords",
     "keyword_key",
     "paused_gc",

@@ -16,8 +16,8 @@ import numpy as np
 from scipy import sparse
 
 from graph.keywords.analyzer import Words, analyze, keyword_key
-from graph.keywords.options import KeywordOptions, KeywordTable
-from graph.keywords.phrases import NUMBER_CHUNK, Grams, gram_labels, phrase_grams
+from graph.keywords.options import KeywordOptions, KeywordTable, ShownKeywords
+from graph.keywords.phrases import NUMBER_CHUNK, THREADS, Grams, gram_labels, phrase_grams
 from graph.keywords.selection import (
     paper_keywords,
     rank_entries,
@@ -32,7 +32,14 @@ from graph.keywords.weighting import (
     given_keywords,
     score_entries,
 )
-from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
+from graph.parallel import (
+    MIN_PARALLEL_ROWS,
+    Steps,
+    available_workers,
+    background,
+    in_threads,
+    no_steps,
+)
 from graph.store import release_memory
 from graph.words import word_zipf
 
@@ -161,8 +168,11 @@ def texts_at(closes: np.ndarray, at: np.ndarray) -> np.ndarray:
     and answered in int64, 1.8 GB per phrase length at 1M papers.
     """
     found = np.empty(len(at), dtype=np.int32)
-    for lo in range(0, len(at), NUMBER_CHUNK):
+
+    def chunk(lo: int) -> None:
         found[lo : lo + NUMBER_CHUNK] = np.searchsorted(closes, at[lo : lo + NUMBER_CHUNK])
+
+    in_threads(chunk, range(0, len(at), NUMBER_CHUNK), THREADS)
     return found
 
 
@@ -202,15 +212,15 @@ def _select(state: _Extraction) -> KeywordTable:
     total = max(len(papers), 1)
     hub_limit = min(options.hub_papers, max(options.min_papers, int(options.hub_share * total)))
     linkable_column = (df >= options.min_papers) & (df <= hub_limit)
-    order, row_at = rank_entries(bounds, scores, len(papers))
+    order, row_at = rank_entries(bounds, scores, len(papers), state.workers)
     ranked = indices[order]
     # The similarity vector of a paper: its vector_size strongest linkable phrases.
     link_rows, link = similarity_entries(
         order, ranked, row_at, linkable_column, options.vector_size, len(papers)
     )
     del row_at
-    by_paper = paper_keywords(
-        papers,
+    shown = paper_keywords(
+        len(papers),
         bounds,
         order,
         ranked,
@@ -229,13 +239,13 @@ def _select(state: _Extraction) -> KeywordTable:
     matrix, used = similarity_matrix(scores, indices, link_rows, link, (len(papers), len(keys)))
     del scores, indices, link, link_rows
     column_labels = {c: labels[c] for c in used.tolist()}
-    shown_labels = {text for kws in by_paper.values() for text, _, _, _ in kws}
+    shown_labels = set(shown.labels)
     index_of_label = {text: c for c, text in column_labels.items()}
     for text in sorted(shown_labels - set(index_of_label)):
         index_of_label[text] = keys.get(keyword_key(text, state.aliases), -1)
     doc_freq = {text: int(df[i]) for text, i in index_of_label.items() if i >= 0}
     return KeywordTable(
-        by_paper=by_paper,
+        shown=shown,
         doc_freq=doc_freq,
         idf={text: float(idf[i]) for text, i in index_of_label.items() if i >= 0},
         linkable=frozenset(
@@ -251,7 +261,7 @@ def _select(state: _Extraction) -> KeywordTable:
 
 def _empty_table(papers: Sequence[tuple[str, str, str]]) -> KeywordTable:
     return KeywordTable(
-        by_paper={paper_id: [] for paper_id, _, _ in papers},
+        shown=ShownKeywords.empty(),
         doc_freq={},
         idf={},
         linkable=frozenset(),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from scipy import sparse
 
-__all__ = ["ROW_CHUNK", "KeywordOptions", "KeywordTable"]
+__all__ = ["ROW_CHUNK", "KeywordOptions", "KeywordTable", "ShownKeywords"]
 
 #: papers whose rows are handled at once (bounds the temporary arrays)
 ROW_CHUNK = 4096
@@ -48,21 +49,72 @@ class KeywordOptions:
 
 
 @dataclass(slots=True)
+class ShownKeywords:
+    """The keywords shown per paper, as columns: entry i is a keyword of paper ``rows[i]``.
+
+    Rows ascend and a paper's entries run strongest first. Labels, origins and evidence
+    texts are numbers into short lists: at 1M papers there are 11M entries but a few
+    hundred thousand distinct labels and a few dozen evidence texts, and 11M tuples of
+    Python objects cost more to build and to store than the keywords' whole extraction.
+    """
+
+    #: paper row (into ``KeywordTable.paper_ids``) of each entry
+    rows: np.ndarray
+    #: index into ``labels``
+    label: np.ndarray
+    #: keyword weight, rounded to 6 places
+    weight: np.ndarray
+    #: index into ``origins``: 'text' (0) for a phrase found in title or abstract, else
+    #: the source that gave it
+    origin: np.ndarray
+    #: index into ``evidences``: where the keyword was found, said for linkable ones
+    evidence: np.ndarray
+    labels: list[str]
+    origins: list[str]
+    evidences: list[str]
+
+    @classmethod
+    def empty(cls) -> ShownKeywords:
+        none = np.zeros(0, dtype=np.int32)
+        return cls(none, none, np.zeros(0), none, none, [], ["text"], [""])
+
+
+@dataclass(slots=True)
 class KeywordTable:
     """Keywords per paper, corpus statistics, and the paper x keyword matrix for similarity."""
 
-    #: paper_id -> [(keyword label, weight, origin, evidence)], strongest first; origin is
-    #: 'text' for phrases found in title or abstract, else the source that gave it
-    by_paper: dict[str, list[tuple[str, float, str, str]]]
+    #: the shown keywords of every paper, strongest first
+    shown: ShownKeywords
     #: keyword label -> number of papers whose text has it
     doc_freq: dict[str, int]
     #: keyword label -> inverse document frequency
     idf: dict[str, float]
     #: labels that connect papers: in >= min_papers papers and not hubs
     linkable: frozenset[str]
-    #: row order of ``matrix``
+    #: row order of ``matrix`` and of ``shown``
     paper_ids: list[str] = field(default_factory=list)
     #: column labels of ``matrix``
     columns: list[str] = field(default_factory=list)
     #: tf-idf weights of linkable phrases (CSR, papers x columns)
     matrix: sparse.csr_matrix | None = None
+
+    @property
+    def by_paper(self) -> dict[str, list[tuple[str, float, str, str]]]:
+        """paper_id -> [(keyword label, weight, origin, evidence)], strongest first, in
+        paper order (built from :attr:`shown` on each call: for small corpora and tests)."""
+        shown = self.shown
+        ends = np.searchsorted(shown.rows, np.arange(len(self.paper_ids) + 1)).tolist()
+        entries = [
+            (shown.labels[label], weight, shown.origins[origin], shown.evidences[evidence])
+            for label, weight, origin, evidence in zip(
+                shown.label.tolist(),
+                shown.weight.tolist(),
+                shown.origin.tolist(),
+                shown.evidence.tolist(),
+                strict=True,
+            )
+        ]
+        return {
+            paper_id: entries[ends[row] : ends[row + 1]]
+            for row, paper_id in enumerate(self.paper_ids)
+        }

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from graph.parallel import available_workers, in_threads
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
 __all__ = [
@@ -116,6 +117,8 @@ def phrase_grams(
 
 #: occurrences handled at once when phrases are numbered (bounds the temporary arrays)
 NUMBER_CHUNK = 1 << 20
+#: threads the chunked gathers run on
+THREADS = available_workers()
 
 
 def positions(mask: np.ndarray) -> np.ndarray:
@@ -140,9 +143,12 @@ def gather(values: np.ndarray, index: np.ndarray, offset: int = 0) -> np.ndarray
     [7, 5]
     """
     found = np.empty(len(index), dtype=values.dtype)
-    for lo in range(0, len(index), NUMBER_CHUNK):
+
+    def chunk(lo: int) -> None:
         part = index[lo : lo + NUMBER_CHUNK]
         found[lo : lo + len(part)] = values[part + offset if offset else part]
+
+    in_threads(chunk, range(0, len(index), NUMBER_CHUNK), THREADS)
     return found
 
 
@@ -154,9 +160,12 @@ def scatter(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
 
 def renumber(ids: np.ndarray, new_id: np.ndarray) -> None:
     """``ids[:] = new_id[ids]`` in place, a chunk at a time (no copy of the whole array)."""
-    for lo in range(0, len(ids), NUMBER_CHUNK):
+
+    def chunk(lo: int) -> None:
         part = ids[lo : lo + NUMBER_CHUNK]
         part[:] = new_id[part]
+
+    in_threads(chunk, range(0, len(ids), NUMBER_CHUNK), THREADS)
 
 
 def count_ids(ids: np.ndarray, length: int) -> np.ndarray:

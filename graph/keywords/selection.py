@@ -7,13 +7,11 @@ each paper's strongest linkable phrases.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from scipy import sparse
 
-from graph.keywords.options import ROW_CHUNK
-from graph.parallel import Steps, map_ranges, no_steps
+from graph.keywords.options import ROW_CHUNK, ShownKeywords
+from graph.parallel import Steps, in_threads, map_ranges, no_steps
 
 __all__ = [
     "evidence_text",
@@ -25,18 +23,21 @@ __all__ = [
 
 
 def rank_entries(
-    bounds: np.ndarray, scores: np.ndarray, rows: int
+    bounds: np.ndarray, scores: np.ndarray, rows: int, workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every paper's entries strongest first, and the row of each entry.
 
-    One stable sort over the corpus, so columns stay in ascending order among equal
-    scores. Row r holds ``order[bounds[r]:bounds[r + 1]]``.
+    A stable sort per block of rows (on ``workers`` threads), so columns stay in
+    ascending order among equal scores. Row r holds ``order[bounds[r]:bounds[r + 1]]``.
     """
     row_at = np.repeat(np.arange(rows, dtype=np.int32), np.diff(bounds))
     order = np.empty(len(scores), dtype=np.int32 if len(scores) < 2**31 else np.int64)
-    for first in range(0, rows, ROW_CHUNK):
+
+    def block(first: int) -> None:
         lo, hi = bounds[first], bounds[min(first + ROW_CHUNK, rows)]
         order[lo:hi] = lo + np.lexsort((-scores[lo:hi], row_at[lo:hi]))
+
+    in_threads(block, range(0, rows, ROW_CHUNK), workers)
     return order, row_at
 
 
@@ -76,7 +77,7 @@ def similarity_matrix(
 
 
 def paper_keywords(
-    papers: Sequence[tuple[str, str, str]],
+    papers: int,
     bounds: np.ndarray,
     order: np.ndarray,
     ranked: np.ndarray,
@@ -90,21 +91,22 @@ def paper_keywords(
     workers: int = 1,
     chunk: int = 0,
     steps: Steps = no_steps,
-) -> dict[str, list[tuple[str, float, str, str]]]:
-    """The keywords shown per paper: its strongest phrases, minus those inside a stronger one.
+) -> ShownKeywords:
+    """The keywords shown for each of ``papers`` rows: its strongest phrases, minus those
+    inside a stronger one.
 
     ``order[bounds[r]:bounds[r + 1]]`` are row r's entries strongest first and ``ranked``
     their columns. The choice (:func:`shown_entries`) runs in ranges of ``chunk`` papers,
-    in forked processes when ``workers`` >= 2; the rows are then built here.
+    in forked processes when ``workers`` >= 2; the columns are then gathered here.
     """
     # " label " in lower case, for the containment test of shown_entries
     padded = [f" {text.lower()} " for text in labels]
     chosen = map_ranges(
         shown_entries,
         (padded, ranked, bounds, per_paper),
-        len(papers),
+        papers,
         workers,
-        chunk or len(papers),
+        chunk or papers,
         steps,
         "choosing keywords",
     )
@@ -112,36 +114,55 @@ def paper_keywords(
     shown = np.concatenate([c[0] for c in chosen]) if chosen else np.zeros(0, dtype=np.int64)
     per_row = np.concatenate([c[1] for c in chosen]) if chosen else np.zeros(0, dtype=np.int64)
     del chosen
-    ends = np.concatenate([[0], np.cumsum(per_row)]).tolist()
-    by_paper: dict[str, list[tuple[str, float, str, str]]] = {}
-    # Few distinct evidence texts: one string object each, not one per keyword row.
-    evidence_of: dict[tuple[int, int, str | None], str] = {}
-    for first in range(0, len(papers), ROW_CHUNK):
-        last = min(first + ROW_CHUNK, len(papers))
-        picked = shown[ends[first] : ends[last]]
-        at = order[picked]
-        columns = ranked[picked].tolist()
-        weights = rounded[at].tolist()
-        counts = zip(titles[at].tolist(), abstracts[at].tolist(), strict=True)
-        linked = linkable_column[ranked[picked]].tolist()
-        index = 0
-        for row in range(first, last):
-            kept: list[tuple[str, float, str, str]] = []
-            for _ in range(ends[row], ends[row + 1]):
-                title_n, abstract_n = next(counts)
-                column = columns[index]
-                origin = origins.get((row, column)) if origins else None
-                # Evidence is only read on keyword edges, which exist for linkable keywords.
-                evidence = ""
-                if linked[index]:
-                    found = (title_n, abstract_n, origin)
-                    evidence = evidence_of.get(found) or evidence_of.setdefault(
-                        found, evidence_text(title_n, abstract_n, origin)
-                    )
-                kept.append((labels[column], weights[index], origin or "text", evidence))
-                index += 1
-            by_paper[papers[row][0]] = kept
-    return by_paper
+    rows = np.repeat(np.arange(papers, dtype=np.int32), per_row)
+    at = order[shown]
+    columns = ranked[shown]
+    used, label = np.unique(columns, return_inverse=True)
+    origin, origin_names = _origins(rows, columns, origins, len(labels))
+    # Evidence is only read on keyword edges, which exist for linkable keywords; the
+    # evidence texts are few, one per (title count, abstract count, origin).
+    linked = linkable_column[columns]
+    found = np.stack([titles[at][linked], abstracts[at][linked], origin[linked]], axis=1)
+    kinds, kind_of = np.unique(found, axis=0, return_inverse=True)
+    evidence = np.zeros(len(columns), dtype=np.int32)
+    evidence[linked] = 1 + kind_of.reshape(-1)
+    evidences = [""] + [
+        evidence_text(title, abstract, origin_names[source] if source else None)
+        for title, abstract, source in kinds.tolist()
+    ]
+    return ShownKeywords(
+        rows=rows,
+        label=label.astype(np.int32).reshape(-1),
+        weight=rounded[at],
+        origin=origin,
+        evidence=evidence,
+        labels=[labels[c] for c in used.tolist()],
+        origins=origin_names,
+        evidences=evidences,
+    )
+
+
+def _origins(
+    rows: np.ndarray, columns: np.ndarray, origins: dict[tuple[int, int], str], width: int
+) -> tuple[np.ndarray, list[str]]:
+    """Per entry the number of the source that gave it (0: 'text', found in the text), and
+    the names those numbers stand for."""
+    names = ["text", *sorted(set(origins.values()))]
+    origin = np.zeros(len(rows), dtype=np.int32)
+    if not origins or not len(rows):
+        return origin, names
+    number = {name: at for at, name in enumerate(names)}
+    given = np.fromiter((r * width + c for r, c in origins), dtype=np.int64, count=len(origins))
+    given_origin = np.fromiter(
+        (number[name] for name in origins.values()), dtype=np.int32, count=len(origins)
+    )
+    sort = np.argsort(given)
+    given, given_origin = given[sort], given_origin[sort]
+    entry = rows.astype(np.int64) * width + columns
+    at = np.minimum(np.searchsorted(given, entry), len(given) - 1)
+    hit = given[at] == entry
+    origin[hit] = given_origin[at[hit]]
+    return origin, names
 
 
 def shown_entries(
