@@ -3,18 +3,20 @@ shown only when enough of its papers' titles and abstracts contain them."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from graph.keywords import BREAK_WORDS, GENERIC_WORDS
 from graph.parallel import map_batches
 
 __all__ = [
+    "TermCounts",
     "community_labels",
     "fold_text",
     "label_candidates",
@@ -63,7 +65,7 @@ def community_labels(
     return label_communities(sizes, counts, total_papers, top)
 
 
-def _distinctive(share: float, corpus_share: float) -> float:
+def _distinctive(share: np.ndarray, corpus_share: np.ndarray) -> np.ndarray:
     """How strongly a phrase marks a community: its share there times the log of its lift.
 
     This is the community's term of the Kullback-Leibler divergence from the corpus
@@ -72,7 +74,7 @@ def _distinctive(share: float, corpus_share: float) -> float:
     phrase common in the community *and* rarer elsewhere scores high; one as common
     everywhere ("non-linear" in a machine-learning corpus) scores 0.
     """
-    return share * max(math.log(share / max(corpus_share, 1e-12)), 0.0)
+    return share * np.maximum(np.log(share / np.maximum(corpus_share, 1e-12)), 0.0)
 
 
 def _generic_word(word: str) -> bool:
@@ -81,9 +83,89 @@ def _generic_word(word: str) -> bool:
     return folded in GENERIC_WORDS or folded in BREAK_WORDS or folded.rstrip("s") in GENERIC_WORDS
 
 
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """Per (community, term) row: how many papers of the community have the term
+    (``count``) and how many of the corpus (``corpus``), as columns sorted by community,
+    then term; ``term`` numbers into ``names``.
+
+    At 1M papers there are millions of rows: as arrays they are scored and ranked at
+    once, and only the few phrases a label shows become Python strings.
+    """
+
+    community: np.ndarray
+    term: np.ndarray
+    count: np.ndarray
+    corpus: np.ndarray
+    names: list[str]
+    #: place of each name in sorted order (ties of a score go to the earlier name)
+    name_rank: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        community: np.ndarray,
+        term: np.ndarray,
+        count: np.ndarray,
+        corpus: np.ndarray,
+        names: list[str],
+    ) -> TermCounts:
+        """The rows in any order; sorted here."""
+        name_rank = np.empty(len(names), dtype=np.int64)
+        name_rank[pc.sort_indices(pa.array(names, pa.string())).to_numpy()] = np.arange(len(names))
+        order = np.lexsort((name_rank[term], community))
+        return cls(community[order], term[order], count[order], corpus[order], names, name_rank)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int, str, int, int]]) -> TermCounts:
+        """From ``(community, term, count, corpus)`` tuples."""
+        listed = list(rows)
+        number: dict[str, int] = {}
+        term = [number.setdefault(row[1], len(number)) for row in listed]
+
+        def column(values: Iterable[int]) -> np.ndarray:
+            return np.fromiter(values, dtype=np.int64, count=len(listed))
+
+        return cls.of(
+            column(row[0] for row in listed),
+            column(term),
+            column(row[2] for row in listed),
+            column(row[3] for row in listed),
+            list(number),
+        )
+
+    def rows(self) -> list[tuple[int, str, int, int]]:
+        """The rows as ``(community, term, count, corpus)`` tuples, in order."""
+        names = self.names
+        return [
+            (c, names[t], k, n)
+            for c, t, k, n in zip(
+                self.community.tolist(),
+                self.term.tolist(),
+                self.count.tolist(),
+                self.corpus.tolist(),
+                strict=True,
+            )
+        ]
+
+    def without(self, community: int | None) -> TermCounts:
+        """These rows but those of ``community``."""
+        if community is None:
+            return self
+        keep = self.community != community
+        return TermCounts(
+            self.community[keep],
+            self.term[keep],
+            self.count[keep],
+            self.corpus[keep],
+            self.names,
+            self.name_rank,
+        )
+
+
 def term_counts(
     paper: np.ndarray, keyword: np.ndarray, keywords: Sequence[str], labels: np.ndarray
-) -> list[tuple[int, str, int, int]]:
+) -> TermCounts:
     """Per community and term: papers of the community with the term, papers of the corpus with it.
 
     ``paper[i]`` (a paper number, index into ``labels``, the community of each paper)
@@ -95,7 +177,7 @@ def term_counts(
     a community of one paper.
 
     >>> term_counts(np.array([0, 1, 2]), np.array([0, 1, 1]), ["quantum algorithm", "quantum simulation"],
-    ...             np.array([0, 0, 1]))  # doctest: +NORMALIZE_WHITESPACE
+    ...             np.array([0, 0, 1])).rows()  # doctest: +NORMALIZE_WHITESPACE
     [(0, 'quantum', 2, 3), (1, 'quantum', 1, 3), (1, 'quantum simulation', 1, 2),
      (1, 'simulation', 1, 2)]
     """
@@ -109,7 +191,7 @@ def term_counts(
             cols.append(terms.setdefault(term, len(terms)))
     n, groups = len(labels), (int(labels.max()) + 1 if len(labels) else 0)
     if not len(paper) or not terms:
-        return []
+        return TermCounts.of(*(np.zeros(0, dtype=np.int64),) * 4, [])
     has = sp.csr_array(
         (np.ones(len(paper), dtype=np.float32), (paper, keyword)), shape=(n, len(keywords))
     )
@@ -126,16 +208,45 @@ def term_counts(
     sizes = np.bincount(labels, minlength=groups)
     count = np.rint(inside.data).astype(np.int64)
     keep = (count >= 2) | (sizes[inside.row] == 1)
-    names = list(terms)
-    return sorted(
-        (int(c), names[t], int(k), int(corpus[t]))
-        for c, t, k in zip(inside.row[keep], inside.col[keep], count[keep], strict=True)
+    term = inside.col[keep].astype(np.int64)
+    return TermCounts.of(
+        inside.row[keep].astype(np.int64), term, count[keep], corpus[term], list(terms)
     )
+
+
+def _scored(
+    counts: TermCounts, sizes: dict[int, int], total_papers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the communities in ``sizes`` held by two of their papers or more (or by the
+    one paper of a community of one): their positions, community sizes and
+    :func:`_distinctive` scores, computed on the arrays at once."""
+    top = max(max(sizes, default=0), int(counts.community.max(initial=0))) + 1
+    size_of = np.zeros(top, dtype=np.int64)
+    size_of[list(sizes)] = list(sizes.values())
+    size = size_of[counts.community]
+    keep = np.flatnonzero((size > 0) & ((counts.count >= 2) | (size == 1)))
+    size = size[keep]
+    share = counts.count[keep] / size
+    return keep, size, _distinctive(share, counts.corpus[keep] / max(total_papers, 1))
+
+
+def _ranked(counts: TermCounts, keep: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Positions into ``keep``: by community, then strongest first, ties by name."""
+    return np.lexsort((counts.name_rank[counts.term[keep]], -score, counts.community[keep]))
+
+
+def _groups(community: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(community, first, end) of each run of equal values in ``community``."""
+    if not len(community):
+        return
+    starts = np.flatnonzero(np.r_[True, community[1:] != community[:-1]])
+    ends = np.r_[starts[1:], len(community)]
+    yield from zip(community[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
 
 
 def label_candidates(
     sizes: dict[int, int],
-    counts: Iterable[tuple[int, str, int, int]],
+    counts: TermCounts | Iterable[tuple[int, str, int, int]],
     total_papers: int,
     limit: int = LABEL_CANDIDATES,
 ) -> dict[int, list[str]]:
@@ -144,17 +255,20 @@ def label_candidates(
     >>> label_candidates({0: 2}, [(0, "koopman", 2, 2), (0, "x", 2, 9)], 10)
     {0: ['koopman', 'x']}
     """
-    scored: dict[int, list[tuple[float, str]]] = {index: [] for index in sizes}
-    for index, word, count, corpus in counts:
-        if count >= 2 or sizes[index] == 1:
-            share = count / sizes[index]
-            scored[index].append((-_distinctive(share, corpus / max(total_papers, 1)), word))
-    return {index: [w for _, w in sorted(found)[:limit]] for index, found in scored.items()}
+    if not isinstance(counts, TermCounts):
+        counts = TermCounts.from_rows(counts)
+    keep, _, score = _scored(counts, sizes, total_papers)
+    order = keep[_ranked(counts, keep, score)]
+    found: dict[int, list[str]] = {index: [] for index in sizes}
+    names = counts.names
+    for index, first, end in _groups(counts.community[order]):
+        found[index] = [names[t] for t in counts.term[order[first : min(end, first + limit)]]]
+    return found
 
 
 def label_communities(
     sizes: dict[int, int],
-    counts: Iterable[tuple[int, str, int, int]],
+    counts: TermCounts | Iterable[tuple[int, str, int, int]],
     total_papers: int,
     top: int = 3,
     covered: dict[tuple[int, str], int] | None = None,
@@ -173,65 +287,100 @@ def label_communities(
     >>> label_communities({0: 2, 1: 1}, [(0, "koopman", 2, 2), (1, "x", 1, 1)], 3)[0]
     ('koopman', ['koopman'], [2])
     """
-    scored: dict[int, list[tuple[float, str, int]]] = {index: [] for index in sizes}
-    for index, word, count, corpus in counts:
-        size = sizes[index]
-        if count < 2 and size > 1:
+    if not isinstance(counts, TermCounts):
+        counts = TermCounts.from_rows(counts)
+    names = counts.names
+    keep, size, score = _scored(counts, sizes, total_papers)
+    # Per distinct term met: its word count, and whether it is a generic word.
+    terms = counts.term[keep]
+    met = np.unique(terms)
+    words = np.zeros(len(names), dtype=np.int64)
+    words[met] = [len(names[t].split()) for t in met.tolist()]
+    generic = np.zeros(len(names), dtype=bool)
+    generic[met] = [words[t] == 1 and _generic_word(names[t]) for t in met.tolist()]
+    useful = ~generic[terms]
+    keep, size, score, terms = keep[useful], size[useful], score[useful], terms[useful]
+    # Ranked on keyword counts, which are counted alike inside and outside the
+    # community; the texts only decide whether enough papers bear the phrase out.
+    # A phrase says more than the word it holds ("neural operators", not "operators").
+    score = score * (1.0 + 0.5 * (np.minimum(words[terms], 3) - 1))
+    # The texts decide for a counted candidate, also when fewer of them write the
+    # phrase than carry the keyword: a keyword can come from an acronym ("PDEs"
+    # -> "partial differential equations") or a source's own list.
+    found = counts.count[keep].copy()
+    if covered:
+        number = {name: at for at, name in enumerate(names)}
+        width = len(names) + 1
+        known = [(c * width + number[w], n) for (c, w), n in covered.items() if w in number]
+        if known:
+            key = np.array([k for k, _ in known], dtype=np.int64)
+            value = np.array([n for _, n in known], dtype=np.int64)
+            sort = np.argsort(key)
+            key, value = key[sort], value[sort]
+            wanted = counts.community[keep] * width + terms
+            at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
+            hit = key[at] == wanted
+            found[hit] = value[at[hit]]
+    order = _ranked(counts, keep, score)
+    community, terms, found, size = (
+        counts.community[keep][order],
+        terms[order],
+        found[order],
+        size[order],
+    )
+    labels: dict[int, tuple[str, list[str], list[int]]] = {}
+    for index, first, end in _groups(community):
+        term_list = terms[first:end]
+        found_list = found[first:end]
+        labels[index] = _label(names, term_list, found_list, int(size[first]), top)
+    for index, size_here in sizes.items():
+        if index not in labels:
+            labels[index] = (f"{size_here} paper(s) without shared keywords", [], [])
+    return {index: labels[index] for index in sizes}
+
+
+def _label(
+    names: list[str], terms: np.ndarray, found: np.ndarray, size: int, top: int
+) -> tuple[str, list[str], list[int]]:
+    """The label of one community from its terms, strongest first, and their coverage."""
+    shared = LABEL_MIN_SHARE * size
+    # Only terms enough papers bear out can be shown, or name a word they hold.
+    eligible = np.flatnonzero(found >= shared)
+    shown = [
+        (names[t], n)
+        for t, n in zip(terms[eligible].tolist(), found[eligible].tolist(), strict=True)
+    ]
+    # A word below is compared with every phrase of its community that could name it,
+    # each phrase's needle folded once (folding is what this stage spends on).
+    phrases: list[tuple[int, str, str]] | None = None
+    chosen: list[str] = []
+    papers: list[int] = []
+    folded: list[str] = []
+    for word, count in shown:
+        if len(chosen) >= top:
+            break
+        if " " not in word:
+            if phrases is None:
+                phrases = [(n, w, f" {label_needle(w)}") for w, n in shown if " " in w]
+            # A word is named by the phrase most of its papers write it in
+            # ("reinforcement" -> "reinforcement learning") when there is one.
+            least = max(PHRASE_SHARE * count, shared)
+            needle = f" {label_needle(word)}"
+            longer = [(n, w) for n, w, text in phrases if needle in text and n >= least]
+            if longer:
+                count, word = max(longer, key=lambda item: (item[0], item[1]))
+        text = f" {label_needle(word)} "
+        if any(text in other or other in text for other in folded):
             continue
-        # The texts decide for a counted candidate, also when fewer of them write the
-        # phrase than carry the keyword: a keyword can come from an acronym ("PDEs"
-        # -> "partial differential equations") or a source's own list.
-        found = count if covered is None else covered.get((index, word), count)
-        words = len(word.split())
-        if words == 1 and _generic_word(word):
-            continue
-        # Ranked on keyword counts, which are counted alike inside and outside the
-        # community; the texts only decide whether enough papers bear the phrase out.
-        # A phrase says more than the word it holds ("neural operators", not "operators").
-        score = _distinctive(count / size, corpus / max(total_papers, 1))
-        score *= 1.0 + 0.5 * (min(words, 3) - 1)
-        scored[index].append((score, word, found))
-    labels = {}
-    for index, size in sizes.items():
-        ranked = sorted(scored[index], key=lambda item: (-item[0], item[1]))
-        # A word below is compared with every phrase of its community that could name
-        # it, each phrase's needle folded once (folding is what this stage spends on).
-        shared = LABEL_MIN_SHARE * size
-        phrases = [(n, w, f" {label_needle(w)}") for _, w, n in ranked if " " in w and n >= shared]
-        chosen: list[str] = []
-        papers: list[int] = []
-        folded: list[str] = []
-        for _, word, found in ranked:
-            if len(chosen) >= top:
-                break
-            if found < LABEL_MIN_SHARE * size:
-                continue
-            if " " not in word:
-                # A word is named by the phrase most of its papers write it in
-                # ("reinforcement" -> "reinforcement learning") when there is one.
-                least = max(PHRASE_SHARE * found, shared)
-                needle = f" {label_needle(word)}"
-                longer = [(n, w) for n, w, text in phrases if needle in text and n >= least]
-                if longer:
-                    found, word = max(longer, key=lambda item: (item[0], item[1]))
-            text = f" {label_needle(word)} "
-            if any(text in other or other in text for other in folded):
-                continue
-            chosen.append(word)
-            papers.append(found)
-            folded.append(text)
-        if chosen:
-            text = ", ".join(chosen)
-        elif ranked:
-            # No phrase is shared by enough of the papers: the community is held together
-            # by many small overlaps, and its label should not pretend otherwise.
-            chosen = [word for _, word, _ in ranked[:top]]
-            papers = [found for _, _, found in ranked[:top]]
-            text = "mixed: " + ", ".join(chosen)
-        else:
-            text = f"{size} paper(s) without shared keywords"
-        labels[index] = (text, chosen, papers)
-    return labels
+        chosen.append(word)
+        papers.append(count)
+        folded.append(text)
+    if chosen:
+        return ", ".join(chosen), chosen, papers
+    # No phrase is shared by enough of the papers: the community is held together by
+    # many small overlaps, and its label should not pretend otherwise.
+    chosen = [names[t] for t in terms[:top].tolist()]
+    return "mixed: " + ", ".join(chosen), chosen, found[:top].tolist()
 
 
 #: ASCII punctuation and symbols, read as spaces when texts and phrases are compared

@@ -312,7 +312,7 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
             labels_of,
         )
         del pairs, names
-        counts = [row for row in counts if row[0] != other]
+        counts = counts.without(other)
         candidates = label_candidates(named, counts, total)
         # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
         # translate took 6 s over 100k abstracts, str.translate a fraction of that.
