@@ -17,13 +17,16 @@ from graph.keywords import BREAK_WORDS, GENERIC_WORDS
 from graph.parallel import map_batches
 
 __all__ = [
+    "PaperTerms",
     "TermCounts",
     "community_labels",
+    "community_terms",
     "fold_text",
     "label_candidates",
     "label_communities",
     "label_coverage",
     "label_needle",
+    "paper_terms",
     "term_counts",
 ]
 
@@ -182,6 +185,23 @@ def term_counts(
     [(0, 'quantum', 2, 3), (1, 'quantum', 1, 3), (1, 'quantum simulation', 1, 2),
      (1, 'simulation', 1, 2)]
     """
+    return community_terms(paper_terms(paper, keyword, keywords, len(labels)), labels)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperTerms:
+    """Which paper has which term (papers x terms, 0/1), how many papers have each, and the
+    terms: what :func:`term_counts` needs before the communities are known."""
+
+    has: sp.csr_array
+    corpus: np.ndarray
+    names: list[str]
+
+
+def paper_terms(
+    paper: np.ndarray, keyword: np.ndarray, keywords: Sequence[str], papers: int
+) -> PaperTerms:
+    """The paper x term matrix of ``papers`` papers (see :func:`term_counts`)."""
     terms: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -190,28 +210,32 @@ def term_counts(
         for term in {text, *(w for w in words if len(w) >= 3)} if len(words) > 1 else (text,):
             rows.append(index)
             cols.append(terms.setdefault(term, len(terms)))
-    n, groups = len(labels), (int(labels.max()) + 1 if len(labels) else 0)
-    if not len(paper) or not terms:
-        return TermCounts.of(*(np.zeros(0, dtype=np.int64),) * 4, [])
     has = sp.csr_array(
-        (np.ones(len(paper), dtype=np.float32), (paper, keyword)), shape=(n, len(keywords))
+        (np.ones(len(paper), dtype=np.float32), (paper, keyword)), shape=(papers, len(keywords))
     )
     spread = sp.csr_array(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(keywords), len(terms))
     )
-    paper_terms = sp.csr_array(has @ spread)
+    found = sp.csr_array(has @ spread)
     del has, spread
-    paper_terms.data[:] = 1.0
-    corpus = np.bincount(paper_terms.indices, minlength=len(terms))
+    found.data[:] = 1.0
+    return PaperTerms(found, np.bincount(found.indices, minlength=len(terms)), list(terms))
+
+
+def community_terms(terms: PaperTerms, labels: np.ndarray) -> TermCounts:
+    """:func:`term_counts` from the paper x term matrix and each paper's community."""
+    n, groups = len(labels), (int(labels.max()) + 1 if len(labels) else 0)
+    if not terms.has.nnz or not terms.names:
+        return TermCounts.of(*(np.zeros(0, dtype=np.int64),) * 4, [])
     member = sp.csr_array((np.ones(n, dtype=np.float32), (labels, np.arange(n))), shape=(groups, n))
-    inside = sp.coo_array(member @ paper_terms)
-    del paper_terms, member
+    inside = sp.coo_array(member @ terms.has)
+    del member
     sizes = np.bincount(labels, minlength=groups)
     count = np.rint(inside.data).astype(np.int64)
     keep = (count >= 2) | (sizes[inside.row] == 1)
     term = inside.col[keep].astype(np.int64)
     return TermCounts.of(
-        inside.row[keep].astype(np.int64), term, count[keep], corpus[term], list(terms)
+        inside.row[keep].astype(np.int64), term, count[keep], terms.corpus[term], terms.names
     )
 
 

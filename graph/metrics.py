@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -397,6 +397,7 @@ def graph_metrics(
     resolution: float = 1.0,
     is_owner: np.ndarray | None = None,
     min_community: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> MetricResult:
     """Every stored metric from the built graphs (see :func:`compute_metrics`).
 
@@ -404,6 +405,8 @@ def graph_metrics(
     graph; ``keyword_ids`` (ascending) and ``keyword_degree`` give the keyword nodes
     and their number of ``keyword`` edges; ``is_owner`` flags owner nodes of ``graph``.
     Papers are measured on the paper graph; link nodes by the papers that link them.
+    ``meanwhile`` is called once the centralities are done, while Leiden may still run
+    in its own process: the caller's work that needs no communities fills that wait.
     """
     ids, paper_ids = pa.array(graph.nodes, pa.string()), pa.array(papers.nodes, pa.string())
     is_paper = np.asarray(pc.is_in(ids, value_set=paper_ids).to_numpy(False), dtype=bool)
@@ -416,6 +419,8 @@ def graph_metrics(
         result, degree, component = _centralities(
             graph, papers, ids, paper_ids, is_paper, is_owner, keyword_ids, keyword_degree, seed
         )
+        if meanwhile is not None:
+            meanwhile()
         found, modularity = leiden()
     return _with_communities(
         result,

@@ -19,7 +19,14 @@ from graph.keywords import (
     extract_keywords,
     paused_gc,
 )
-from graph.labels import label_candidates, label_communities, label_coverage, term_counts
+from graph.labels import (
+    PaperTerms,
+    community_terms,
+    label_candidates,
+    label_communities,
+    label_coverage,
+    paper_terms,
+)
 from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
@@ -276,8 +283,35 @@ def read_graphs(
 def write_metrics(store: Store, progress: Progress = _quiet, resolution: float = 1.0) -> None:
     """Centrality, components and communities into ``metrics`` and ``communities`` (caller's transaction)."""
     graph, papers_graph, keyword_ids, keyword_degree, is_owner = read_graphs(store)
+    terms: list[PaperTerms] = []
+    # Papers are numbered as the community column will list them: in paper graph order.
+    numbers = {
+        "paper_id": pa.array(papers_graph.nodes, pa.string()),
+        "number": pa.array(np.arange(papers_graph.n)),
+    }
+
+    def keyword_terms() -> None:
+        # Which paper has which term needs no communities: at 1M papers it is done
+        # while Leiden still runs in its own process.
+        with store.columns_view("_members", numbers):
+            pairs, names = community_keyword_pairs(store)
+        terms.append(
+            paper_terms(
+                np.asarray(pairs["paper"].to_numpy(), dtype=np.int64),
+                np.asarray(pairs["keyword"].to_numpy(), dtype=np.int64),
+                names,
+                len(numbers["number"]),
+            )
+        )
+
     result = graph_metrics(
-        graph, papers_graph, keyword_ids, keyword_degree, resolution=resolution, is_owner=is_owner
+        graph,
+        papers_graph,
+        keyword_ids,
+        keyword_degree,
+        resolution=resolution,
+        is_owner=is_owner,
+        meanwhile=keyword_terms,
     )
     del graph, papers_graph
     rows = result.rows()
@@ -304,15 +338,7 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
             "size": np.bincount(labels_of)[labels_of],
         },
     ):
-        pairs, names = community_keyword_pairs(store)
-        counts = term_counts(
-            np.asarray(pairs["paper"].to_numpy(), dtype=np.int64),
-            np.asarray(pairs["keyword"].to_numpy(), dtype=np.int64),
-            names,
-            labels_of,
-        )
-        del pairs, names
-        counts = counts.without(other)
+        counts = community_terms(terms.pop(), labels_of).without(other)
         candidates = label_candidates(named, counts, total)
         # Folded and searched in Python a batch at a time: DuckDB's regexp_replace and
         # translate took 6 s over 100k abstracts, str.translate a fraction of that.
