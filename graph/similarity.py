@@ -163,7 +163,8 @@ def similar_edge_columns(
     workers: int | None = None,
     steps: Steps = no_steps,
 ) -> dict[str, Any]:
-    """The ``similar`` edges as columns: src and dst (lists, src < dst), weight (array), evidence.
+    """The ``similar`` edges as columns: src and dst (Arrow strings, src < dst), weight
+    (array), evidence (list).
 
     Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`. Each
     paper's matches are found on its own, so ranges of papers run in ``workers`` forked
@@ -210,9 +211,9 @@ def similar_edge_columns(
     del low, high, micro, leading
     # Papers in id order, so that each pair is stored once as src < dst, and the rows
     # go in (src, dst) order.
-    ids = np.asarray(table.paper_ids, dtype=object)
+    ids = pa.array(table.paper_ids, pa.string())
     rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
     left, right = pairs[:, 0], pairs[:, 1]
     flip = rank[left] > rank[right]
     src_row = np.where(flip, right, left)
@@ -236,8 +237,8 @@ def similar_edge_columns(
         evidence.extend(named)
     kept = np.concatenate(kept_parts) if kept_parts else np.zeros(0, dtype=bool)
     return {
-        "src": ids[src_row[kept]].tolist(),
-        "dst": ids[dst_row[kept]].tolist(),
+        "src": ids.take(src_row[kept]),
+        "dst": ids.take(dst_row[kept]),
         "weight": pairs[kept, 2] / 1e6,
         "evidence": evidence,
     }

@@ -31,7 +31,7 @@ from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow
-from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, no_steps
+from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
 from graph.similarity import (
     MIN_SIMILARITY,
     keyword_edge_columns,
@@ -180,23 +180,29 @@ def _write_paper_edges(
     progress: Progress,
     steps: Steps,
 ) -> None:
-    papers = paper_texts(store)
-    given = given_keywords(store)
-    table = extract_keywords(papers, options, given, steps=steps, consume=True)
-    del papers, given
-    release_memory()
-    replace_keywords(store, _keyword_columns(table))
-    nodes = keyword_nodes(table)
-    edges = keyword_edge_columns(table)
-    keyword_edges = len(edges["src"])
-    # The per-paper keywords are stored; similarity only needs the matrix.
-    table.shown = ShownKeywords.empty()
-    release_memory()
-    similar = similar_edge_columns(table, k, min_similarity, steps=steps)
-    del table
-    for name, values in similar.items():
-        edges[name] = _concat(edges[name], values)
-    shared = shared_code_edges(code_links(store))
+    papers_count = store.count("papers")
+    workers = available_workers() if papers_count >= MIN_PARALLEL_ROWS else 1
+    # The shared_code pairs (dicts of repositories and owners, 6 s at 1M papers) are
+    # worked out in a forked process while this one extracts the keywords; forked
+    # before the texts are read, it copies little.
+    with background(shared_code_edges, code_links(store), workers) as shared_edges:
+        papers = paper_texts(store)
+        given = given_keywords(store)
+        table = extract_keywords(papers, options, given, steps=steps, consume=True)
+        del papers, given
+        release_memory()
+        replace_keywords(store, _keyword_columns(table))
+        nodes = keyword_nodes(table)
+        edges = keyword_edge_columns(table)
+        keyword_edges = len(edges["src"])
+        # The per-paper keywords are stored; similarity only needs the matrix.
+        table.shown = ShownKeywords.empty()
+        release_memory()
+        similar = similar_edge_columns(table, k, min_similarity, steps=steps)
+        del table
+        for name, values in similar.items():
+            edges[name] = _concat(edges[name], values)
+        shared = shared_edges()
     for name in ("src", "dst", "weight", "evidence"):
         edges[name] = _concat(edges[name], [getattr(e, name) for e in shared])
     similar_count = len(similar["src"])

@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from graph.store import GRAPH_TABLES, open_store
+from graph.store import GRAPH_TABLES, connection, open_store
 from graph.store.analysis import member_texts
 from paperweb.errors import DatabaseError, DatabaseInUse
 
@@ -43,6 +44,30 @@ def test_insert_columns_bulk_loads_rows(tmp_path: Path) -> None:
             ("a", None),
             ("b", "https://x"),
         ]
+
+
+def test_insert_columns_in_many_batches_keeps_order_and_fails_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches made while the previous one is inserted land in order; a bad batch fails the
+    insert with DuckDB's error, and the transaction keeps what was there."""
+    monkeypatch.setattr(connection, "INSERT_BATCH", 7)
+    ids = [f"p{i:03d}" for i in range(100)]
+    with open_store(tmp_path / "db.duckdb") as store:
+        n = store.insert_columns(
+            "nodes", {"node_id": ids, "kind": ["paper"] * 100, "label": ids, "url": [None] * 100}
+        )
+        assert n == 100
+        assert [r[0] for r in store.query("SELECT node_id FROM nodes ORDER BY rowid")] == ids
+        # Row 60 repeats a primary key: the fifth batch fails, after four went in.
+        again = [f"q{i:03d}" for i in range(100)]
+        again[60] = "p000"
+        with pytest.raises(duckdb.ConstraintException), store.transaction():
+            store.insert_columns(
+                "nodes",
+                {"node_id": again, "kind": ["paper"] * 100, "label": again, "url": [None] * 100},
+            )
+        assert store.count("nodes") == 100
 
 
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:

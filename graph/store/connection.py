@@ -11,6 +11,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -253,22 +254,44 @@ class Store:
             raise ValueError(f"columns for {table!r} differ in length: {sorted(lengths)}")
         rows = lengths.pop() if lengths else 0
         names = ", ".join(f'"{name}"' for name in columns)
-        for first in range(0, rows, INSERT_BATCH):
-            data = pa.table(
+        batches = (
+            pa.table(
                 {
                     name: _arrow(values[first : first + INSERT_BATCH])
                     for name, values in columns.items()
                 }
             )
-            self.con.register("_paperweb_load", data)
+            for first in range(0, rows, INSERT_BATCH)
+        )
+        if rows <= INSERT_BATCH:
+            for data in batches:
+                self._insert(table, names, data)
+            return rows
+        # The next batch is made (Python lists to Arrow, holding the GIL) while DuckDB
+        # inserts this one in a thread (without it): 950k papers in 14 s instead of 20 s.
+        # Only that thread uses the connection meanwhile.
+        with ThreadPoolExecutor(1) as writer:
+            pending: Future[None] | None = None
             try:
-                self.con.execute(
-                    f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load'
-                )
-            finally:
-                self.con.unregister("_paperweb_load")
-            del data
+                for data in batches:
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(self._insert, table, names, data)
+                    del data
+                if pending is not None:
+                    pending.result()
+            except KeyboardInterrupt:
+                # Ctrl-C reaches this thread only: stop the writer's statement too.
+                self.con.interrupt()
+                raise
         return rows
+
+    def _insert(self, table: str, names: str, data: pa.Table) -> None:
+        self.con.register("_paperweb_load", data)
+        try:
+            self.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _paperweb_load')
+        finally:
+            self.con.unregister("_paperweb_load")
 
     def insert_records(
         self,
