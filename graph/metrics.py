@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -36,10 +37,10 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from graph.betweenness import igraph_of, sampled_betweenness
+from graph.betweenness import SOURCE_GROUPS, igraph_of, sampled_betweenness
 from graph.centrality import eigenvector_array, pagerank_array
 from graph.network import IndexedGraph, edge_table, indexed_graph, node_table
-from graph.parallel import MIN_PARALLEL_ROWS, available_workers, background
+from graph.parallel import MIN_BACKGROUND_ROWS, available_workers, background
 
 __all__ = [
     "EXACT_BETWEENNESS_LIMIT",
@@ -157,12 +158,15 @@ def component_ids(graph: Graph) -> dict[str, int]:
     return dict(zip(indexed.nodes, _component_numbers(indexed).tolist(), strict=True))
 
 
-def _betweenness(graph: IndexedGraph, seed: int) -> tuple[np.ndarray, str]:
+def _betweenness(
+    graph: IndexedGraph, seed: int, group: int | None = None
+) -> tuple[np.ndarray, str]:
+    """Betweenness and how it was found; with ``group``, that source group's share."""
     n, m = graph.n, len(graph.edges)
     if n <= EXACT_BETWEENNESS_LIMIT:
-        return sampled_betweenness(graph), "exact"
+        return sampled_betweenness(graph, group=group), "exact"
     k = max(MIN_SOURCES, min(n, BETWEENNESS_BUDGET // max(n + m, 1)))
-    return sampled_betweenness(graph, k=k, seed=seed), (
+    return sampled_betweenness(graph, k=k, seed=seed, group=group), (
         f"estimated from {k} of {n:,} source nodes drawn with seed {seed} "
         "(hop-count shortest paths, igraph, scaled as NetworkX scales sampled betweenness)"
     )
@@ -412,12 +416,31 @@ def graph_metrics(
     is_paper = np.asarray(pc.is_in(ids, value_set=paper_ids).to_numpy(False), dtype=bool)
     if is_owner is None:
         is_owner = np.zeros(graph.n, dtype=bool)
-    # Leiden (a third of the stage at 1M papers, in igraph's C core) runs in a forked
-    # process while this one computes the centralities, which do not need it.
-    workers = available_workers() if papers.n >= MIN_PARALLEL_ROWS else 1
-    with background(_leiden_task, (papers, seed, resolution), workers, inherit=True) as leiden:
+    # Leiden (a third of the stage at 1M papers, in igraph's C core) and the sampled
+    # betweenness (a flat half second up to 100k papers, in two source groups) run in
+    # forked processes while this one computes the other centralities, which need neither.
+    workers = available_workers() if papers.n >= MIN_BACKGROUND_ROWS else 1
+    with ExitStack() as forked:
+        leiden = forked.enter_context(
+            background(_leiden_task, (papers, seed, resolution), workers, inherit=True)
+        )
+        shares = [
+            forked.enter_context(
+                background(_betweenness_task, (papers, seed, group), workers, inherit=True)
+            )
+            for group in range(SOURCE_GROUPS)
+        ]
+
+        def between() -> tuple[np.ndarray, str]:
+            # The groups' shares added in group order, as one process adds them.
+            total, how = np.zeros(papers.n), ""
+            for share in shares:
+                values, how = share()
+                total += values
+            return total, how
+
         result, degree, component = _centralities(
-            graph, papers, ids, paper_ids, is_paper, is_owner, keyword_ids, keyword_degree, seed
+            graph, papers, ids, paper_ids, is_paper, is_owner, keyword_ids, keyword_degree, between
         )
         if meanwhile is not None:
             meanwhile()
@@ -440,6 +463,10 @@ def _leiden_task(task: tuple[IndexedGraph, int, float]) -> tuple[np.ndarray, flo
     return _leiden(*task)
 
 
+def _betweenness_task(task: tuple[IndexedGraph, int, int]) -> tuple[np.ndarray, str]:
+    return _betweenness(*task)
+
+
 def _centralities(
     graph: IndexedGraph,
     papers: IndexedGraph,
@@ -449,10 +476,11 @@ def _centralities(
     is_owner: np.ndarray,
     keyword_ids: pa.Array,
     keyword_degree: np.ndarray,
-    seed: int,
+    betweenness: Callable[[], tuple[np.ndarray, str]],
 ) -> tuple[MetricResult, np.ndarray, np.ndarray]:
-    """Degree, PageRank, weighted degree, betweenness, eigenvector centrality and components;
-    also each paper's degree and component number, which the community notes use."""
+    """Degree, PageRank, weighted degree, betweenness (from ``betweenness``, which may be
+    computed elsewhere meanwhile), eigenvector centrality and components; also each
+    paper's degree and component number, which the community notes use."""
     link_ids = ids.filter(pa.array(~is_paper))
     result = MetricResult()
     paper_degree = np.diff(papers.adjacency.indptr).astype(np.float64)
@@ -475,11 +503,11 @@ def _centralities(
     )
     weighted = np.asarray(papers.adjacency.sum(axis=1), dtype=np.float64).ravel()
     result.columns["weighted_degree"] = (paper_ids, weighted)
-    between, result.notes["betweenness"] = _betweenness(papers, seed)
-    result.columns["betweenness"] = (paper_ids, between)
     component = _component_numbers(papers)
     result.columns["eigenvector"] = (paper_ids, eigenvector_array(papers, component))
     result.columns["component"] = (paper_ids, component.astype(np.float64))
+    between, result.notes["betweenness"] = betweenness()
+    result.columns["betweenness"] = (paper_ids, between)
     return result, paper_degree, component
 
 

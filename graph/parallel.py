@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 __all__ = [
+    "MIN_BACKGROUND_ROWS",
     "MIN_PARALLEL_ROWS",
     "Steps",
     "available_workers",
@@ -46,6 +47,10 @@ _Batch = TypeVar("_Batch")
 #: papers took 1.6 s in one process against 2.1 s on two (0.8 s of it in the workers),
 #: and 2.8 s against 3.8 s at 20k, so a pool only pays back from a few tens of thousands
 MIN_PARALLEL_ROWS = 30_000
+#: rows from which a single task runs in a forked process of its own (:func:`background`):
+#: a fork costs about 10 ms, against tenths of a second of Leiden, betweenness or word
+#: frequencies at a few thousand papers
+MIN_BACKGROUND_ROWS = 2000
 #: most workers started; answers are merged by the parent, which bounds the gain
 MAX_WORKERS = 8
 

@@ -31,7 +31,14 @@ from graph.linkgraph import NodeRow, link_graph
 from graph.metrics import graph_metrics
 from graph.network import IndexedGraph, graphs_from_numbers
 from graph.papers import PaperRow
-from graph.parallel import MIN_PARALLEL_ROWS, Steps, available_workers, background, no_steps
+from graph.parallel import (
+    MIN_BACKGROUND_ROWS,
+    MIN_PARALLEL_ROWS,
+    Steps,
+    available_workers,
+    background,
+    no_steps,
+)
 from graph.similarity import (
     MIN_SIMILARITY,
     keyword_edge_columns,
@@ -180,8 +187,7 @@ def _write_paper_edges(
     progress: Progress,
     steps: Steps,
 ) -> None:
-    papers_count = store.count("papers")
-    workers = available_workers() if papers_count >= MIN_PARALLEL_ROWS else 1
+    workers = available_workers() if store.count("papers") >= MIN_BACKGROUND_ROWS else 1
     # The shared_code pairs (dicts of repositories and owners, 6 s at 1M papers) are
     # worked out in a forked process while this one extracts the keywords; forked
     # before the texts are read, it copies little.

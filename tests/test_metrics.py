@@ -111,13 +111,14 @@ def test_metrics_of_caves_find_the_caves() -> None:
 
 
 def test_leiden_in_a_forked_process_gives_the_same_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
-    """From MIN_PARALLEL_ROWS papers Leiden runs beside the centralities: same columns."""
+    """From MIN_BACKGROUND_ROWS papers Leiden and betweenness run beside the other
+    centralities, each in a process of its own: same columns."""
     graph = nx.planted_partition_graph(12, 25, 0.3, 0.01, seed=3)
     rng = random.Random(5)
     edges = [(f"p{a:03d}", f"p{b:03d}", "similar", rng.uniform(0.1, 1)) for a, b in graph.edges()]
     nodes = [(f"p{n:03d}", "paper") for n in graph.nodes()]
     here = compute_metrics(nodes, edges)
-    monkeypatch.setattr(metrics_module, "MIN_PARALLEL_ROWS", 0)
+    monkeypatch.setattr(metrics_module, "MIN_BACKGROUND_ROWS", 0)
     asked: list[tuple[int, bool]] = []
     real = metrics_module.background
 
@@ -127,7 +128,7 @@ def test_leiden_in_a_forked_process_gives_the_same_metrics(monkeypatch: pytest.M
 
     monkeypatch.setattr(metrics_module, "background", recording)
     forked = compute_metrics(nodes, edges)
-    assert asked == [(available_workers(), True)]
+    assert asked == [(available_workers(), True)] * 3
     assert here.info == forked.info and here.members == forked.members
     assert here.values == forked.values
     assert len(here.members) >= 10

@@ -33,6 +33,7 @@ from graph.keywords.weighting import (
     score_entries,
 )
 from graph.parallel import (
+    MIN_BACKGROUND_ROWS,
     MIN_PARALLEL_ROWS,
     Steps,
     available_workers,
@@ -115,7 +116,8 @@ def extract_keywords(
             release_memory()
         # How common each word is (wordfreq look-ups, ~2 s at 100k papers) is worked
         # out in another process while this one numbers the phrases.
-        with background(word_zipf, words.surfaces, workers) as zipf:
+        alone = available_workers() if len(state.papers) >= MIN_BACKGROUND_ROWS else 1
+        with background(word_zipf, words.surfaces, alone) as zipf:
             _count_phrases(state, words)
             del words
             state.given = given_keywords(papers, given, state.keys, state.aliases)
