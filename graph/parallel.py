@@ -42,11 +42,10 @@ _Shared = TypeVar("_Shared")
 _Result = TypeVar("_Result")
 _Batch = TypeVar("_Batch")
 
-#: below this many rows a pool costs more than it saves (forking, pickling answers,
-#: each range tokenising its own distinct words): keywords and similar edges of 10k
-#: papers took 1.6 s in one process against 2.1 s on two (0.8 s of it in the workers),
-#: and 2.8 s against 3.8 s at 20k, so a pool only pays back from a few tens of thousands
-MIN_PARALLEL_ROWS = 30_000
+#: below this many rows a pool costs about what it saves (forking, pickling answers,
+#: each range tokenising its own distinct words): whole builds of 5k papers took
+#: 6.6-6.7 s either way, of 10k papers 8.0-8.3 s with pools against 8.2-8.3 s without
+MIN_PARALLEL_ROWS = 5_000
 #: rows from which a single task runs in a forked process of its own (:func:`background`):
 #: a fork costs about 10 ms, against tenths of a second of Leiden, betweenness or word
 #: frequencies at a few thousand papers
