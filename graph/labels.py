@@ -141,15 +141,9 @@ class TermCounts:
     def rows(self) -> list[tuple[int, str, int, int]]:
         """The rows as ``(community, term, count, corpus)`` tuples, in order."""
         names = self.names
+        columns = (self.community, self.term, self.count, self.corpus)
         return [
-            (c, names[t], k, n)
-            for c, t, k, n in zip(
-                self.community.tolist(),
-                self.term.tolist(),
-                self.count.tolist(),
-                self.corpus.tolist(),
-                strict=True,
-            )
+            (c, names[t], k, n) for c, t, k, n in zip(*(a.tolist() for a in columns), strict=True)
         ]
 
     def without(self, community: int | None) -> TermCounts:

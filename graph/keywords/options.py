@@ -104,15 +104,11 @@ class KeywordTable:
         paper order (built from :attr:`shown` on each call: for small corpora and tests)."""
         shown = self.shown
         ends = np.searchsorted(shown.rows, np.arange(len(self.paper_ids) + 1)).tolist()
+        labels, origins, evidences = shown.labels, shown.origins, shown.evidences
+        columns = (shown.label, shown.weight, shown.origin, shown.evidence)
         entries = [
-            (shown.labels[label], weight, shown.origins[origin], shown.evidences[evidence])
-            for label, weight, origin, evidence in zip(
-                shown.label.tolist(),
-                shown.weight.tolist(),
-                shown.origin.tolist(),
-                shown.evidence.tolist(),
-                strict=True,
-            )
+            (labels[label], weight, origins[origin], evidences[evidence])
+            for label, weight, origin, evidence in zip(*(c.tolist() for c in columns), strict=True)
         ]
         return {
             paper_id: entries[ends[row] : ends[row + 1]]
