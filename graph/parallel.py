@@ -196,13 +196,17 @@ def background(
         yield here
         return
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        if not inherit:
-            yield pool.submit(function, argument).result
-            return
-        # The pool forks its process inside the first submit, which is when it copies _shared.
-        _shared = argument
-        try:
-            future = pool.submit(_run_inherited, function)
-        finally:
-            _shared = None
+        if inherit:
+            # The pool forks its process inside the first submit, which is when it copies _shared.
+            _shared = argument
+            try:
+                future = pool.submit(_run_inherited, function)
+            finally:
+                _shared = None
+        else:
+            future = pool.submit(function, argument)
+        # The process ends once its answer is sent, not at the end of the block: idle, it
+        # would keep its copy of every page this process changes meanwhile (GBs at 2.7M
+        # papers while the keywords are extracted).
+        pool.shutdown(wait=False)
         yield future.result

@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,25 @@ def test_background_inherits_its_argument_through_the_fork() -> None:
         assert pickled()[1] == sum(values)
     with background(_pid_and_sum, values, 1, inherit=True) as here:
         assert here() == (os.getpid(), sum(values))
+
+
+def test_background_process_ends_once_it_has_answered() -> None:
+    """Idle until the block ends, the process would hold a copy of every page this one changes."""
+    for inherit in (True, False):
+        with background(_pid_and_sum, [1, 2], 2, inherit=inherit) as answer:
+            pid, _ = answer()
+            deadline = time.monotonic() + 10
+            while _running(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def _same_tables(one: KeywordTable, other: KeywordTable) -> None:
