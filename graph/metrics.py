@@ -61,6 +61,10 @@ EXACT_BETWEENNESS_LIMIT = 3000
 BETWEENNESS_BUDGET = 40_000_000
 #: fewest sources a sampled estimate uses, however large the graph
 MIN_SOURCES = 32
+#: sources from which betweenness takes longer than Leiden on the same graph, so that its
+#: groups run in forked processes beside it: 373 sources at 10k papers took 0.45 s against
+#: Leiden's 0.13 s; the 32 at 1M papers 7.9 s against 35 s
+FORKED_SOURCES = 100
 SEED = 42
 #: communities with fewer papers are gathered in one "other" group rather than named one
 #: by one (fewer in a small corpus: see smallest_community)
@@ -158,14 +162,22 @@ def component_ids(graph: Graph) -> dict[str, int]:
     return dict(zip(indexed.nodes, _component_numbers(indexed).tolist(), strict=True))
 
 
+def _sources(graph: IndexedGraph) -> int:
+    """How many sources betweenness is computed from (every node on small graphs)."""
+    n, m = graph.n, len(graph.edges)
+    if n <= EXACT_BETWEENNESS_LIMIT:
+        return n
+    return max(MIN_SOURCES, min(n, BETWEENNESS_BUDGET // max(n + m, 1)))
+
+
 def _betweenness(
     graph: IndexedGraph, seed: int, group: int | None = None
 ) -> tuple[np.ndarray, str]:
     """Betweenness and how it was found; with ``group``, that source group's share."""
-    n, m = graph.n, len(graph.edges)
+    n = graph.n
     if n <= EXACT_BETWEENNESS_LIMIT:
         return sampled_betweenness(graph, group=group), "exact"
-    k = max(MIN_SOURCES, min(n, BETWEENNESS_BUDGET // max(n + m, 1)))
+    k = _sources(graph)
     return sampled_betweenness(graph, k=k, seed=seed, group=group), (
         f"estimated from {k} of {n:,} source nodes drawn with seed {seed} "
         "(hop-count shortest paths, igraph, scaled as NetworkX scales sampled betweenness)"
@@ -416,17 +428,20 @@ def graph_metrics(
     is_paper = np.asarray(pc.is_in(ids, value_set=paper_ids).to_numpy(False), dtype=bool)
     if is_owner is None:
         is_owner = np.zeros(graph.n, dtype=bool)
-    # Leiden (a third of the stage at 1M papers, in igraph's C core) and the sampled
-    # betweenness (a flat half second up to 100k papers, in two source groups) run in
-    # forked processes while this one computes the other centralities, which need neither.
+    # Leiden (a third of the stage at 1M papers, in igraph's C core) and, on graphs where
+    # it is the longer, the sampled betweenness (two source groups) run in forked
+    # processes while this one computes the other centralities, which need neither.
     workers = available_workers() if papers.n >= MIN_BACKGROUND_ROWS else 1
     with ExitStack() as forked:
         leiden = forked.enter_context(
             background(_leiden_task, (papers, seed, resolution), workers, inherit=True)
         )
+        # Betweenness outweighs Leiden only from about FORKED_SOURCES sources on; with
+        # fewer, its forks would hold back Leiden, which then decides the stage's time.
+        alone = workers if _sources(papers) >= FORKED_SOURCES else 1
         shares = [
             forked.enter_context(
-                background(_betweenness_task, (papers, seed, group), workers, inherit=True)
+                background(_betweenness_task, (papers, seed, group), alone, inherit=True)
             )
             for group in range(SOURCE_GROUPS)
         ]
