@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from graph.keywords import BREAK_WORDS, GENERIC_WORDS
+from graph.keywords.phrases import pair_lookup
 from graph.parallel import map_batches
 
 __all__ = [
@@ -329,17 +330,14 @@ def label_communities(
     found = counts.count[keep].copy()
     if covered:
         number = {name: at for at, name in enumerate(names)}
-        width = len(names) + 1
-        known = [(c * width + number[w], n) for (c, w), n in covered.items() if w in number]
-        if known:
-            key = np.array([k for k, _ in known], dtype=np.int64)
-            value = np.array([n for _, n in known], dtype=np.int64)
-            sort = np.argsort(key)
-            key, value = key[sort], value[sort]
-            wanted = counts.community[keep] * width + terms
-            at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
-            hit = key[at] == wanted
-            found[hit] = value[at[hit]]
+        known = [(c, number[w], n) for (c, w), n in covered.items() if w in number]
+        community, term, value = (
+            (np.array(column, dtype=np.int64) for column in zip(*known, strict=True))
+            if known
+            else (np.zeros(0, dtype=np.int64),) * 3
+        )
+        hit, value = pair_lookup(community, term, value, len(names), counts.community[keep], terms)
+        found[hit] = value
     order = _ranked(counts, keep, score)
     community, terms, found, size = (
         counts.community[keep][order],

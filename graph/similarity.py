@@ -77,9 +77,7 @@ def keyword_edge_columns(table: KeywordTable) -> dict[str, Any]:
     entries = np.flatnonzero(linkable[shown.label]) if len(shown.labels) else np.zeros(0, int)
     # Papers in id order; a paper's entries are contiguous, so a stable sort keeps them
     # strongest first.
-    ids = pa.array(table.paper_ids, pa.string())
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    ids, rank = _id_ranks(table.paper_ids)
     entries = entries[np.argsort(rank[shown.rows[entries]], kind="stable")]
     nodes = pa.array([keyword_node_id(label) for label in shown.labels], pa.string())
     return {
@@ -88,6 +86,14 @@ def keyword_edge_columns(table: KeywordTable) -> dict[str, Any]:
         "weight": shown.weight[entries],
         "evidence": pa.array(shown.evidences, pa.string()).take(shown.evidence[entries]),
     }
+
+
+def _id_ranks(paper_ids: list[str]) -> tuple[pa.Array, np.ndarray]:
+    """The ids as an Arrow array, and each one's place in id order (edges are stored by id)."""
+    ids = pa.array(paper_ids, pa.string())
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    return ids, rank
 
 
 def _edge_rows(columns: dict[str, Any], kind: str) -> list[EdgeRow]:
@@ -211,9 +217,7 @@ def similar_edge_columns(
     del low, high, micro, leading
     # Papers in id order, so that each pair is stored once as src < dst, and the rows
     # go in (src, dst) order.
-    ids = pa.array(table.paper_ids, pa.string())
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    ids, rank = _id_ranks(table.paper_ids)
     left, right = pairs[:, 0], pairs[:, 1]
     flip = rank[left] > rank[right]
     src_row = np.where(flip, right, left)

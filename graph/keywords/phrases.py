@@ -168,6 +168,33 @@ def renumber(ids: np.ndarray, new_id: np.ndarray) -> None:
     in_threads(chunk, range(0, len(ids), NUMBER_CHUNK), THREADS)
 
 
+def pair_lookup(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    width: int,
+    at_rows: np.ndarray,
+    at_cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``(at_rows[i], at_cols[i])`` are among the pairs ``(rows, cols)`` (columns below
+    ``width``), and the ``values`` of those found, in their order.
+
+    >>> hit, found = pair_lookup(np.array([0, 2]), np.array([1, 0]), np.array([7, 9]), 3,
+    ...                          np.array([2, 0, 1]), np.array([0, 0, 1]))
+    >>> hit.tolist(), found.tolist()
+    ([True, False, False], [9])
+    """
+    key = rows.astype(np.int64) * width + cols
+    sort = np.argsort(key, kind="stable")
+    key, values = key[sort], values[sort]
+    wanted = at_rows.astype(np.int64) * width + at_cols
+    if not len(key):
+        return np.zeros(len(wanted), dtype=bool), values[:0]
+    at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
+    hit = key[at] == wanted
+    return hit, values[at[hit]]
+
+
 def count_ids(ids: np.ndarray, length: int) -> np.ndarray:
     """``np.bincount(ids, minlength=length)``, a chunk at a time."""
     counts = np.zeros(length, dtype=np.int64)

@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.keywords.options import ROW_CHUNK, ShownKeywords
+from graph.keywords.phrases import pair_lookup
 from graph.parallel import Steps, in_threads, map_ranges, no_steps
 
 __all__ = [
@@ -152,16 +153,13 @@ def _origins(
     if not origins or not len(rows):
         return origin, names
     number = {name: at for at, name in enumerate(names)}
-    given = np.fromiter((r * width + c for r, c in origins), dtype=np.int64, count=len(origins))
+    given_rows = np.fromiter((r for r, _ in origins), dtype=np.int64, count=len(origins))
+    given_cols = np.fromiter((c for _, c in origins), dtype=np.int64, count=len(origins))
     given_origin = np.fromiter(
         (number[name] for name in origins.values()), dtype=np.int32, count=len(origins)
     )
-    sort = np.argsort(given)
-    given, given_origin = given[sort], given_origin[sort]
-    entry = rows.astype(np.int64) * width + columns
-    at = np.minimum(np.searchsorted(given, entry), len(given) - 1)
-    hit = given[at] == entry
-    origin[hit] = given_origin[at[hit]]
+    hit, found = pair_lookup(given_rows, given_cols, given_origin, width, rows, columns)
+    origin[hit] = found
     return origin, names
 
 
