@@ -49,6 +49,10 @@ SPACING = 36.0
 GAP = 3.0
 #: communities up to this size get their overlapping papers pushed apart (quadratic work)
 OVERLAP_LIMIT = 1500
+# Up to this many discs every pair is tested at once: cheaper than k-d trees until the
+# pairs' matrices outgrow the processor's cache (measured: 3x faster at 100, 2x at 200,
+# 4x slower at 250-400).
+DENSE_DISCS = 200
 
 
 @dataclass(slots=True)
@@ -158,15 +162,19 @@ def _spread_out(points: np.ndarray, distance: float, rounds: int = 30) -> np.nda
     if n < 2 or n > OVERLAP_LIMIT:
         return points
     points = points.copy()
+    x, y = points[:, 0], points[:, 1]
     for _ in range(rounds):
-        delta = points[:, None, :] - points[None, :, :]
-        dist = np.hypot(delta[..., 0], delta[..., 1])
+        # Each axis on its own: np.hypot and a trailing axis of two are several times
+        # slower on these matrices.
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        dist = np.sqrt(dx * dx + dy * dy)
         np.fill_diagonal(dist, np.inf)
         overlap = np.clip(distance - dist, 0.0, None)
         if not overlap.any():
             break
-        safe = np.where(dist > 1e-9, dist, distance)
-        points += (delta / safe[..., None] * (overlap * 0.5)[..., None]).sum(axis=1) * 0.5
+        push = overlap * 0.5 / np.where(dist > 1e-9, dist, distance)
+        x += (dx * push).sum(axis=1) * 0.5
+        y += (dy * push).sum(axis=1) * 0.5
     return _unit_disc(points) if np.hypot(points[:, 0], points[:, 1]).max() > 1.0 else points
 
 
@@ -179,6 +187,13 @@ def _near_pairs(
     tier k is within twice that tier's largest radius, so one k-d tree search per tier
     finds every candidate without a few large communities widening everyone's search.
     """
+    if len(centres) <= DENSE_DISCS:
+        # Squared distances from each axis apart: np.hypot and a trailing axis of two
+        # are each several times slower on matrices this size.
+        x, y = centres[:, 0], centres[:, 1]
+        dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
+        reach = radii[:, None] + (radii[None, :] + gap)
+        return np.nonzero(np.triu(dx * dx + dy * dy < reach * reach, k=1))
     tier = np.floor(np.log2(radii / radii.min())).astype(np.int64)
     found_i, found_j = [], []
     for k in np.unique(tier).tolist():
@@ -200,14 +215,13 @@ def _push_apart(
     """Move every overlapping pair of discs apart in place (the smaller one further);
     False when none overlaps.
 
-    Only the pairs :func:`_near_pairs` finds can overlap: a dense all-pairs pass cost
-    minutes once a big corpus's drawn papers spread over a thousand communities.
+    Only the pairs :func:`_near_pairs` finds can overlap.
     """
     i, j = _near_pairs(centres, radii, gap)
     if len(i) == 0:
         return False
     delta = centres[i] - centres[j]
-    dist = np.hypot(delta[:, 0], delta[:, 1])
+    dist = np.sqrt(delta[:, 0] * delta[:, 0] + delta[:, 1] * delta[:, 1])
     overlap = radii[i] + radii[j] + gap - dist
     hit = overlap > 0
     if not hit.any():
@@ -219,10 +233,12 @@ def _push_apart(
     if still.any():
         direction[still] = rng.normal(size=(int(still.sum()), 2))
     total = radii[i] + radii[j]
-    move = np.zeros_like(centres)
-    np.add.at(move, i, direction * (overlap * radii[j] / total)[:, None])
-    np.add.at(move, j, -direction * (overlap * radii[i] / total)[:, None])
-    centres += move * 0.5
+    n = len(centres)
+    ahead, behind = overlap * radii[j] / total, overlap * radii[i] / total
+    for axis in (0, 1):
+        along = direction[:, axis]
+        move = np.bincount(i, along * ahead, n) - np.bincount(j, along * behind, n)
+        centres[:, axis] += move * 0.5
     return True
 
 

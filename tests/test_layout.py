@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from graph.layout import choose_drawn, community_layout, layout_drawn, write_layout
+from graph.layout import DENSE_DISCS, choose_drawn, community_layout, layout_drawn, write_layout
 from graph.store import open_store
 
 
@@ -86,18 +86,20 @@ def test_community_layout_separates_planted_groups() -> None:
     assert (nearest == labels).mean() > 0.95
 
 
-def test_community_layout_keeps_hundreds_of_uneven_groups_apart() -> None:
+@pytest.mark.parametrize("groups", [DENSE_DISCS // 2, 2 * DENSE_DISCS])
+def test_community_layout_keeps_hundreds_of_uneven_groups_apart(groups: int) -> None:
     """A big corpus's drawn papers spread over hundreds of communities of very uneven size:
-    every group's points stay nearer its own centre than any other group's points come."""
+    every group's points stay nearer its own centre than any other group's points come,
+    whether the overlapping discs are found among all pairs or by k-d tree searches."""
     rng = np.random.default_rng(7)
-    sizes = np.minimum(1 + (3 * rng.pareto(1.2, 400)).astype(int), 300)
-    labels = np.repeat(np.arange(400), sizes)
+    sizes = np.minimum(1 + (3 * rng.pareto(1.2, groups)).astype(int), 300)
+    labels = np.repeat(np.arange(groups), sizes)
     src = rng.integers(0, len(labels), 3000)
     dst = rng.integers(0, len(labels), 3000)
     xy = community_layout(labels, src, dst, np.ones(3000))
-    centres = np.array([xy[labels == g].mean(axis=0) for g in range(400)])
+    centres = np.array([xy[labels == g].mean(axis=0) for g in range(groups)])
     own = np.hypot(*(xy - centres[labels]).T)
-    reach = np.array([own[labels == g].max() for g in range(400)])
+    reach = np.array([own[labels == g].max() for g in range(groups)])
     apart = np.hypot(*(centres[:, None, :] - centres[None, :, :]).transpose(2, 0, 1))
     np.fill_diagonal(apart, np.inf)
     # Discs do not overlap: centres are at least the two groups' extents apart.
