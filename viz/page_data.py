@@ -119,7 +119,7 @@ def load_page_inputs(
     """
     wanted = _check_kinds(kinds)
     drawn = read_drawn(store, max_nodes, wanted)
-    return read_page_inputs(store, drawn, max(index_papers, max_nodes))
+    return read_page_inputs(store, drawn, max(index_papers, max_nodes), CONNECTIONS_LISTED)
 
 
 def _check_kinds(kinds: Sequence[str] | None) -> tuple[str, ...]:
@@ -254,7 +254,7 @@ def _details(
             found, key=lambda c: (-c[4], c[0], c[3])
         )[:CONNECTIONS_LISTED]
     ]
-    detail["connectionCount"] = len(found)
+    detail["connectionCount"] = inputs.connection_counts.get(node_id, len(found))
     return detail
 
 

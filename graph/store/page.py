@@ -32,8 +32,12 @@ WITH ends AS (
     SELECT e.dst, e.src, e.kind, e.weight, e.evidence
     FROM edges e JOIN {view} d ON d.node_id = e.dst WHERE e.kind <> 'keyword'
 )
-SELECT ends.node_id, ends.other, ends.kind, ends.weight, ends.evidence, n.label, n.kind
+SELECT ends.node_id, ends.other, ends.kind, ends.weight, ends.evidence, n.label, n.kind,
+       count(*) OVER (PARTITION BY ends.node_id) AS total
 FROM ends JOIN nodes n ON n.node_id = ends.other
+QUALIFY row_number() OVER (
+    PARTITION BY ends.node_id ORDER BY ends.weight DESC, ends.other, ends.kind
+) <= ?
 ORDER BY ends.node_id, ends.weight DESC, ends.other, ends.kind
 """
 SQL_METRICS = "SELECT node_id, metric, value FROM metrics WHERE node_id IN (SELECT node_id FROM {view}) ORDER BY node_id, metric"
@@ -80,10 +84,13 @@ class PageInputs:
     communities: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: metric -> (rank, of how many nodes of the same kind), per node
     ranks: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
-    #: every edge of a drawn node except keyword edges: (other, label, kind of other, edge kind, weight, evidence)
+    #: a drawn node's strongest edges except keyword edges (at most the ``listed`` of
+    #: :func:`read_page_inputs`): (other, label, kind of other, edge kind, weight, evidence)
     connections: dict[str, list[tuple[str, str, str, str, float, str]]] = field(
         default_factory=dict
     )
+    #: how many such edges each drawn node has in all
+    connection_counts: dict[str, int] = field(default_factory=dict)
     #: stored positions (the ``layout`` table); missing nodes are laid out on the fly
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: the most central papers of the database, most central first (at most the index
@@ -94,9 +101,10 @@ class PageInputs:
     total_edges: int | None = None
 
 
-def read_page_inputs(store: Store, drawn: DrawnSet, index_papers: int) -> PageInputs:
-    """The details of the ``drawn`` nodes, read in proportion to them, and the search index
-    of the ``index_papers`` most central papers."""
+def read_page_inputs(store: Store, drawn: DrawnSet, index_papers: int, listed: int) -> PageInputs:
+    """The details of the ``drawn`` nodes, read in proportion to them (their ``listed``
+    strongest connections each, and how many there are), and the search index of the
+    ``index_papers`` most central papers."""
     with store.columns_view("_page_nodes", {"node_id": drawn.nodes}) as view:
         nodes = store.query(SQL_NODES.format(view=view))
         edges = store.query(SQL_EDGES.format(view=view))
@@ -108,10 +116,12 @@ def read_page_inputs(store: Store, drawn: DrawnSet, index_papers: int) -> PageIn
         for node_id, metric, rank, total in store.query(SQL_RANKS.format(view=view)):
             ranks[node_id][metric] = (int(rank), int(total))
         connections: dict[str, list[tuple[str, str, str, str, float, str]]] = defaultdict(list)
-        for node_id, other, kind, weight, evidence, label, other_kind in store.query(
-            SQL_CONNECTIONS.format(view=view)
+        counts: dict[str, int] = {}
+        for node_id, other, kind, weight, evidence, label, other_kind, total in store.query(
+            SQL_CONNECTIONS.format(view=view), [listed]
         ):
             connections[node_id].append((other, label, other_kind, kind, float(weight), evidence))
+            counts[node_id] = int(total)
         papers = {row["paper_id"]: row for row in store.query_dicts(SQL_PAPERS.format(view=view))}
         sources: dict[str, list[str]] = defaultdict(list)
         for paper_id, source, position in store.query(SQL_SOURCES.format(view=view)):
@@ -134,6 +144,7 @@ def read_page_inputs(store: Store, drawn: DrawnSet, index_papers: int) -> PageIn
         communities=communities,
         ranks=dict(ranks),
         connections=dict(connections),
+        connection_counts=counts,
         positions=stored_positions(store, drawn.nodes),
         index=[
             (row[0], row[1], row[2], row[3], row[4])
