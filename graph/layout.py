@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
-from scipy.spatial import cKDTree
 
 from graph.store import Store
 from graph.store import layout as layout_sql
@@ -192,8 +191,13 @@ def _near_pairs(
         # are each several times slower on matrices this size.
         x, y = centres[:, 0], centres[:, 1]
         dx, dy = x[:, None] - x[None, :], y[:, None] - y[None, :]
-        reach = radii[:, None] + (radii[None, :] + gap)
-        return np.nonzero(np.triu(dx * dx + dy * dy < reach * reach, k=1))
+        apart = radii[:, None] + (radii[None, :] + gap)
+        i, j = np.nonzero(np.triu(dx * dx + dy * dy < apart * apart, k=1))
+        return i, j
+    # Imported here: a corpus that draws few communities never needs scipy.spatial
+    # (a seventh of a second to import).
+    from scipy.spatial import cKDTree
+
     tier = np.floor(np.log2(radii / radii.min())).astype(np.int64)
     found_i, found_j = [], []
     for k in np.unique(tier).tolist():
