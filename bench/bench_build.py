@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -107,6 +108,45 @@ def run_build(
     return seconds, peak_mib, cpu_total, lines
 
 
+def machine_speed() -> str:
+    """Seconds three fixed workloads take here, best of three: Python (dicts and strings),
+    NumPy (sorting) and DuckDB (a GROUP BY on all cores).
+
+    Build times from different machines compare only through these: the same code
+    took 37 s at 100k papers on one machine of this kind and 68 s on another.
+    """
+    import duckdb
+    import numpy as np
+
+    def python_work() -> None:
+        counts: dict[str, int] = {}
+        for i in range(1_500_000):
+            word = f"w{i % 50_000}"
+            counts[word] = counts.get(word, 0) + len(word.upper())
+
+    values = np.random.default_rng(0).random(5_000_000)
+    con = duckdb.connect()
+
+    def duckdb_work() -> None:
+        con.execute(
+            "SELECT i % 100000 AS k, count(*), sum(i) FROM range(20000000) t(i) GROUP BY k"
+        ).fetchall()
+
+    def best(work: Any) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    found = (best(python_work), best(lambda: np.sort(values)), best(duckdb_work))
+    con.close()
+    return "machine speed (s, lower is faster): python {:.2f}, numpy {:.2f}, duckdb {:.2f}".format(
+        *found
+    )
+
+
 def main() -> None:
     args = sys.argv[1:]
     code = None
@@ -122,6 +162,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"code: {code or 'this checkout'}"
     )
+    print(machine_speed())
     for n in sizes:
         seconds, peak, cpu, lines = run_build(n, extra, code, keep)
         load = os.getloadavg()[0]
