@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 __all__ = [
     "MIN_BACKGROUND_ROWS",
     "MIN_PARALLEL_ROWS",
+    "SharedClaims",
     "Steps",
     "available_workers",
     "background",
@@ -210,3 +211,37 @@ def background(
         # papers while the keywords are extracted).
         pool.shutdown(wait=False)
         yield future.result
+
+
+class SharedClaims:
+    """Items ``0 .. count - 1`` shared out between a forked helper and this process,
+    each taken once.
+
+    Made before the fork, which the helper inherits it through (:func:`background` with
+    ``inherit``). The helper takes items from the front, this process from the back
+    once its own work is done, so the two meet wherever the work runs out: a job the
+    helper has not started by then is done here instead of waited for.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._taken = multiprocessing.Array("b", count)
+
+    def _take(self, index: int) -> bool:
+        with self._taken.get_lock():
+            if self._taken[index]:
+                return False
+            self._taken[index] = 1
+            return True
+
+    def front(self) -> Iterator[int]:
+        """The items this caller takes, from the first on (the helper's side)."""
+        for index in range(len(self._taken)):
+            if self._take(index):
+                yield index
+
+    def back(self) -> Iterator[int]:
+        """The items this caller takes, from the last down to one the other side has."""
+        for index in reversed(range(len(self._taken))):
+            if not self._take(index):
+                return
+            yield index

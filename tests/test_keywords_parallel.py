@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import os
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from graph import similarity
 from graph.keywords import KeywordTable, extract_keywords
-from graph.parallel import background, in_threads, map_ranges
+from graph.parallel import SharedClaims, background, in_threads, map_ranges
 from graph.similarity import similar_edge_columns
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
@@ -89,6 +91,35 @@ def test_background_process_ends_once_it_has_answered() -> None:
             while _running(pid) and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert not _running(pid)
+
+
+def _take_slowly(job: tuple[SharedClaims, threading.Event | Any]) -> list[int]:
+    claims, started = job
+    taken = []
+    for index in claims.front():
+        taken.append(index)
+        started.set()
+        time.sleep(0.05)
+    return taken
+
+
+def test_shared_claims_split_work_between_helper_and_this_process() -> None:
+    """The forked helper takes items from the front, this process the rest from the back:
+    every item exactly once, whoever is free first."""
+    claims, started = SharedClaims(12), multiprocessing.Event()
+    with background(_take_slowly, (claims, started), 2, inherit=True) as helper:
+        assert started.wait(10)
+        mine = list(claims.back())
+        theirs = helper()
+    assert theirs and mine
+    assert theirs == list(range(len(theirs)))
+    assert sorted(mine) == list(range(len(theirs), 12))
+    # With no helper process the helper's share is worked out when asked for, after
+    # this process took everything.
+    claims = SharedClaims(5)
+    with background(_take_slowly, (claims, threading.Event()), 1, inherit=True) as here:
+        assert list(claims.back()) == [4, 3, 2, 1, 0]
+        assert here() == []
 
 
 def _running(pid: int) -> bool:

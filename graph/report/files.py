@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pyarrow.csv as pa_csv
 
 from graph.figures import DrawnFigure, FigureInputs, draw_figures
 from graph.outputs import atomic_write_text
-from graph.parallel import background
+from graph.parallel import SharedClaims, background
 from graph.report.data import PAPER_COLUMNS, report_data
 from graph.report.maps import figure_inputs
 from graph.report.markdown import render_markdown
@@ -173,13 +174,16 @@ def writing_report(
     # What the files need of the database is read now; the block may use the store.
     lines = q.papers_json_lines(store, json_cap) if "json" in formats else []
     table = q.ranked_papers(store, PAPER_COLUMNS) if "csv" in formats else None
-    with background(_draw, (inputs, out, planned), workers if planned else 1) as drawn:
+    job = _Pictures(inputs, out, planned, SharedClaims(len(planned)))
+    with background(_draw_front, job, workers if planned else 1, inherit=True) as drawn:
 
         def finish() -> list[Path]:
             written = []
             if planned:
-                # report.json lists the pictures drawn, so it waits for them too.
-                pictures = drawn()
+                # Pictures the helper has not started yet are drawn here rather than
+                # waited for; report.json lists the pictures drawn, so it waits for them.
+                mine = _draw(job, job.claims.back())
+                pictures = [f for _, f in sorted([*drawn(), *mine])]
                 data["figures"] = [f.as_dict() for f in pictures]
                 written += [out / f.file for f in pictures]
             if "md" in formats:
@@ -190,11 +194,29 @@ def writing_report(
         yield finish
 
 
-def _draw(
-    job: tuple[FigureInputs | None, Path, list[DrawnFigure]],
-) -> list[DrawnFigure]:
-    inputs, out, planned = job
-    return draw_figures(inputs, out, planned) if inputs is not None else []
+@dataclass(frozen=True, slots=True)
+class _Pictures:
+    """The report's pictures to draw, shared out between the helper and the build."""
+
+    inputs: FigureInputs | None
+    out: Path
+    planned: list[DrawnFigure]
+    claims: SharedClaims
+
+
+def _draw_front(job: _Pictures) -> list[tuple[int, DrawnFigure]]:
+    return _draw(job, job.claims.front())
+
+
+def _draw(job: _Pictures, taken: Iterable[int]) -> list[tuple[int, DrawnFigure]]:
+    """The pictures of ``taken`` numbers that could be drawn, each with its number."""
+    if job.inputs is None:
+        return []
+    return [
+        (index, figure)
+        for index in taken
+        for figure in draw_figures(job.inputs, job.out, [job.planned[index]])
+    ]
 
 
 def _write_tables(
