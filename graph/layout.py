@@ -389,12 +389,15 @@ def read_drawn(
     return DrawnSet(nodes, kind_of, edges, communities, len(ranked))
 
 
-def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> int:
-    """Lay out the default page's nodes and store them in ``layout`` (caller's transaction)."""
+def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> DrawnSet:
+    """Lay out the default page's nodes and store them in ``layout`` (caller's transaction).
+
+    Returns the nodes laid out, which the build's page draws without choosing them again.
+    """
     drawn = read_drawn(store, max_papers)
     pos = layout_drawn(drawn.nodes, drawn.kinds, drawn.communities, drawn.edges)
     ordered = sorted(pos)
-    return store.insert_columns(
+    store.insert_columns(
         "layout",
         {
             "node_id": ordered,
@@ -402,3 +405,4 @@ def write_layout(store: Store, max_papers: int = DEFAULT_MAX_PAPERS) -> int:
             "y": [pos[node][1] for node in ordered],
         },
     )
+    return drawn

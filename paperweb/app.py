@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph.layout import DEFAULT_MAX_PAPERS
+from graph.layout import DEFAULT_MAX_PAPERS, DrawnSet
 from graph.store import Store
 from viz.page import write_graph_page
 from viz.page_data import PageData, load_page_inputs, page_data
@@ -22,7 +22,9 @@ def write_page(
     path: Path,
     max_nodes: int = DEFAULT_MAX_PAPERS,
     kinds: Sequence[str] | None = None,
+    drawn: DrawnSet | None = None,
 ) -> tuple[Path, PageData]:
-    """Draw the database's HTML page (what ``build`` writes and ``view`` re-renders)."""
-    data = page_data(load_page_inputs(store, max_nodes, kinds))
+    """Draw the database's HTML page (what ``build`` writes and ``view`` re-renders);
+    ``drawn`` is the set of nodes to draw when already chosen for these caps."""
+    data = page_data(load_page_inputs(store, max_nodes, kinds, drawn=drawn))
     return write_graph_page(data, path), data

@@ -280,14 +280,14 @@ def _write_graph(
     release_memory()
     write_paper_edges(store, options.keywords, options.k, options.min_similarity, stage, steps)
     write_metrics(store, stage, options.resolution)
-    placed = write_layout(store, options.max_nodes)
-    stage(f"laid out {placed:,} nodes of the map")
+    drawn = write_layout(store, options.max_nodes)
+    stage(f"laid out {len(drawn.nodes):,} nodes of the map")
     summary.links = store.count("links")
     summary.nodes = store.count("nodes")
     summary.edges = store.count("edges")
     # The report's pictures are drawn in another process while this one writes the page.
     with writing_report(store, staged.path, workers=available_workers()) as finish_report:
-        path, data = write_page(store, staged.path / "graph.html", options.max_nodes)
+        path, data = write_page(store, staged.path / "graph.html", options.max_nodes, drawn=drawn)
         stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")
         summary.outputs += finish_report()
     summary.outputs.append(path)

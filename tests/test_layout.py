@@ -173,7 +173,7 @@ def test_write_layout_fills_the_layout_table(tmp_path: Path) -> None:
                 "evidence": ["shares keywords: x", "links it", "links it"],
             },
         )
-        assert write_layout(store) == 4
+        assert len(write_layout(store).nodes) == 4
         first = store.query("SELECT node_id, x, y FROM layout ORDER BY node_id")
         store.clear(["layout"])
         write_layout(store)

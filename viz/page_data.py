@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from collectors.links import is_http_url
-from graph.layout import DEFAULT_KINDS, DEFAULT_MAX_PAPERS, layout_drawn, read_drawn
+from graph.layout import DEFAULT_KINDS, DEFAULT_MAX_PAPERS, DrawnSet, layout_drawn, read_drawn
 from graph.store import Store
 from graph.store.page import RANKED_METRICS, PageInputs, read_page_inputs
 from paperweb.errors import UsageError
@@ -109,16 +109,19 @@ def load_page_inputs(
     max_nodes: int = DEFAULT_MAX_PAPERS,
     kinds: Sequence[str] | None = None,
     index_papers: int = INDEX_PAPERS,
+    drawn: DrawnSet | None = None,
 ) -> PageInputs:
     """Read what the page is made from: the drawn nodes (:func:`graph.layout.read_drawn`) and their details.
 
     ``max_nodes`` caps the drawn papers (the most central ones are kept); repo, owner
     and page nodes are drawn where they join two or more drawn papers. The search index
     holds the ``index_papers`` most central papers (never fewer than are drawn), so the
-    page stays a few MB however large the corpus.
+    page stays a few MB however large the corpus. ``drawn`` is the set those caps and
+    ``kinds`` choose when already known (the build's layout stage chose it).
     """
     wanted = _check_kinds(kinds)
-    drawn = read_drawn(store, max_nodes, wanted)
+    if drawn is None:
+        drawn = read_drawn(store, max_nodes, wanted)
     return read_page_inputs(store, drawn, max(index_papers, max_nodes), CONNECTIONS_LISTED)
 
 
