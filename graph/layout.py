@@ -182,9 +182,10 @@ def _near_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pair of discs whose centres are close enough to overlap, once.
 
-    Discs fall into tiers of radius (each twice the last); a pair whose larger disc is in
-    tier k is within twice that tier's largest radius, so one k-d tree search per tier
-    finds every candidate without a few large communities widening everyone's search.
+    Up to :data:`DENSE_DISCS` discs every pair is tested. Beyond, discs fall into tiers
+    of radius (each twice the last); a pair whose larger disc is in tier k is within twice
+    that tier's largest radius, so one k-d tree search per tier finds every candidate
+    without a few large communities widening everyone's search.
     """
     if len(centres) <= DENSE_DISCS:
         # Squared distances from each axis apart: np.hypot and a trailing axis of two
