@@ -159,17 +159,17 @@ _SUPERSCRIPT = str.maketrans(
 
 
 def log_tick(value: float, _position: object = None) -> str:
-    """A log axis's tick as plain text: ``0.5``, ``1,000``, ``2×10⁻⁵``.
+    """A log axis's tick as plain text: ``0.005``, ``1,000``, ``2×10⁻⁵``.
 
     Plain text rather than matplotlib's mathtext, whose parser takes a third of a
     second to build in every process that draws.
 
-    >>> [log_tick(v) for v in (2e-5, 1e-4, 0.05, 1.0, 1000.0, 3e6)]
-    ['2×10⁻⁵', '10⁻⁴', '0.05', '1', '1,000', '3×10⁶']
+    >>> [log_tick(v) for v in (2e-5, 1e-4, 0.005, 0.05, 1.0, 1000.0, 3e6)]
+    ['2×10⁻⁵', '10⁻⁴', '0.005', '0.05', '1', '1,000', '3×10⁶']
     """
     if value <= 0:
         return ""
-    if 0.01 <= value < 1e5:
+    if 0.001 <= value < 1e5:
         return f"{value:,.12g}"
     exponent = math.floor(math.log10(value) + 1e-9)
     mantissa = round(value / 10.0**exponent, 6)
