@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import random
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
+from graph.ig import ig
 from graph.network import IndexedGraph
 
 __all__ = ["SOURCE_GROUPS", "betweenness_from_sources", "igraph_of", "sampled_betweenness"]

@@ -19,9 +19,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 
+from graph.ig import ig
 from graph.store import Store
 from graph.store import layout as layout_sql
 

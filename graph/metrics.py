@@ -29,7 +29,6 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pyarrow as pa
@@ -39,6 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from graph.betweenness import SOURCE_GROUPS, igraph_of, sampled_betweenness
 from graph.centrality import eigenvector_array, pagerank_array
+from graph.ig import ig
 from graph.network import IndexedGraph, edge_table, indexed_graph, node_table
 from graph.parallel import MIN_BACKGROUND_ROWS, available_workers, background
 

@@ -233,15 +233,16 @@ class SharedClaims:
             self._taken[index] = 1
             return True
 
-    def front(self) -> Iterator[int]:
-        """The items this caller takes, from the first on (the helper's side)."""
-        for index in range(len(self._taken)):
+    def front(self, count: int | None = None) -> Iterator[int]:
+        """The items this caller takes, from the first on (the helper's side); ``count``
+        shares out only the first ``count`` items (both sides must pass the same)."""
+        for index in range(len(self._taken) if count is None else count):
             if self._take(index):
                 yield index
 
-    def back(self) -> Iterator[int]:
+    def back(self, count: int | None = None) -> Iterator[int]:
         """The items this caller takes, from the last down to one the other side has."""
-        for index in reversed(range(len(self._taken))):
+        for index in reversed(range(len(self._taken) if count is None else count)):
             if not self._take(index):
                 return
             yield index

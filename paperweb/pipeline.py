@@ -38,7 +38,7 @@ from graph.layout import DEFAULT_MAX_PAPERS, write_layout
 from graph.outputs import StagedOutputs
 from graph.papers import PaperRow, merge_papers
 from graph.parallel import Steps, available_workers, no_steps
-from graph.report import writing_report
+from graph.report import picture_helper, writing_report
 from graph.similarity import MIN_SIMILARITY
 from graph.stages import write_citations, write_metrics, write_paper_edges, write_papers
 from graph.store import Store, default_memory_limit, rebuilding, release_memory, tune_allocator
@@ -280,15 +280,19 @@ def _write_graph(
     release_memory()
     write_paper_edges(store, options.keywords, options.k, options.min_similarity, stage, steps)
     write_metrics(store, stage, options.resolution)
-    drawn = write_layout(store, options.max_nodes)
-    stage(f"laid out {len(drawn.nodes):,} nodes of the map")
-    summary.links = store.count("links")
-    summary.nodes = store.count("nodes")
-    summary.edges = store.count("edges")
-    # The report's pictures are drawn in another process while this one writes the page.
-    with writing_report(store, staged.path, workers=available_workers()) as finish_report:
-        path, data = write_page(store, staged.path / "graph.html", options.max_nodes, drawn=drawn)
-        stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")
-        summary.outputs += finish_report()
+    # The report's pictures are drawn in another process while this one lays out the map
+    # and writes the page; forked now, it loads matplotlib during the layout.
+    with picture_helper(available_workers()) as helper:
+        drawn = write_layout(store, options.max_nodes)
+        stage(f"laid out {len(drawn.nodes):,} nodes of the map")
+        summary.links = store.count("links")
+        summary.nodes = store.count("nodes")
+        summary.edges = store.count("edges")
+        with writing_report(store, staged.path, helper=helper) as finish_report:
+            path, data = write_page(
+                store, staged.path / "graph.html", options.max_nodes, drawn=drawn
+            )
+            stage(f"wrote the graph page, {data.drawn_papers:,} of {data.total_papers:,} papers")
+            summary.outputs += finish_report()
     summary.outputs.append(path)
     stage("wrote the report")

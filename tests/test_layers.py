@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,19 @@ def test_sql_check_sees_the_store_sql() -> None:
     """The SQL detector finds the statements of the store itself (so it can fail)."""
     store = ROOT / "graph" / "store"
     assert sum(len(_sql_strings(p)) for p in store.rglob("*.py")) > 50
+
+
+def test_the_build_loads_matplotlib_only_to_draw() -> None:
+    # Half a second of every build's start-up: only the process drawing pictures pays it.
+    code = (
+        "import sys, paperweb.cli, paperweb.pipeline, graph.metrics, graph.layout\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib loaded'\n"
+        "from graph.ig import ig\n"
+        "import matplotlib.pyplot\n"
+        "print(ig.Graph.Famous('Zachary').vcount())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "34"

@@ -11,7 +11,14 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from graph.report import figure_inputs, render_markdown, report_data, write_report, writing_report
+from graph.report import (
+    figure_inputs,
+    picture_helper,
+    render_markdown,
+    report_data,
+    write_report,
+    writing_report,
+)
 from graph.stages import write_metrics
 from graph.store import Store, open_store
 from paperweb.cli import app
@@ -296,6 +303,30 @@ def test_report_drawn_in_another_process_is_the_same(small_db: Path, tmp_path: P
     assert [p.name for p in forked] == [p.name for p in here]
     assert len([p for p in forked if p.suffix == ".png"]) == 4
     for a, b in zip(here, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_report_drawn_by_a_helper_forked_earlier_is_the_same(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """The build's helper (forked before the layout, matplotlib loaded while it waits)
+    draws the same pictures; a helper never given a report stops with its block."""
+    with open_store(small_db) as store:
+        _set_years(store)
+    with open_store(small_db, read_only=True) as store:
+        here = write_report(store, tmp_path / "here")
+        with picture_helper(2) as helper:
+            assert helper is not None
+            with writing_report(store, tmp_path / "helped", helper=helper) as finish:
+                helped = finish()
+        with picture_helper(2) as unused:
+            assert unused is not None
+        assert unused.drawn() == []
+        with picture_helper(1) as none:
+            assert none is None
+    assert [p.name for p in helped] == [p.name for p in here]
+    assert len([p for p in helped if p.suffix == ".png"]) == 4
+    for a, b in zip(here, helped, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 

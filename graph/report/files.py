@@ -5,16 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from graph.figures import DrawnFigure, FigureInputs, draw_figures
+from graph.figures import FIGURE_FILES, DrawnFigure, FigureInputs
 from graph.outputs import atomic_write_text
 from graph.parallel import SharedClaims, background
 from graph.report.data import PAPER_COLUMNS, report_data
@@ -24,7 +27,7 @@ from graph.store import Store
 from graph.store import report as q
 from paperweb.errors import UsageError
 
-__all__ = ["REPORT_FORMATS", "write_report", "writing_report"]
+__all__ = ["REPORT_FORMATS", "PictureHelper", "picture_helper", "write_report", "writing_report"]
 
 REPORT_FORMATS = ("md", "json", "csv")
 #: lists longer than this are written one item per line in report.json
@@ -153,11 +156,13 @@ def writing_report(
     figures: bool = True,
     json_cap: int = JSON_CAP,
     workers: int = 1,
+    helper: PictureHelper | None = None,
 ) -> Iterator[Callable[[], list[Path]]]:
     """:func:`write_report`, its pictures drawn in a forked process while the block runs.
 
     Drawing is a second or more of matplotlib that needs nothing of the database once
     its inputs are read, so with ``workers`` >= 2 the build writes the page meanwhile.
+    ``helper`` (from :func:`picture_helper`) draws them instead of a process forked here.
     Everything the files need is read from the store before the block; the block gets
     a call that waits for the pictures, writes the files and returns their paths.
     """
@@ -171,18 +176,30 @@ def writing_report(
         data["figures"] = []
     planned = [DrawnFigure(**f) for f in data["figures"]] if "md" in formats else []
     inputs = figure_inputs(store, data) if planned else None
-    # What the files need of the database is read now; the block may use the store.
-    lines = q.papers_json_lines(store, json_cap) if "json" in formats else []
-    table = q.ranked_papers(store, PAPER_COLUMNS) if "csv" in formats else None
-    job = _Pictures(inputs, out, planned, SharedClaims(len(planned)))
-    with background(_draw_front, job, workers if planned else 1, inherit=True) as drawn:
+    job = _Pictures(inputs, out, planned)
+    with ExitStack() as stack:
+        # The pictures first: they take the longest.
+        if helper is not None:
+            helper.send(job if planned else None)
+            claims, drawn = helper.claims, helper.drawn
+        else:
+            claims = SharedClaims(len(planned))
+            drawn = stack.enter_context(
+                background(_draw_front, (job, claims), workers if planned else 1, inherit=True)
+            )
+        # What the files need of the database is read now; the block may use the store.
+        lines = q.papers_json_lines(store, json_cap) if "json" in formats else []
+        table = q.ranked_papers(store, PAPER_COLUMNS) if "csv" in formats else None
 
         def finish() -> list[Path]:
             written = []
             if planned:
                 # Pictures the helper has not started yet are drawn here rather than
-                # waited for; report.json lists the pictures drawn, so it waits for them.
-                mine = _draw(job, job.claims.back())
+                # waited for, unless matplotlib would first have to load here (half a
+                # second, about what the helper's last picture takes); report.json lists
+                # the pictures drawn, so it waits for them.
+                here = helper is None or "matplotlib" in sys.modules
+                mine = _draw(job, claims.back(len(planned))) if here else []
                 pictures = [f for _, f in sorted([*drawn(), *mine])]
                 data["figures"] = [f.as_dict() for f in pictures]
                 written += [out / f.file for f in pictures]
@@ -201,17 +218,72 @@ class _Pictures:
     inputs: FigureInputs | None
     out: Path
     planned: list[DrawnFigure]
+
+
+def _draw_front(task: tuple[_Pictures, SharedClaims]) -> list[tuple[int, DrawnFigure]]:
+    job, claims = task
+    return _draw(job, claims.front(len(job.planned)))
+
+
+@dataclass(slots=True)
+class PictureHelper:
+    """A forked process that has loaded matplotlib and waits for the report's pictures."""
+
+    jobs: Connection
     claims: SharedClaims
+    drawn: Callable[[], list[tuple[int, DrawnFigure]]]
+    sent: bool = False
+
+    def send(self, job: _Pictures | None) -> None:
+        """Hand the helper its pictures (None: there are none), once."""
+        if not self.sent:
+            self.sent = True
+            self.jobs.send(job)
 
 
-def _draw_front(job: _Pictures) -> list[tuple[int, DrawnFigure]]:
-    return _draw(job, job.claims.front())
+@contextmanager
+def picture_helper(workers: int) -> Iterator[PictureHelper | None]:
+    """A helper for :func:`writing_report`, forked now so that matplotlib (half a second
+    to import) loads while this process goes on with other work, e.g. the map's layout;
+    None with fewer than two ``workers`` (or no ``fork``), when the pictures are drawn here.
+
+    The helper draws what the block's :func:`writing_report` sends it; leaving the block
+    without one tells it to stop.
+    """
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    ours, theirs = multiprocessing.get_context("fork").Pipe()
+    claims = SharedClaims(len(FIGURE_FILES))
+    with background(_wait_and_draw, (theirs, ours, claims), workers, inherit=True) as drawn:
+        theirs.close()  # the helper holds its end now
+        helper = PictureHelper(ours, claims, drawn)
+        try:
+            yield helper
+        finally:
+            helper.send(None)
+            ours.close()
+
+
+def _wait_and_draw(
+    task: tuple[Connection, Connection, SharedClaims],
+) -> list[tuple[int, DrawnFigure]]:
+    jobs, other_end, claims = task
+    other_end.close()
+    import graph.pictures  # noqa: F401  (loaded before the pictures are asked for)
+
+    job: _Pictures | None = jobs.recv()
+    return [] if job is None else _draw(job, claims.front(len(job.planned)))
 
 
 def _draw(job: _Pictures, taken: Iterable[int]) -> list[tuple[int, DrawnFigure]]:
     """The pictures of ``taken`` numbers that could be drawn, each with its number."""
     if job.inputs is None:
         return []
+    # Here, not at the top: matplotlib loads only in a process that draws (half a second
+    # of the build's start-up otherwise, in the process that mostly does not).
+    from graph.pictures import draw_figures
+
     return [
         (index, figure)
         for index in taken
