@@ -8,7 +8,7 @@ import json
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -261,7 +261,9 @@ def picture_helper(workers: int) -> Iterator[PictureHelper | None]:
         try:
             yield helper
         finally:
-            helper.send(None)
+            # A helper already gone (Ctrl-C reaches it too) must not hide why.
+            with suppress(OSError):
+                helper.send(None)
             ours.close()
 
 
