@@ -123,8 +123,15 @@ def paper_keywords(
     # Evidence is only read on keyword edges, which exist for linkable keywords; the
     # evidence texts are few, one per (title count, abstract count, origin).
     linked = linkable_column[columns]
-    found = np.stack([titles[at][linked], abstracts[at][linked], origin[linked]], axis=1)
-    kinds, kind_of = np.unique(found, axis=0, return_inverse=True)
+    # (title count, abstract count, origin), each under 2**20, as one int64: np.unique of
+    # rows (axis=0) sorts structured views, several times slower; the order is the same.
+    packed = (
+        (titles[at][linked].astype(np.int64) << 40)
+        | (abstracts[at][linked].astype(np.int64) << 20)
+        | origin[linked].astype(np.int64)
+    )
+    unique, kind_of = np.unique(packed, return_inverse=True)
+    kinds = np.stack([unique >> 40, (unique >> 20) & (2**20 - 1), unique & (2**20 - 1)], axis=1)
     evidence = np.zeros(len(columns), dtype=np.int32)
     evidence[linked] = 1 + kind_of.reshape(-1)
     evidences = [""] + [
