@@ -27,6 +27,19 @@ def test_open_store_creates_schema(tmp_path: Path) -> None:
         assert set(GRAPH_TABLES) <= store.table_names()
 
 
+def test_store_connections_draw_no_duckdb_progress_bar(tmp_path: Path) -> None:
+    """DuckDB's own progress bar (drawn on stdout for a query of over two seconds) is off
+    in the store's connection and its cursors: it would cut through the build's progress.
+    (Lowering its wait time to test with a quick query would switch it back on; DuckDB's
+    default is on when Python runs a script, off under pytest.)"""
+    setting = "SELECT current_setting('enable_progress_bar')"
+    with open_store(tmp_path / "db.duckdb") as store:
+        assert store.con.execute(setting).fetchone() == (False,)
+        assert store.con.cursor().execute(setting).fetchone() == (False,)
+    with open_store(tmp_path / "db.duckdb", read_only=True) as store:
+        assert store.con.execute(setting).fetchone() == (False,)
+
+
 def test_insert_columns_bulk_loads_rows(tmp_path: Path) -> None:
     """Column lists land as rows, NULLs included."""
     with open_store(tmp_path / "db.duckdb") as store:

@@ -84,7 +84,7 @@ def connect_file(
     if spill is not None:
         config["temp_directory"] = str(spill)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=config)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         message = str(exc)
         if "lock" in message.lower():
@@ -106,6 +106,11 @@ def connect_file(
         raise DatabaseError(
             f"database {path} is not a readable DuckDB file ({_first_line(exc)})"
         ) from exc
+    # DuckDB draws a progress bar of its own on stdout for a query of more than two
+    # seconds (a few at 1M papers), across the build's own progress lines. A setting of
+    # the session, so it cannot go in CONNECT_CONFIG; cursors inherit it.
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def checked(con: duckdb.DuckDBPyConnection, path: Path, check: Callable[..., None]) -> None:
