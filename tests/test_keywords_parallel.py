@@ -171,3 +171,59 @@ def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.M
     assert len(one["src"]) > 5_000
     assert (one["src"], one["dst"], one["evidence"]) == (two["src"], two["dst"], two["evidence"])
     assert np.array_equal(one["weight"], two["weight"])
+
+
+def test_phrase_numbering_in_chunks_on_threads_is_numpy_unique(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pairs numbered a chunk at a time on two threads: np.unique's numbers, first
+    occurrences and counts, whatever the chunk size."""
+    from graph.keywords import phrases
+
+    rng = np.random.default_rng(7)
+    prefix = rng.integers(0, 300, 50_000).astype(np.int32)
+    word = rng.integers(0, 40, 50_000).astype(np.int32)
+    pairs = prefix.astype(np.int64) * 40 + word
+    distinct, first, number, often = np.unique(
+        pairs, return_index=True, return_inverse=True, return_counts=True
+    )
+    monkeypatch.setattr(phrases, "THREADS", 2)
+    for chunk in (1 << 20, 4096, 777):
+        monkeypatch.setattr(phrases, "NUMBER_CHUNK", chunk)
+        count, found_first, found_number, found_often = phrases.number_pairs(prefix, word, 40)
+        assert count == len(distinct)
+        assert found_first.tolist() == first.tolist()
+        assert found_number.tolist() == number.tolist()
+        assert found_often.tolist() == often.tolist()
+        mask = pairs % 3 == 0
+        assert phrases.positions(mask).tolist() == np.flatnonzero(mask).tolist()
+
+
+@pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
+def test_keywords_in_small_chunks_on_threads_equal_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1,500 real HF papers: phrases numbered 5,000 tokens and the count matrix built 64
+    papers at a time, on two threads, give the table of one chunk on one thread."""
+    from graph.keywords import phrases, weighting
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        quality = importlib.import_module("bench_keyword_quality")
+    finally:
+        sys.path.pop(0)
+    found, _ = quality.read_day_files(HF_CORPUS, "202*")
+    papers = [(p.paper_id, p.title, p.summary) for p in found[:1500]]
+    given = [(p.paper_id, k, "huggingface") for p in found[:1500:4] for k in p.ai_keywords]
+    for module in (phrases, weighting):
+        monkeypatch.setattr(module, "THREADS", 1)
+    monkeypatch.setattr(phrases, "NUMBER_CHUNK", 1 << 30)
+    monkeypatch.setattr(weighting, "ROW_CHUNK", 1 << 30)
+    alone = extract_keywords(papers, given=given, workers=1)
+    for module in (phrases, weighting):
+        monkeypatch.setattr(module, "THREADS", 2)
+    monkeypatch.setattr(phrases, "NUMBER_CHUNK", 5000)
+    monkeypatch.setattr(weighting, "ROW_CHUNK", 64)
+    chunked = extract_keywords(papers, given=given, workers=1)
+    assert sum(len(kws) for kws in alone.by_paper.values()) > 10_000
+    _same_tables(alone, chunked)

@@ -72,11 +72,14 @@ def phrase_grams(
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
             ids = gather(code, start)
+            count = count_ids(ids, distinct_count)
         else:
             start = positions(code[: max(size - n + 1, 0)] >= 0)
             start = start[gather(words, start, n - 1) >= 0]
             nxt_word = gather(words, start, n - 1)
-            distinct_count, first, ids = number_pairs(gather(code, start), nxt_word, vocabulary)
+            distinct_count, first, ids, count = number_pairs(
+                gather(code, start), nxt_word, vocabulary
+            )
             prefix = code[start[first]].astype(np.int64)
             last = nxt_word[first].astype(np.int64)
             del first
@@ -103,7 +106,7 @@ def phrase_grams(
         )
         del generic_gram
         grams.key.append(key)
-        grams.count.append(count_ids(ids, distinct_count))
+        grams.count.append(count)
         grams.prefix.append(prefix)
         grams.last.append(last)
         at = gather(key.astype(np.int32), ids)
@@ -122,13 +125,30 @@ THREADS = available_workers()
 
 
 def positions(mask: np.ndarray) -> np.ndarray:
-    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus."""
-    found = np.empty(int(np.count_nonzero(mask)), dtype=np.int32)
-    done = 0
-    for lo in range(0, len(mask), NUMBER_CHUNK):
+    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus.
+
+    Each chunk's count first, then each chunk writes its own slice, on :data:`THREADS`
+    threads.
+
+    >>> positions(np.array([False, True, True, False, True])).tolist()
+    [1, 2, 4]
+    """
+    starts = range(0, len(mask), NUMBER_CHUNK)
+    counts = np.zeros(len(starts) + 1, dtype=np.int64)
+
+    def count(lo: int) -> None:
+        counts[lo // NUMBER_CHUNK + 1] = np.count_nonzero(mask[lo : lo + NUMBER_CHUNK])
+
+    in_threads(count, starts, THREADS)
+    offsets = np.cumsum(counts)
+    found = np.empty(int(offsets[-1]), dtype=np.int32)
+
+    def fill(lo: int) -> None:
+        at = offsets[lo // NUMBER_CHUNK]
         here = np.flatnonzero(mask[lo : lo + NUMBER_CHUNK])
-        found[done : done + len(here)] = here + lo
-        done += len(here)
+        found[at : at + len(here)] = here + lo
+
+    in_threads(fill, starts, THREADS)
     return found
 
 
@@ -205,13 +225,21 @@ def count_ids(ids: np.ndarray, length: int) -> np.ndarray:
 
 def number_pairs(
     prefix: np.ndarray, word: np.ndarray, vocabulary: int
-) -> tuple[int, np.ndarray, np.ndarray]:
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """Number the distinct (prefix, word) pairs in sorted order, as ``np.unique`` would.
 
-    Returns the number of distinct pairs, where each first occurs, and the number of each
-    pair (int32). Works in chunks, so no corpus-size sort or int64 inverse is built.
+    Returns the number of distinct pairs, where each first occurs, the number of each
+    pair (int32) and how often each occurs. Works in chunks on :data:`THREADS` threads
+    (NumPy's sorts and searches let go of the GIL), so no corpus-size sort or int64
+    inverse is built; the counts come from each chunk's distinct pairs, not from a
+    corpus-length ``bincount`` per chunk.
+
+    >>> count, first, number, often = number_pairs(np.array([3, 1, 3, 1]), np.array([0, 2, 0, 1]), 4)
+    >>> count, first.tolist(), number.tolist(), often.tolist()
+    (3, [3, 1, 0], [2, 1, 2, 0], [1, 1, 2])
     """
     total = len(prefix)
+    starts = range(0, total, NUMBER_CHUNK)
 
     def values(lo: int) -> np.ndarray:
         return (
@@ -219,19 +247,38 @@ def number_pairs(
             + word[lo : lo + NUMBER_CHUNK]
         )
 
-    seen = [np.unique(values(lo)) for lo in range(0, total, NUMBER_CHUNK)]
-    distinct = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
-    del seen
+    # Per chunk, its distinct pairs and how often each occurs there (int32: a chunk has
+    # at most NUMBER_CHUNK occurrences).
+    nothing = (np.zeros(0, np.int64), np.zeros(0, np.int32))
+    seen: list[tuple[np.ndarray, np.ndarray]] = [nothing] * len(starts)
+
+    def distinct_in(lo: int) -> None:
+        pairs, counts = np.unique(values(lo), return_counts=True)
+        seen[lo // NUMBER_CHUNK] = pairs, counts.astype(np.int32)
+
+    in_threads(distinct_in, starts, THREADS)
+    distinct = (
+        np.unique(np.concatenate([pairs for pairs, _ in seen])) if seen else np.zeros(0, np.int64)
+    )
+    often = np.zeros(len(distinct), dtype=np.int64)
+    for pairs, counts in seen:
+        # A chunk's pairs are distinct, so a plain fancy-indexed add counts each once.
+        often[np.searchsorted(distinct, pairs)] += counts
+    seen.clear()
     number = np.empty(total, dtype=np.int32)
+
+    def look_up(lo: int) -> None:
+        number[lo : lo + NUMBER_CHUNK] = np.searchsorted(distinct, values(lo))
+
+    in_threads(look_up, starts, THREADS)
     first = np.full(len(distinct), -1, dtype=np.int64)
-    for lo in range(0, total, NUMBER_CHUNK):
-        here = np.searchsorted(distinct, values(lo))
-        number[lo : lo + len(here)] = here
+    for lo in starts:
+        here = number[lo : lo + NUMBER_CHUNK]
         # Pairs not met in an earlier chunk: their first occurrence is in this one.
         new = np.flatnonzero(first[here] < 0)
         found, at = np.unique(here[new], return_index=True)
         first[found] = new[at] + lo
-    return len(distinct), first, number
+    return len(distinct), first, number, often
 
 
 def gram_labels(

@@ -15,6 +15,8 @@ from scipy import sparse
 
 from graph.keywords.analyzer import TOKENIZE, is_generic, keyword_key, surface_form
 from graph.keywords.options import ROW_CHUNK, KeywordOptions
+from graph.keywords.phrases import THREADS
+from graph.parallel import in_threads
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
 __all__ = ["Given", "Scores", "count_matrix", "given_keywords", "score_entries", "smoothed_idf"]
@@ -79,16 +81,15 @@ def count_matrix(
     float64, so the order of summation does not matter.
     """
     given_rows, given_cols = given
-    indptr = [np.zeros(1, dtype=np.int64)]
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
-    stored = 0
     # Where each chunk's rows start in each (sorted) occurrence array, found in one pass per
     # array. The bounds take the array's own dtype: searching a list of Python ints would
     # cast (copy) the whole array on every call, which made this quadratic in the corpus.
     starts = np.append(np.arange(0, shape[0], ROW_CHUNK), shape[0])
     cuts = [np.searchsorted(texts, (2 * starts).astype(texts.dtype)).tolist() for texts in text_at]
-    for chunk, first in enumerate(starts[:-1].tolist()):
+    blocks: list[sparse.csr_matrix | None] = [None] * (len(starts) - 1)
+
+    def block(chunk: int) -> None:
+        first = int(starts[chunk])
         last = min(first + ROW_CHUNK, shape[0])
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
@@ -102,19 +103,27 @@ def count_matrix(
         rows.append(given_rows[mine] - first)
         cols.append(given_cols[mine])
         values.append(np.full(len(mine), _GIVEN_UNIT))
-        block = sparse.coo_matrix(
+        built = sparse.coo_matrix(
             (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
             shape=(last - first, shape[1]),
         ).tocsr()
-        block.sum_duplicates()
-        indptr.append(block.indptr[1:].astype(np.int64) + stored)
-        indices.append(block.indices)
-        data.append(block.data)
-        stored += block.nnz
+        built.sum_duplicates()
+        blocks[chunk] = built
+
+    # Each block is NumPy and SciPy's compiled sparse code (which lets go of the GIL).
+    in_threads(block, range(len(blocks)), THREADS)
+    indptr = [np.zeros(1, dtype=np.int64)]
+    stored = 0
+    for built in blocks:
+        assert built is not None
+        indptr.append(built.indptr[1:].astype(np.int64) + stored)
+        stored += built.nnz
     return sparse.csr_matrix(
         (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+            np.concatenate([b.data for b in blocks if b is not None]) if blocks else np.zeros(0),
+            np.concatenate([b.indices for b in blocks if b is not None])
+            if blocks
+            else np.zeros(0, dtype=np.int32),
             np.concatenate(indptr),
         ),
         shape=shape,
