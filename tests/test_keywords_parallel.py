@@ -203,9 +203,10 @@ def test_phrase_numbering_in_chunks_on_threads_is_numpy_unique(
 def test_keywords_in_small_chunks_on_threads_equal_one_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """1,500 real HF papers: phrases numbered 5,000 tokens and the count matrix built 64
-    papers at a time, on two threads, give the table of one chunk on one thread."""
-    from graph.keywords import phrases, weighting
+    """1,500 real HF papers: phrases numbered, entries scored and rounded 5,000 at a time
+    and the count matrix built 64 papers at a time, on two threads, give the table of one
+    chunk on one thread."""
+    from graph.keywords import extract, phrases, weighting
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     try:
@@ -215,16 +216,16 @@ def test_keywords_in_small_chunks_on_threads_equal_one_pass(
     found, _ = quality.read_day_files(HF_CORPUS, "202*")
     papers = [(p.paper_id, p.title, p.summary) for p in found[:1500]]
     given = [(p.paper_id, k, "huggingface") for p in found[:1500:4] for k in p.ai_keywords]
-    for module in (phrases, weighting):
-        monkeypatch.setattr(module, "THREADS", 1)
-    monkeypatch.setattr(phrases, "NUMBER_CHUNK", 1 << 30)
-    monkeypatch.setattr(weighting, "ROW_CHUNK", 1 << 30)
-    alone = extract_keywords(papers, given=given, workers=1)
-    for module in (phrases, weighting):
-        monkeypatch.setattr(module, "THREADS", 2)
-    monkeypatch.setattr(phrases, "NUMBER_CHUNK", 5000)
-    monkeypatch.setattr(weighting, "ROW_CHUNK", 64)
-    chunked = extract_keywords(papers, given=given, workers=1)
+    modules = (extract, phrases, weighting)
+    for threads, entries, rows in ((1, 1 << 30, 1 << 30), (2, 5000, 64)):
+        for module in modules:
+            monkeypatch.setattr(module, "THREADS", threads)
+            monkeypatch.setattr(module, "NUMBER_CHUNK", entries)
+        monkeypatch.setattr(weighting, "ROW_CHUNK", rows)
+        if threads == 1:
+            alone = extract_keywords(papers, given=given, workers=1)
+        else:
+            chunked = extract_keywords(papers, given=given, workers=1)
     assert sum(len(kws) for kws in alone.by_paper.values()) > 10_000
     _same_tables(alone, chunked)
 

@@ -238,7 +238,7 @@ def _select(state: _Extraction) -> KeywordTable:
         ranked,
         labels,
         options.per_paper,
-        np.round(scores, 6),
+        _rounded(scores, 6),
         scored.titles,
         scored.abstracts,
         linkable_column,
@@ -269,6 +269,21 @@ def _select(state: _Extraction) -> KeywordTable:
         columns=[column_labels[int(c)] for c in used],
         matrix=matrix,
     )
+
+
+def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    """``np.round(values, decimals)``, a chunk at a time on threads (0.9 s at 1M papers in one).
+
+    >>> _rounded(np.array([0.1234567, 2.5e-7]), 6).tolist()
+    [0.123457, 0.0]
+    """
+    found = np.empty_like(values)
+
+    def chunk(lo: int) -> None:
+        np.round(values[lo : lo + NUMBER_CHUNK], decimals, out=found[lo : lo + NUMBER_CHUNK])
+
+    in_threads(chunk, range(0, len(values), NUMBER_CHUNK), THREADS)
+    return found
 
 
 def _empty_table(papers: Sequence[tuple[str, str, str]]) -> KeywordTable:

@@ -15,7 +15,7 @@ from scipy import sparse
 
 from graph.keywords.analyzer import TOKENIZE, is_generic, keyword_key, surface_form
 from graph.keywords.options import ROW_CHUNK, KeywordOptions
-from graph.keywords.phrases import THREADS
+from graph.keywords.phrases import NUMBER_CHUNK, THREADS
 from graph.parallel import in_threads
 from graph.words import EVERYDAY_ZIPF, word_zipf
 
@@ -157,28 +157,48 @@ def score_entries(
     of several words), a length bonus, half for a one-word keyword of several papers,
     and the termhood factor of :class:`KeywordOptions`.
     """
-    packed = counts.data.astype(np.int64)
-    given_n = (packed >> 40).astype(np.int32)
-    abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
-    titles = (packed & (2**20 - 1)).astype(np.int32)
-    del packed
-    counts.data = np.where(
-        abstracts > 0, options.title_weight * titles, options.title_only_weight * titles
-    )
-    counts.data += options.title_weight * given_n + abstracts
-    del given_n
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    data, indices = counts.data, counts.indices
+    size_of_entries = len(data)
+    starts = range(0, size_of_entries, NUMBER_CHUNK)
+    titles = np.empty(size_of_entries, dtype=np.int32)
+    abstracts = np.empty(size_of_entries, dtype=np.int32)
+    weighted = np.empty(size_of_entries, dtype=np.float64)
+
+    # Elementwise, a chunk at a time on threads (NumPy's arithmetic lets go of the GIL);
+    # the same operations in the same order as on the whole arrays, so the same numbers.
+    def unpack(lo: int) -> None:
+        hi = lo + NUMBER_CHUNK
+        packed = data[lo:hi].astype(np.int64)
+        given_n = (packed >> 40).astype(np.int32)
+        found_abstracts = ((packed >> 20) & (2**20 - 1)).astype(np.int32)
+        found_titles = (packed & (2**20 - 1)).astype(np.int32)
+        abstracts[lo:hi], titles[lo:hi] = found_abstracts, found_titles
+        tf = np.where(
+            found_abstracts > 0,
+            options.title_weight * found_titles,
+            options.title_only_weight * found_titles,
+        )
+        tf += options.title_weight * given_n + found_abstracts
+        weighted[lo:hi] = tf
+
+    in_threads(unpack, starts, THREADS)
+    df = np.bincount(indices, minlength=counts.shape[1])
     idf = smoothed_idf(df, counts.shape[0])
     # Longer phrases say more than their parts.
     length_bonus = 1.0 + options.length_bonus * (size - 1.0)
-    scores = np.log(counts.data)
-    scores += 1.0
     key_factor = np.where(size > 1, idf**options.phrase_idf_power, idf) * length_bonus
     key_factor[(size == 1) & (df >= 2)] *= options.common_word_factor
     key_factor *= np.exp(-options.specificity * (commonness - EVERYDAY_ZIPF))
-    scores *= key_factor[counts.indices]
-    del key_factor
-    counts.data = scores
+
+    def score(lo: int) -> None:
+        hi = lo + NUMBER_CHUNK
+        found = np.log(weighted[lo:hi])
+        found += 1.0
+        found *= key_factor[indices[lo:hi]]
+        weighted[lo:hi] = found
+
+    in_threads(score, starts, THREADS)
+    counts.data = weighted
     return Scores(counts, titles, abstracts, idf, df)
 
 
