@@ -108,8 +108,12 @@ def connect_file(
         ) from exc
     # DuckDB draws a progress bar of its own on stdout for a query of more than two
     # seconds (a few at 1M papers), across the build's own progress lines. A setting of
-    # the session, so it cannot go in CONNECT_CONFIG; cursors inherit it.
-    con.execute("SET enable_progress_bar = false")
+    # the session, so it cannot go in CONNECT_CONFIG (cursors start with it off).
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        con.close()
+        raise
     return con
 
 
