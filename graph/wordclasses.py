@@ -199,10 +199,11 @@ def usage_counts(
     forms = int(form_of.max()) + 1 if len(form_of) else 0
     chunk = USAGE_CHUNK
     starts = range(0, len(raw), chunk)
-    groups = available_workers()
     # Per group (every groups-th chunk, on a thread of its own: the gathers and masks let go
-    # of the GIL, bincount mostly does not): uses, before, after and marked, in int32 while
-    # the corpus has fewer than 2**31 tokens (as its int32 token positions assume).
+    # of the GIL, bincount mostly does not, so more than two groups gain little and each
+    # holds counts of every form): uses, before, after and marked, in int32 while the
+    # corpus has fewer than 2**31 tokens (as its int32 token positions assume).
+    groups = min(available_workers(), 2)
     sums = np.zeros((groups, 4, forms), dtype=np.int32 if len(raw) < 2**31 else np.int64)
 
     def count(group: int) -> None:
