@@ -93,12 +93,15 @@ def test_background_process_ends_once_it_has_answered() -> None:
             assert not _running(pid)
 
 
-def _take_slowly(job: tuple[SharedClaims, threading.Event | Any]) -> list[int]:
-    claims, started = job
+def _take_slowly(job: tuple[SharedClaims, Any, Any]) -> list[int]:
+    claims, started, their_turn = job
     taken = []
     for index in claims.front():
         taken.append(index)
         started.set()
+        # After its first item the helper waits until the other side has taken one too,
+        # so that both sides take some however the two processes are scheduled.
+        their_turn.wait(10)
         time.sleep(0.05)
     return taken
 
@@ -106,10 +109,14 @@ def _take_slowly(job: tuple[SharedClaims, threading.Event | Any]) -> list[int]:
 def test_shared_claims_split_work_between_helper_and_this_process() -> None:
     """The forked helper takes items from the front, this process the rest from the back:
     every item exactly once, whoever is free first."""
-    claims, started = SharedClaims(12), multiprocessing.Event()
-    with background(_take_slowly, (claims, started), 2, inherit=True) as helper:
+    claims = SharedClaims(12)
+    started, their_turn = multiprocessing.Event(), multiprocessing.Event()
+    with background(_take_slowly, (claims, started, their_turn), 2, inherit=True) as helper:
         assert started.wait(10)
-        mine = list(claims.back())
+        mine = []
+        for index in claims.back():
+            mine.append(index)
+            their_turn.set()
         theirs = helper()
     assert theirs and mine
     assert theirs == list(range(len(theirs)))
@@ -117,7 +124,8 @@ def test_shared_claims_split_work_between_helper_and_this_process() -> None:
     # With no helper process the helper's share is worked out when asked for, after
     # this process took everything.
     claims = SharedClaims(5)
-    with background(_take_slowly, (claims, threading.Event()), 1, inherit=True) as here:
+    idle = (threading.Event(), threading.Event())
+    with background(_take_slowly, (claims, *idle), 1, inherit=True) as here:
         assert list(claims.back()) == [4, 3, 2, 1, 0]
         assert here() == []
 
@@ -143,15 +151,21 @@ def _same_tables(one: KeywordTable, other: KeywordTable) -> None:
         assert np.array_equal(getattr(one.matrix, part), getattr(other.matrix, part))
 
 
-@pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
-def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """3,000 real HF papers, with their ai_keywords given for every third, in ranges of 350."""
+def _hf_papers() -> list[Any]:
+    """The real papers of ../shared/corpus-hf, read as the keyword-quality bench reads them."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     try:
         quality = importlib.import_module("bench_keyword_quality")
     finally:
         sys.path.pop(0)
     found, _ = quality.read_day_files(HF_CORPUS, "202*")
+    return list(found)
+
+
+@pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
+def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """3,000 real HF papers, with their ai_keywords given for every third, in ranges of 350."""
+    found = _hf_papers()
     found = found[:3000]
     assert len(found) == 3000
     papers = [(p.paper_id, p.title, p.summary) for p in found]
@@ -208,12 +222,7 @@ def test_keywords_in_small_chunks_on_threads_equal_one_pass(
     chunk on one thread."""
     from graph.keywords import extract, phrases, weighting
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    try:
-        quality = importlib.import_module("bench_keyword_quality")
-    finally:
-        sys.path.pop(0)
-    found, _ = quality.read_day_files(HF_CORPUS, "202*")
+    found = _hf_papers()
     papers = [(p.paper_id, p.title, p.summary) for p in found[:1500]]
     given = [(p.paper_id, k, "huggingface") for p in found[:1500:4] for k in p.ai_keywords]
     modules = (extract, phrases, weighting)
