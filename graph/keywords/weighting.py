@@ -112,19 +112,20 @@ def count_matrix(
 
     # Each block is NumPy and SciPy's compiled sparse code (which lets go of the GIL).
     in_threads(block, range(len(blocks)), THREADS)
-    indptr = [np.zeros(1, dtype=np.int64)]
-    stored = 0
-    for built in blocks:
-        assert built is not None
-        indptr.append(built.indptr[1:].astype(np.int64) + stored)
-        stored += built.nnz
+    built_blocks = [b for b in blocks if b is not None]
+    assert len(built_blocks) == len(blocks)
+    ends = np.cumsum([0] + [b.nnz for b in built_blocks], dtype=np.int64)
     return sparse.csr_matrix(
         (
-            np.concatenate([b.data for b in blocks if b is not None]) if blocks else np.zeros(0),
-            np.concatenate([b.indices for b in blocks if b is not None])
-            if blocks
-            else np.zeros(0, dtype=np.int32),
-            np.concatenate(indptr),
+            np.concatenate([np.zeros(0)] + [b.data for b in built_blocks]),
+            np.concatenate([np.zeros(0, dtype=np.int32)] + [b.indices for b in built_blocks]),
+            np.concatenate(
+                [np.zeros(1, dtype=np.int64)]
+                + [
+                    b.indptr[1:].astype(np.int64) + end
+                    for b, end in zip(built_blocks, ends[:-1], strict=True)
+                ]
+            ),
         ),
         shape=shape,
     )
