@@ -18,6 +18,7 @@ from graph.keywords.phrases import pair_lookup
 from graph.parallel import map_batches
 
 __all__ = [
+    "Background",
     "PaperTerms",
     "TermCounts",
     "community_labels",
@@ -33,6 +34,10 @@ __all__ = [
 
 #: a label phrase must occur in at least this share of its community's papers
 LABEL_MIN_SHARE = 0.25
+#: ... and be this many times as common in its papers' texts as in the rest of the corpus's
+LABEL_MIN_LIFT = 2.0
+#: texts read for how common each candidate phrase is in the corpus as a whole
+CORPUS_SAMPLE = 5_000
 #: a word is shown as a phrase holding it when the phrase covers this share of its papers
 PHRASE_SHARE = 0.6
 #: distinctive keywords per community whose occurrences in the texts are counted
@@ -86,6 +91,33 @@ def _generic_word(word: str) -> bool:
     """A word the keyword extractor never keeps alone ("model", "data"): no name for a community."""
     folded = word.lower().replace("-", "")
     return folded in GENERIC_WORDS or folded in BREAK_WORDS or folded.rstrip("s") in GENERIC_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """How common phrases are in the texts of the whole corpus: of ``sampled`` texts drawn
+    evenly from ``papers`` papers, ``counts[phrase]`` contain the phrase.
+
+    Keyword counts rank a community's phrases, but a phrase can be a keyword of few papers
+    and yet stand in a quarter of all abstracts (a verb such as "estimates" in a corpus of
+    one field): its texts then cover any large community without marking it. What the
+    texts say of the rest of the corpus decides that.
+    """
+
+    counts: dict[str, int]
+    sampled: int
+    papers: int
+
+    @classmethod
+    def every(cls, papers: int, sample: int = CORPUS_SAMPLE) -> int:
+        """Read every k-th paper for a sample of about ``sample`` texts (all of a small corpus)."""
+        return max(1, -(-papers // max(sample, 1)))
+
+    def outside_share(self, phrase_count: np.ndarray, found: np.ndarray, size: int) -> np.ndarray:
+        """Share of the papers outside a community of ``size`` whose texts hold each phrase,
+        from the phrases' sample counts and the ``found`` papers holding them inside it."""
+        corpus = phrase_count / max(self.sampled, 1) * self.papers
+        return np.maximum(corpus - found, 0.0) / max(self.papers - size, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +324,7 @@ def label_communities(
     total_papers: int,
     top: int = 3,
     covered: dict[tuple[int, str], int] | None = None,
+    background: Background | None = None,
 ) -> dict[int, tuple[str, list[str], list[int]]]:
     """Label, phrases and papers covered by each phrase, per community.
 
@@ -301,8 +334,11 @@ def label_communities(
     build counts in the database for the :func:`label_candidates`. A phrase is
     shown only when at least :data:`LABEL_MIN_SHARE` of the community's papers
     cover it, strongest first by :func:`_distinctive`; a phrase inside one already
-    shown (or holding one) is skipped. A community where no phrase reaches that
-    share is labelled "mixed: ..." with its most distinctive phrases.
+    shown (or holding one) is skipped. With a ``background`` (how common the
+    phrases are in the corpus's texts), a phrase must also be at least
+    :data:`LABEL_MIN_LIFT` times as common in the community's texts as in the rest
+    of the corpus's. A community where no phrase passes is labelled "mixed: ..."
+    with its most distinctive phrases.
 
     >>> label_communities({0: 2, 1: 1}, [(0, "koopman", 2, 2), (1, "x", 1, 1)], 3)[0]
     ('koopman', ['koopman'], [2])
@@ -345,11 +381,23 @@ def label_communities(
         found[order],
         size[order],
     )
+    # Sample counts per term; a term the sample was not asked about is not held back.
+    phrase_count = np.zeros(len(names), dtype=np.float64)
+    if background is not None:
+        number = {name: at for at, name in enumerate(names)}
+        for phrase, n in background.counts.items():
+            if phrase in number:
+                phrase_count[number[phrase]] = n
     labels: dict[int, tuple[str, list[str], list[int]]] = {}
     for index, first, end in _groups(community):
         term_list = terms[first:end]
         found_list = found[first:end]
-        labels[index] = _label(names, term_list, found_list, int(size[first]), top)
+        size_here = int(size[first])
+        marks = np.ones(len(term_list), dtype=bool)
+        if background is not None:
+            outside = background.outside_share(phrase_count[term_list], found_list, size_here)
+            marks = found_list >= LABEL_MIN_LIFT * outside * size_here
+        labels[index] = _label(names, term_list, found_list, size_here, top, marks)
     for index, size_here in sizes.items():
         if index not in labels:
             labels[index] = (f"{size_here} paper(s) without shared keywords", [], [])
@@ -357,12 +405,18 @@ def label_communities(
 
 
 def _label(
-    names: list[str], terms: np.ndarray, found: np.ndarray, size: int, top: int
+    names: list[str],
+    terms: np.ndarray,
+    found: np.ndarray,
+    size: int,
+    top: int,
+    marks: np.ndarray | None = None,
 ) -> tuple[str, list[str], list[int]]:
-    """The label of one community from its terms, strongest first, and their coverage."""
+    """The label of one community from its terms, strongest first, and their coverage
+    (``marks``: which terms are common enough here against the rest of the corpus)."""
     shared = LABEL_MIN_SHARE * size
     # Only terms enough papers bear out can be shown, or name a word they hold.
-    eligible = np.flatnonzero(found >= shared)
+    eligible = np.flatnonzero((found >= shared) & (True if marks is None else marks))
     shown = [
         (names[t], n)
         for t, n in zip(terms[eligible].tolist(), found[eligible].tolist(), strict=True)
@@ -395,9 +449,20 @@ def _label(
     if chosen:
         return ", ".join(chosen), chosen, papers
     # No phrase is shared by enough of the papers: the community is held together by
-    # many small overlaps, and its label should not pretend otherwise.
-    chosen = [names[t] for t in terms[:top].tolist()]
-    return "mixed: " + ", ".join(chosen), chosen, found[:top].tolist()
+    # many small overlaps, and its label should not pretend otherwise. It names the
+    # strongest phrases that mark it against the rest of the corpus (any, when none
+    # does), none inside another ("LLM", not also "LLMs").
+    order = np.arange(len(terms)) if marks is None else np.argsort(~marks, kind="stable")
+    for at in order.tolist():
+        if len(chosen) >= top:
+            break
+        word = names[int(terms[at])]
+        text = f" {label_needle(word)} "
+        if not any(text in other or other in text for other in folded):
+            chosen.append(word)
+            papers.append(int(found[at]))
+            folded.append(text)
+    return "mixed: " + ", ".join(chosen), chosen, papers
 
 
 #: ASCII punctuation and symbols, read as spaces when texts and phrases are compared

@@ -20,6 +20,8 @@ from graph.keywords import (
     paused_gc,
 )
 from graph.labels import (
+    LABEL_MIN_SHARE,
+    Background,
     PaperTerms,
     community_terms,
     label_candidates,
@@ -52,6 +54,7 @@ from graph.store.analysis import (
     keyword_degrees,
     member_texts,
     numbered_graph,
+    sample_texts,
 )
 from graph.store.papers import code_links, given_keywords, paper_texts, replace_keywords
 
@@ -357,7 +360,17 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
         workers = available_workers() if total >= MIN_PARALLEL_ROWS else 1
         # The gathered group has no candidates: its texts are not read.
         covered = label_coverage(member_texts(store, without=other), candidates, workers)
-    labels = label_communities(named, counts, total, covered=covered)
+        # How common the candidates are in the corpus's texts, from an even sample of them;
+        # only those enough of their community's texts hold can be shown, so only they are asked.
+        phrases = sorted({w for (c, w), n in covered.items() if n >= LABEL_MIN_SHARE * named[c]})
+        every = Background.every(len(labels_of))
+        sampled = label_coverage(sample_texts(store, every), {0: phrases})
+        background = Background(
+            {phrase: n for (_, phrase), n in sampled.items()},
+            len(range(0, len(labels_of), every)),
+            len(labels_of),
+        )
+    labels = label_communities(named, counts, total, covered=covered, background=background)
     if other is not None:
         smallest = next(v for k, v in notes if k == "partition.smallest")
         labels[other] = (f"other: {sizes[other]} papers in groups under {smallest}", [], [])

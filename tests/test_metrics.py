@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import graph.metrics as metrics_module
 import graph.report.markdown as markdown_module
 from graph.betweenness import betweenness_from_sources
-from graph.labels import community_labels, label_communities, label_coverage
+from graph.labels import Background, community_labels, label_communities, label_coverage
 from graph.metrics import (
     betweenness,
     communities,
@@ -305,6 +305,28 @@ def test_label_communities_needs_a_quarter_of_the_papers_in_the_texts() -> None:
     assert labels[0] == ("neural operators", ["neural operators"], [9])
 
 
+def test_label_communities_pass_over_a_phrase_as_common_in_the_rest_of_the_corpus() -> None:
+    """A word in a third of all texts is no name for a community where a third write it."""
+    sizes = {0: 12}
+    # "instantiate" is a keyword of these 4 papers only, so the keyword counts rank it first;
+    # 4 of the 12 texts write it, as do 300 of the corpus's 1,000.
+    counts = [(0, "instantiate", 4, 4), (0, "koopman", 4, 12)]
+    covered = {(0, "instantiate"): 4, (0, "koopman"): 4}
+    alone = label_communities(sizes, counts, 1000, covered=covered)[0]
+    assert alone[1][0] == "instantiate"
+    background = Background({"instantiate": 300, "koopman": 12}, 1000, 1000)
+    labels = label_communities(sizes, counts, 1000, covered=covered, background=background)
+    assert labels[0] == ("koopman", ["koopman"], [4])
+    # A sample of the corpus stands for all of it: 30 of 100 texts is the same share.
+    sampled = Background({"instantiate": 30, "koopman": 1}, 100, 1000)
+    assert label_communities(sizes, counts, 1000, covered=covered, background=sampled) == labels
+    # With nothing that marks it, the community is mixed, and says so with the phrase
+    # that does mark it first.
+    common = Background({"instantiate": 300, "koopman": 300}, 1000, 1000)
+    text, phrases, _ = label_communities(sizes, counts, 1000, covered=covered, background=common)[0]
+    assert text.startswith("mixed: ") and set(phrases) == {"instantiate", "koopman"}
+
+
 def test_label_communities_count_what_the_texts_write_not_the_keyword() -> None:
     """A keyword most papers carry (say through an acronym) but few texts spell out is no label."""
     sizes = {0: 12}
@@ -435,14 +457,11 @@ def test_report_communities_table_shows_the_largest_and_names_the_csv(
     assert len(named) > 5
     monkeypatch.setattr(markdown_module, "TOP_COMMUNITIES", 4)
     text = render_markdown(data)
-    table = text.split("## Communities", 1)[1].split("\n\n")
-    rows = [
-        line
-        for part in table[:3]
-        for line in part.splitlines()
-        if line.startswith("| ") and line[2].isdigit()
-    ]
+    section = text.split("## Communities", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert [int(r.split("|")[1]) for r in rows] == [c["community"] for c in named[:4]]
+    # The table says how its labels were chosen.
+    assert "at least 25% of the community's papers write" in section
     left = named[4:]
     assert (
         f"The 4 largest of {len(named):,} named communities are shown; the other {len(left):,} "
@@ -551,6 +570,49 @@ def test_corpus_labels_are_borne_out_by_the_texts(corpus_out: Path) -> None:
         # The stored count is the texts' count, or for a phrase outside the counted
         # candidates the keyword count, which the texts can only exceed.
         assert size / 4 <= coverage <= found, (label, coverage, found, size)
+
+
+HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
+
+
+@pytest.mark.skipif(not HF_CORPUS.is_dir(), reason=f"corpus not found at {HF_CORPUS}")
+def test_hf_labels_are_twice_as_common_in_their_community(tmp_path: Path) -> None:
+    """On ~5,800 real papers, every phrase of a named community's label is written in at
+    least a quarter of its papers' texts and twice as often there as in the rest."""
+    from graph.labels import fold_text, label_needle
+
+    code, _, err = _build(HF_CORPUS, "--db", tmp_path / "db.duckdb", "--out", tmp_path / "out")
+    # 3: built, with the corpus's unusable days reported and skipped.
+    assert code == 3, err
+    with open_store(tmp_path / "db.duckdb", read_only=True) as store:
+        text_of = {
+            paper: f" {fold_text(title)} {fold_text(abstract or '')} "
+            for paper, title, abstract in store.query(
+                "SELECT paper_id, title, abstract FROM papers"
+            )
+        }
+        community_of = dict(
+            store.query("SELECT node_id, value::INTEGER FROM metrics WHERE metric = 'community'")
+        )
+        rows = store.query(
+            "SELECT community, label, size, keywords FROM communities WHERE NOT is_other"
+        )
+    named = [row for row in rows if not row[1].startswith("mixed")]
+    # Most communities of a real corpus have a name; the rest say they are mixed.
+    assert len(named) >= 0.6 * len(rows) and len(named) >= 10
+    for community, label, size, phrases in named:
+        for phrase in phrases:
+            needle = " " + label_needle(phrase)
+            inside = outside = 0
+            for paper, text in text_of.items():
+                if needle in text:
+                    if community_of.get(paper) == community:
+                        inside += 1
+                    else:
+                        outside += 1
+            assert inside >= size / 4, (label, phrase, inside, size)
+            # Twice, as a sample of half these texts estimates it; here every text is read.
+            assert inside / size >= 1.8 * outside / (len(text_of) - size), (label, phrase)
 
 
 def _same_graph(left: object, right: object) -> None:

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from graph.labels import LABEL_MIN_LIFT, LABEL_MIN_SHARE
 from graph.report.data import TOP, competition_ranks
 
 __all__ = ["md", "ordinal", "render_markdown", "scale", "shorten"]
@@ -211,6 +212,11 @@ def render_markdown(data: dict[str, Any]) -> str:
     out += ["", "## Communities", ""]
     out += _figure(data, "report-communities.png")
     out += [
+        f"A label names phrases that at least {100 * LABEL_MIN_SHARE:.0f}% of the community's "
+        f"papers write in their title or abstract, each at least {LABEL_MIN_LIFT:g} times as "
+        "common there as in the rest of the corpus; a community with none is *mixed*, named by "
+        "its most distinctive keywords.",
+        "",
         "| # | label | papers | label keyword in | edge weight inside | most central |",
         "|---:|---|---:|---:|---:|---|",
     ]

@@ -16,6 +16,7 @@ __all__ = [
     "keyword_degrees",
     "member_texts",
     "numbered_graph",
+    "sample_texts",
 ]
 
 SQL_GRAPH_NODES = "SELECT node_id, kind FROM nodes ORDER BY node_id"
@@ -67,6 +68,12 @@ WHERE m.community IS DISTINCT FROM ?
 """
 SQL_MEMBER_TEXT_ROWS = "SELECT community, title, abstract FROM _member_texts"
 SQL_DROP_MEMBER_TEXTS = "DROP TABLE IF EXISTS _member_texts"
+# Every k-th paper of ``_members`` (numbered in graph order, so a rebuild reads the same ones).
+SQL_SAMPLE_TEXTS = """
+SELECT 0 AS community, p.title, coalesce(p.abstract, '') AS abstract
+FROM papers p JOIN _members AS m USING (paper_id)
+WHERE m.number % ? = 0
+"""
 
 
 def _over_temporary(store: Store, create: str, drop: str, *queries: str) -> list[pa.Table]:
@@ -113,3 +120,9 @@ def member_texts(
         yield from store.query_batches(SQL_MEMBER_TEXT_ROWS, rows=rows)
     finally:
         store.execute(SQL_DROP_MEMBER_TEXTS)
+
+
+def sample_texts(store: Store, every: int, rows: int = 4096) -> Iterator[pa.RecordBatch]:
+    """(0, title, abstract) batches of every ``every``-th paper of ``_members``: few enough
+    texts to read in a moment at any size, the same ones on every build of the same input."""
+    yield from store.query_batches(SQL_SAMPLE_TEXTS, [max(every, 1)], rows=rows)
