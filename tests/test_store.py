@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from graph.store import GRAPH_TABLES, connection, open_store
@@ -80,6 +81,7 @@ def test_insert_columns_in_many_batches_keeps_order_and_fails_whole(
     """Batches made while the previous one is inserted land in order; a bad batch fails the
     insert with DuckDB's error, and the transaction keeps what was there."""
     monkeypatch.setattr(connection, "INSERT_BATCH", 7)
+    monkeypatch.setattr(connection, "INSERT_CHUNK", 3)
     ids = [f"p{i:03d}" for i in range(100)]
     with open_store(tmp_path / "db.duckdb") as store:
         n = store.insert_columns(
@@ -96,6 +98,21 @@ def test_insert_columns_in_many_batches_keeps_order_and_fails_whole(
                 {"node_id": again, "kind": ["paper"] * 100, "label": again, "url": [None] * 100},
             )
         assert store.count("nodes") == 100
+
+
+def test_insert_columns_appended_on_threads_keep_their_order(tmp_path: Path) -> None:
+    """A statement of many record batches, which DuckDB appends on all its threads, stores
+    the rows in the order given."""
+    rows = 3 * connection.INSERT_CHUNK + 17
+    ids = [f"p{(i * 7919) % rows:07d}" for i in range(rows)]
+    with open_store(tmp_path / "db.duckdb") as store:
+        store.insert_columns(
+            "keywords",
+            {"paper_id": ids, "keyword": ids, "weight": np.arange(rows, dtype=np.float64)},
+        )
+        stored = store.query_arrow("SELECT paper_id, weight FROM keywords ORDER BY rowid")
+    assert stored["paper_id"].to_pylist() == ids
+    assert stored["weight"].to_numpy().tolist() == list(range(rows))
 
 
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:

@@ -41,8 +41,10 @@ from paperweb.errors import DatabaseError, DatabaseInUse, UsageError
 
 __all__ = ["Store", "open_store", "release_memory", "tune_allocator"]
 
-#: rows per Arrow batch of :meth:`Store.insert_columns`
-INSERT_BATCH = 200_000
+#: rows per INSERT statement of :meth:`Store.insert_columns`
+INSERT_BATCH = 1_000_000
+#: rows per Arrow record batch within one statement (DuckDB's row group)
+INSERT_CHUNK = 122_880
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
@@ -253,8 +255,11 @@ class Store:
     ) -> int:
         """Bulk-append column lists (NumPy or Arrow arrays) to ``table`` through Arrow; returns the row count.
 
-        Large loads go in batches of :data:`INSERT_BATCH` rows, so that neither the Arrow
-        copy nor DuckDB's conversion of it holds the whole load at once.
+        Large loads go in statements of :data:`INSERT_BATCH` rows, so that neither the
+        Arrow copy nor DuckDB's conversion of it holds the whole load at once. A statement
+        hands DuckDB record batches of :data:`INSERT_CHUNK` rows, which it appends on all
+        its threads in their order (one batch would be one thread: 11M keyword rows at 1M
+        papers took 6.7 s that way, 3.2 s in batches).
         """
         if table not in self.table_names():
             raise DatabaseError(f"database {self.path} has no table {table!r}")
@@ -264,11 +269,13 @@ class Store:
         rows = lengths.pop() if lengths else 0
         names = ", ".join(f'"{name}"' for name in columns)
         batches = (
-            pa.table(
-                {
-                    name: _arrow(values[first : first + INSERT_BATCH])
-                    for name, values in columns.items()
-                }
+            _in_chunks(
+                pa.table(
+                    {
+                        name: _arrow(values[first : first + INSERT_BATCH])
+                        for name, values in columns.items()
+                    }
+                )
             )
             for first in range(0, rows, INSERT_BATCH)
         )
@@ -398,6 +405,11 @@ def _arrow(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.
     if isinstance(values, np.ndarray) and values.dtype != object:
         return pa.array(values)
     return pa.array(values if isinstance(values, list) else list(values))
+
+
+def _in_chunks(data: pa.Table) -> pa.Table:
+    """``data`` as record batches of :data:`INSERT_CHUNK` rows (slices: nothing is copied)."""
+    return pa.Table.from_batches(data.to_batches(max_chunksize=INSERT_CHUNK), data.schema)
 
 
 #: glibc's mallopt parameter number for the mmap threshold
