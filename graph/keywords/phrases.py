@@ -6,6 +6,7 @@ occurs, and per key the spelling its papers use most.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,22 +68,26 @@ def phrase_grams(
     ids: np.ndarray  # phrase id of each occurrence in ``start``
     for n in range(1, limit + 1):
         if n == 1:
-            start = positions(code >= 0)
+            start = positions(size, lambda lo, hi: code[lo:hi] >= 0)
             prefix = np.full(len(parts), -1, dtype=np.int64)
             last = np.arange(len(parts), dtype=np.int64)
             distinct_count = len(parts)
             ids = gather(code, start)
             count = count_ids(ids, distinct_count)
+            # A word is generic or not wherever it stands (one that never does is not).
+            generic_gram = generic[:distinct_count] & (count > 0)
         else:
-            start = positions(code[: max(size - n + 1, 0)] >= 0)
-            start = start[gather(words, start, n - 1) >= 0]
+            # Where a phrase of n - 1 words starts and a word follows it.
+            start = positions(
+                max(size - n + 1, 0),
+                lambda lo, hi, at=n - 1: (code[lo:hi] >= 0) & (words[lo + at : hi + at] >= 0),
+            )
             nxt_word = gather(words, start, n - 1)
             distinct_count, first, ids, count = number_pairs(
                 gather(code, start), nxt_word, vocabulary
             )
             prefix = code[start[first]].astype(np.int64)
             last = nxt_word[first].astype(np.int64)
-            del first
             shorter = text_keys
             text_keys = [
                 shorter[p] + parts[w] for p, w in zip(prefix.tolist(), last.tolist(), strict=True)
@@ -90,11 +95,12 @@ def phrase_grams(
             del shorter
             scatter(all_generic, start, gather(all_generic, start) & gather(generic, nxt_word))
             del nxt_word
+            # Every occurrence of a phrase says the same (its words are generic or not):
+            # its first one says it for all.
+            generic_gram = all_generic[start[first]]
+            del first
             code.fill(-1)
             scatter(code, start, ids)
-        generic_gram = np.zeros(distinct_count, dtype=bool)
-        # Every occurrence of a phrase says the same (its words are generic or not).
-        scatter(generic_gram, ids, gather(all_generic, start))
         generic_gram |= ~ends[last]
         key = np.fromiter(
             (
@@ -109,12 +115,12 @@ def phrase_grams(
         grams.count.append(count)
         grams.prefix.append(prefix)
         grams.last.append(last)
-        at = gather(key.astype(np.int32), ids)
-        del ids
-        kept = at >= 0
-        grams.positions.append(start[kept])
-        grams.keys_at.append(at[kept])
-        del at, kept, start
+        # The occurrences of phrases with a key, and their keys.
+        key32 = key.astype(np.int32)
+        kept = positions(len(ids), lambda lo, hi, key32=key32, ids=ids: key32[ids[lo:hi]] >= 0)
+        grams.positions.append(gather(start, kept))
+        grams.keys_at.append(gather(key32, gather(ids, kept)))
+        del ids, kept, start, key32
     return grams
 
 
@@ -124,20 +130,23 @@ NUMBER_CHUNK = 1 << 20
 THREADS = available_workers()
 
 
-def positions(mask: np.ndarray) -> np.ndarray:
-    """``np.flatnonzero(mask)`` as int32, without an int64 array of the whole corpus.
+def positions(length: int, test: Callable[[int, int], np.ndarray]) -> np.ndarray:
+    """The indices below ``length`` where a test holds, in order, as int32: ``test(lo, hi)``
+    says it for ``lo..hi-1``.
 
-    Each chunk's count first, then each chunk writes its own slice, on :data:`THREADS`
-    threads.
+    A chunk at a time on :data:`THREADS` threads: each chunk's count first, then each
+    chunk writes its own slice. Neither a mask nor an int64 array of the whole corpus is
+    built (each is a serial pass over GBs at 1M papers); a chunk is tested twice instead.
 
-    >>> positions(np.array([False, True, True, False, True])).tolist()
+    >>> values = np.array([-1, 4, 2, -1, 7])
+    >>> positions(len(values), lambda lo, hi: values[lo:hi] >= 0).tolist()
     [1, 2, 4]
     """
-    starts = range(0, len(mask), NUMBER_CHUNK)
+    starts = range(0, length, NUMBER_CHUNK)
     counts = np.zeros(len(starts) + 1, dtype=np.int64)
 
     def count(lo: int) -> None:
-        counts[lo // NUMBER_CHUNK + 1] = np.count_nonzero(mask[lo : lo + NUMBER_CHUNK])
+        counts[lo // NUMBER_CHUNK + 1] = np.count_nonzero(test(lo, min(lo + NUMBER_CHUNK, length)))
 
     in_threads(count, starts, THREADS)
     offsets = np.cumsum(counts)
@@ -145,7 +154,7 @@ def positions(mask: np.ndarray) -> np.ndarray:
 
     def fill(lo: int) -> None:
         at = offsets[lo // NUMBER_CHUNK]
-        here = np.flatnonzero(mask[lo : lo + NUMBER_CHUNK])
+        here = np.flatnonzero(test(lo, min(lo + NUMBER_CHUNK, length)))
         found[at : at + len(here)] = here + lo
 
     in_threads(fill, starts, THREADS)
