@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def _running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone, or going as it is read
         return False
 
 
@@ -187,6 +188,10 @@ def test_pool_keywords_equal_single_process_on_real_papers(monkeypatch: pytest.M
     assert np.array_equal(one["weight"], two["weight"])
 
 
+def _part(mask: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return mask[lo:hi]
+
+
 def test_phrase_numbering_in_chunks_on_threads_is_numpy_unique(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -210,7 +215,7 @@ def test_phrase_numbering_in_chunks_on_threads_is_numpy_unique(
         assert found_number.tolist() == number.tolist()
         assert found_often.tolist() == often.tolist()
         mask = pairs % 3 == 0
-        found = phrases.positions(len(mask) - 5, lambda lo, hi, mask=mask: mask[lo:hi])
+        found = phrases.positions(len(mask) - 5, partial(_part, mask))
         assert found.tolist() == np.flatnonzero(mask[:-5]).tolist()
 
 

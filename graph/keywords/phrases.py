@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -78,10 +79,7 @@ def phrase_grams(
             generic_gram = generic[:distinct_count] & (count > 0)
         else:
             # Where a phrase of n - 1 words starts and a word follows it.
-            start = positions(
-                max(size - n + 1, 0),
-                lambda lo, hi, at=n - 1: (code[lo:hi] >= 0) & (words[lo + at : hi + at] >= 0),
-            )
+            start = positions(max(size - n + 1, 0), partial(_followed, code, words, n - 1))
             nxt_word = gather(words, start, n - 1)
             distinct_count, first, ids, count = number_pairs(
                 gather(code, start), nxt_word, vocabulary
@@ -117,11 +115,21 @@ def phrase_grams(
         grams.last.append(last)
         # The occurrences of phrases with a key, and their keys.
         key32 = key.astype(np.int32)
-        kept = positions(len(ids), lambda lo, hi, key32=key32, ids=ids: key32[ids[lo:hi]] >= 0)
+        kept = positions(len(ids), partial(_keyed, key32, ids))
         grams.positions.append(gather(start, kept))
         grams.keys_at.append(gather(key32, gather(ids, kept)))
         del ids, kept, start, key32
     return grams
+
+
+def _followed(code: np.ndarray, words: np.ndarray, at: int, lo: int, hi: int) -> np.ndarray:
+    """Which of positions lo..hi-1 start a phrase (``code``) with a word ``at`` tokens on."""
+    return (code[lo:hi] >= 0) & (words[lo + at : hi + at] >= 0)
+
+
+def _keyed(key: np.ndarray, ids: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Which of occurrences lo..hi-1 (phrase ``ids``) are of a phrase with a key."""
+    return key[ids[lo:hi]] >= 0
 
 
 #: occurrences handled at once when phrases are numbered (bounds the temporary arrays)
