@@ -230,7 +230,7 @@ def test_page_data_independent_of_row_order() -> None:
     [
         (
             "mixed: binary neural networks, GELU activation, I-BERT",
-            "binary neural networks, I-BERT",
+            "mixed: binary neural networks, I-BERT",
         ),
         ("graph neural networks, HGNNs, hypergraph", "graph neural networks, HGNNs"),
         (
@@ -240,7 +240,8 @@ def test_page_data_independent_of_row_order() -> None:
     ],
 )
 def test_map_label_keeps_phrases_that_fit(label: str, short: str) -> None:
-    """Cluster labels on the map are the community label's first phrases that fit."""
+    """Cluster labels on the map are the community label's first phrases that fit; a mixed
+    community says it is mixed there too."""
     assert map_label(label) == short
 
 

@@ -156,13 +156,15 @@ def short_label(label: str, kind: str, limit: int = 28) -> str:
 def map_label(label: str, limit: int = 30) -> str:
     """A community's label as drawn on the map: its first phrases that fit ``limit`` characters.
 
-    The "mixed:" mark is dropped (the legend keeps the full label).
+    A mixed community keeps its "mixed:" mark: on the map its phrases would otherwise read
+    as the name of a cluster that few of its papers share.
 
     >>> map_label("mixed: binary neural networks, GELU activation, I-BERT")
-    'binary neural networks, I-BERT'
+    'mixed: binary neural networks, I-BERT'
     >>> map_label("neural operators, partial differential equations, fourier neural operators")
     'neural operators'
     """
+    mixed = label.startswith("mixed:")
     parts = [part.strip() for part in label.removeprefix("mixed:").split(",") if part.strip()]
     if not parts:
         return label
@@ -170,7 +172,7 @@ def map_label(label: str, limit: int = 30) -> str:
     for part in parts[1:]:
         if len(", ".join([*chosen, part])) <= limit:
             chosen.append(part)
-    return ", ".join(chosen)
+    return ("mixed: " if mixed else "") + ", ".join(chosen)
 
 
 def community_color(community: int) -> str:
