@@ -108,18 +108,32 @@ def plain(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def short_label(label: str, limit: int = 34) -> str:
-    """The first phrases of a community label that fit in ``limit`` characters (escaped for drawing)."""
-    text = label.removeprefix("mixed: ")
-    phrases = [p.strip() for p in text.split(",") if p.strip()] or [text]
+def leading_phrases(label: str, limit: int) -> str:
+    """A community label's first phrase and each later one that still fits in ``limit``
+    characters; a mixed community keeps its "mixed:" mark (which ``limit`` leaves out).
+
+    >>> leading_phrases("mixed: binary neural networks, GELU activation, I-BERT", 30)
+    'mixed: binary neural networks, I-BERT'
+    """
+    mixed = label.startswith("mixed:")
+    phrases = [p.strip() for p in label.removeprefix("mixed:").split(",") if p.strip()]
+    if not phrases:
+        return label
     kept = phrases[0]
     for phrase in phrases[1:]:
-        if len(kept) + 2 + len(phrase) > limit:
-            break
-        kept += ", " + phrase
+        if len(kept) + 2 + len(phrase) <= limit:
+            kept += ", " + phrase
+    return ("mixed: " if mixed else "") + kept
+
+
+def short_label(label: str, limit: int = 34) -> str:
+    """The first phrases of a community label that fit in ``limit`` characters, cut with an
+    ellipsis when the first alone is longer (escaped for drawing)."""
+    mark = "mixed: " if label.startswith("mixed:") else ""
+    kept = leading_phrases(label, limit).removeprefix(mark)
     if len(kept) > limit:
         kept = kept[: limit - 1].rstrip() + "…"
-    return plain(("mixed: " if label.startswith("mixed: ") else "") + kept)
+    return plain(mark + kept)
 
 
 def plan_figures(

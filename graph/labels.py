@@ -113,6 +113,17 @@ class Background:
         """Read every k-th paper for a sample of about ``sample`` texts (all of a small corpus)."""
         return max(1, -(-papers // max(sample, 1)))
 
+    @classmethod
+    def from_texts(
+        cls, texts: Iterable[pa.RecordBatch], phrases: Iterable[str], papers: int, every: int
+    ) -> Background:
+        """Count ``phrases`` in the ``texts`` of every ``every``-th of ``papers`` papers
+        (record batches as :func:`label_coverage` reads them)."""
+        found = label_coverage(texts, {0: sorted(set(phrases))})
+        return cls(
+            {phrase: n for (_, phrase), n in found.items()}, len(range(0, papers, every)), papers
+        )
+
     def outside_share(self, phrase_count: np.ndarray, found: np.ndarray, size: int) -> np.ndarray:
         """Share of the papers outside a community of ``size`` whose texts hold each phrase,
         from the phrases' sample counts and the ``found`` papers holding them inside it."""
@@ -364,8 +375,8 @@ def label_communities(
     # phrase than carry the keyword: a keyword can come from an acronym ("PDEs"
     # -> "partial differential equations") or a source's own list.
     found = counts.count[keep].copy()
+    number = {name: at for at, name in enumerate(names)} if covered or background else {}
     if covered:
-        number = {name: at for at, name in enumerate(names)}
         known = [(c, number[w], n) for (c, w), n in covered.items() if w in number]
         community, term, value = (
             (np.array(column, dtype=np.int64) for column in zip(*known, strict=True))
@@ -384,7 +395,6 @@ def label_communities(
     # Sample counts per term; a term the sample was not asked about is not held back.
     phrase_count = np.zeros(len(names), dtype=np.float64)
     if background is not None:
-        number = {name: at for at, name in enumerate(names)}
         for phrase, n in background.counts.items():
             if phrase in number:
                 phrase_count[number[phrase]] = n
@@ -410,13 +420,13 @@ def _label(
     found: np.ndarray,
     size: int,
     top: int,
-    marks: np.ndarray | None = None,
+    marks: np.ndarray,
 ) -> tuple[str, list[str], list[int]]:
     """The label of one community from its terms, strongest first, and their coverage
     (``marks``: which terms are common enough here against the rest of the corpus)."""
     shared = LABEL_MIN_SHARE * size
     # Only terms enough papers bear out can be shown, or name a word they hold.
-    eligible = np.flatnonzero((found >= shared) & (True if marks is None else marks))
+    eligible = np.flatnonzero((found >= shared) & marks)
     shown = [
         (names[t], n)
         for t, n in zip(terms[eligible].tolist(), found[eligible].tolist(), strict=True)
@@ -452,8 +462,7 @@ def _label(
     # many small overlaps, and its label should not pretend otherwise. It names the
     # strongest phrases that mark it against the rest of the corpus (any, when none
     # does), none inside another ("LLM", not also "LLMs").
-    order = np.arange(len(terms)) if marks is None else np.argsort(~marks, kind="stable")
-    for at in order.tolist():
+    for at in np.argsort(~marks, kind="stable").tolist():
         if len(chosen) >= top:
             break
         word = names[int(terms[at])]

@@ -362,14 +362,9 @@ def write_metrics(store: Store, progress: Progress = _quiet, resolution: float =
         covered = label_coverage(member_texts(store, without=other), candidates, workers)
         # How common the candidates are in the corpus's texts, from an even sample of them;
         # only those enough of their community's texts hold can be shown, so only they are asked.
-        phrases = sorted({w for (c, w), n in covered.items() if n >= LABEL_MIN_SHARE * named[c]})
+        shown = (w for (c, w), n in covered.items() if n >= LABEL_MIN_SHARE * named[c])
         every = Background.every(len(labels_of))
-        sampled = label_coverage(sample_texts(store, every), {0: phrases})
-        background = Background(
-            {phrase: n for (_, phrase), n in sampled.items()},
-            len(range(0, len(labels_of), every)),
-            len(labels_of),
-        )
+        background = Background.from_texts(sample_texts(store, every), shown, len(labels_of), every)
     labels = label_communities(named, counts, total, covered=covered, background=background)
     if other is not None:
         smallest = next(v for k, v in notes if k == "partition.smallest")

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from collectors.links import is_http_url
+from graph.figures import leading_phrases
 from graph.layout import DEFAULT_KINDS, DEFAULT_MAX_PAPERS, DrawnSet, layout_drawn, read_drawn
 from graph.store import Store
 from graph.store.page import RANKED_METRICS, PageInputs, read_page_inputs
@@ -164,15 +165,7 @@ def map_label(label: str, limit: int = 30) -> str:
     >>> map_label("neural operators, partial differential equations, fourier neural operators")
     'neural operators'
     """
-    mixed = label.startswith("mixed:")
-    parts = [part.strip() for part in label.removeprefix("mixed:").split(",") if part.strip()]
-    if not parts:
-        return label
-    chosen = [parts[0]]
-    for part in parts[1:]:
-        if len(", ".join([*chosen, part])) <= limit:
-            chosen.append(part)
-    return ("mixed: " if mixed else "") + ", ".join(chosen)
+    return leading_phrases(label, limit)
 
 
 def community_color(community: int) -> str:
