@@ -71,8 +71,9 @@ def compile_code(code: str | None) -> None:
 
 def run_build(
     n: int, extra: list[str], code: str | None, keep: bool
-) -> tuple[float, float, float, list[str]]:
-    """Build the corpus of ``n`` papers; (seconds, peak RSS MiB, CPU seconds, stage lines)."""
+) -> tuple[float, float, float, float, list[str]]:
+    """Build the corpus of ``n`` papers; (seconds, peak RSS MiB, CPU seconds, of them in the
+    kernel, stage lines)."""
     data = HERE / "data" / f"n{n}"
     pages = data / "pages"
     done = data / "pages.done"
@@ -116,9 +117,10 @@ def run_build(
     # ru_maxrss of children is the largest child so far; sizes run in increasing order.
     peak_mib = after.ru_maxrss / 1024
     cpu_total = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    system = after.ru_stime - before.ru_stime
     if code_exit not in (0, 3):
         raise SystemExit(f"build of {n} papers failed:\n" + "\n".join(lines))
-    return seconds, peak_mib, cpu_total, lines
+    return seconds, peak_mib, cpu_total, system, lines
 
 
 def machine_speed() -> str:
@@ -178,10 +180,11 @@ def main() -> None:
     print(machine_speed())
     compile_code(code)
     for n in sizes:
-        seconds, peak, cpu, lines = run_build(n, extra, code, keep)
+        seconds, peak, cpu, system, lines = run_build(n, extra, code, keep)
         load = os.getloadavg()[0]
         print(
-            f"{n:>8,} papers: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {peak:,.0f} MiB, "
+            f"{n:>8,} papers: {seconds:6.1f} s wall, {cpu:6.1f} s CPU ({system:.1f} s in the kernel), "
+            f"peak RSS {peak:,.0f} MiB, "
             f"load average {load:.1f}"
         )
         for line in lines:

@@ -415,16 +415,20 @@ def _in_chunks(data: pa.Table) -> pa.Table:
 #: glibc's mallopt parameter number for the mmap threshold
 _M_MMAP_THRESHOLD = -3
 #: blocks from this size up get a mapping of their own, returned to the system when freed
-MMAP_THRESHOLD = 256 * 1024
+MMAP_THRESHOLD = 32 * 1024 * 1024
 
 
 def tune_allocator() -> None:
-    """Let glibc map large blocks (numpy arrays, long texts) on their own.
+    """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD`: blocks above it (the corpus-size
+    arrays of the keyword stage) are mapped on their own and returned at once when freed.
 
-    Freeing such a block then returns its memory at once. By default glibc raises this
-    threshold to the size of the largest block freed so far (up to 32 MiB), after which
-    the chunk-sized arrays of the keyword stage pile up in the heap and the process stays
-    hundreds of MiB larger. Elsewhere than glibc this does nothing.
+    By default glibc raises the threshold to the largest block freed so far, so after
+    one such array is freed the next ones stay in the heap and the process stays
+    hundreds of MiB larger. Below it, the chunk-sized temporaries of the threaded NumPy
+    passes (8 MiB each) reuse heap memory; mapped on their own, each one's pages would be
+    faulted in anew (a quarter of the 1M keyword stage's CPU time in the kernel, more
+    on a virtual machine whose host takes freed pages back). :func:`release_memory`
+    returns the heap's free pages between stages. Elsewhere than glibc this does nothing.
     """
     try:
         mallopt = ctypes.CDLL(None).mallopt
