@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from graph.store import GRAPH_TABLES, connection, open_store
@@ -105,13 +106,17 @@ def test_insert_columns_appended_on_threads_keep_their_order(tmp_path: Path) -> 
     the rows in the order given."""
     rows = 3 * connection.INSERT_CHUNK + 17
     ids = [f"p{(i * 7919) % rows:07d}" for i in range(rows)]
+    # A column in parts of its own (as the similar edges' evidence comes), cut elsewhere
+    # than the batches: joined before it is cut into batches, in the same order.
+    parts = pa.chunked_array([ids[lo : lo + 50_001] for lo in range(0, rows, 50_001)])
     with open_store(tmp_path / "db.duckdb") as store:
         store.insert_columns(
             "keywords",
-            {"paper_id": ids, "keyword": ids, "weight": np.arange(rows, dtype=np.float64)},
+            {"paper_id": ids, "keyword": parts, "weight": np.arange(rows, dtype=np.float64)},
         )
-        stored = store.query_arrow("SELECT paper_id, weight FROM keywords ORDER BY rowid")
+        stored = store.query_arrow("SELECT paper_id, keyword, weight FROM keywords ORDER BY rowid")
     assert stored["paper_id"].to_pylist() == ids
+    assert stored["keyword"].to_pylist() == ids
     assert stored["weight"].to_numpy().tolist() == list(range(rows))
 
 

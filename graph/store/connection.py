@@ -408,7 +408,14 @@ def _arrow(values: Sequence[Any] | pa.Array | pa.ChunkedArray) -> pa.Array | pa.
 
 
 def _in_chunks(data: pa.Table) -> pa.Table:
-    """``data`` as record batches of :data:`INSERT_CHUNK` rows (slices: nothing is copied)."""
+    """``data`` as record batches of :data:`INSERT_CHUNK` rows.
+
+    A column made of many chunks (the evidence texts of the similar edges come in 100k-row
+    parts) is joined into one first: cut wherever any column's chunks end, the batches
+    took DuckDB twice as long to append (7 s against 4 s for 6M edges). A column of one
+    chunk is not copied.
+    """
+    data = data.combine_chunks()
     return pa.Table.from_batches(data.to_batches(max_chunksize=INSERT_CHUNK), data.schema)
 
 
