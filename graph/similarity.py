@@ -170,7 +170,7 @@ def similar_edge_columns(
     steps: Steps = no_steps,
 ) -> dict[str, Any]:
     """The ``similar`` edges as columns: src and dst (Arrow strings, src < dst), weight
-    (array), evidence (list).
+    (array), evidence (Arrow strings).
 
     Rows are in (src, dst) order, the order of the sorted :func:`similar_edges`. Each
     paper's matches are found on its own, so ranges of papers run in ``workers`` forked
@@ -226,7 +226,8 @@ def similar_edge_columns(
     names = np.asarray(table.columns, dtype=object)
     support = np.array([keyword_support(label) for label in table.columns], dtype=np.float64)
     # Naming each pair's shared keywords is Python string work per pair (4M pairs at 1M
-    # papers), so ranges of pairs are named in the pool too; only the texts come back.
+    # papers), so ranges of pairs are named in the pool too; only the texts come back, as
+    # Arrow arrays (their buffers, not 4M objects, are pickled and joined).
     # (Not reported as steps: those count papers.)
     kept_parts, evidence = [], []
     for kept_part, named in map_ranges(
@@ -237,13 +238,13 @@ def similar_edge_columns(
         EVIDENCE_CHUNK,
     ):
         kept_parts.append(kept_part)
-        evidence.extend(named)
+        evidence.append(named)
     kept = np.concatenate(kept_parts) if kept_parts else np.zeros(0, dtype=bool)
     return {
         "src": ids.take(src_row[kept]),
         "dst": ids.take(dst_row[kept]),
         "weight": pairs[kept, 2] / 1e6,
-        "evidence": evidence,
+        "evidence": pa.chunked_array(evidence, pa.string()),
     }
 
 
@@ -292,7 +293,7 @@ def _pair_order(first: np.ndarray, second: np.ndarray, rows: int) -> np.ndarray:
 
 def _shared_keywords(
     shared: tuple[Any, np.ndarray, np.ndarray, np.ndarray], first: int, last: int
-) -> tuple[np.ndarray, list[str]]:
+) -> tuple[np.ndarray, pa.Array]:
     """Which of pairs first..last-1 share enough to be kept, and the evidence of those kept."""
     matrix, pairs, names, support = shared
     part = pairs[first:last]
@@ -312,7 +313,7 @@ def _shared_keywords(
         if end - start > EVIDENCE_KEYWORDS:
             shown += f" (+{end - start - EVIDENCE_KEYWORDS} more)"
         evidence.append(f"shares keywords: {shown}")
-    return backed, evidence
+    return backed, pa.array(evidence, pa.string())
 
 
 def _strongest_matches(

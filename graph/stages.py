@@ -251,21 +251,20 @@ def _keyword_columns(table: KeywordTable) -> dict[str, Any]:
 
 
 def _concat(first: Any, second: Any) -> Any:
-    """Join two edge columns: text columns (ids, evidence; lists or Arrow arrays) as one
-    Arrow column; anything else is a weight column, joined as a float array."""
-    if isinstance(first, (list, pa.Array)) and isinstance(second, (list, pa.Array)):
-        return pa.chunked_array(
-            [
-                pa.array(part, pa.string()) if isinstance(part, list) else part
-                for part in (first, second)
-            ],
-            pa.string(),
+    """Join two edge columns: a weight column (either part a NumPy array) as a float array;
+    text columns (ids, evidence: lists, Arrow arrays or chunked arrays) as one chunked
+    Arrow column, its parts' chunks kept as they are (nothing is copied)."""
+    if isinstance(first, np.ndarray) or isinstance(second, np.ndarray):
+        return np.concatenate(
+            [np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)]
         )
-    if isinstance(first, pa.ChunkedArray):
-        return pa.chunked_array([*first.chunks, pa.array(second, pa.string())], pa.string())
-    return np.concatenate(
-        [np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)]
-    )
+    chunks: list[pa.Array] = []
+    for part in (first, second):
+        if isinstance(part, pa.ChunkedArray):
+            chunks.extend(part.chunks)
+        else:
+            chunks.append(part if isinstance(part, pa.Array) else pa.array(part, pa.string()))
+    return pa.chunked_array(chunks, pa.string())
 
 
 def read_graphs(
