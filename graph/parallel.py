@@ -24,6 +24,7 @@ __all__ = [
     "Steps",
     "available_workers",
     "background",
+    "each_range",
     "in_threads",
     "map_batches",
     "map_ranges",
@@ -87,24 +88,41 @@ def map_ranges(
     ``workers`` >= 2 and at least two ranges the ranges run in forked processes.
     ``steps(what, done, rows)`` hears of every range done (and once before the first).
     """
+    return list(each_range(function, shared, rows, workers, chunk, steps, what))
+
+
+def each_range(
+    function: Callable[[_Shared, int, int], _Result],
+    shared: _Shared,
+    rows: int,
+    workers: int,
+    chunk: int,
+    steps: Steps = no_steps,
+    what: str = "",
+) -> Iterator[_Result]:
+    """:func:`map_ranges` handing on each range's answer as soon as it and those before it
+    are done, so that the caller merges them while the workers still run (its merge
+    then shares the cores with them instead of running alone after the pool)."""
     global _shared
     ranges = [(first, min(first + chunk, rows)) for first in range(0, rows, max(chunk, 1))]
     steps(what, 0, rows)
-    found: list[_Result] = []
     if workers < 2 or len(ranges) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for first, last in ranges:
-            found.append(function(shared, first, last))
+            yield function(shared, first, last)
             steps(what, last, rows)
-        return found
+        return
     _shared = shared
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, len(ranges)), mp_context=context) as pool:
-            tasks = [(function, first, last) for first, last in ranges]
-            for (_, last), result in zip(ranges, pool.map(_run, tasks), strict=True):
-                found.append(result)
+            # Every range is submitted (and the workers forked) before the first answer
+            # is handed on: a worker forked later would copy whatever the caller has
+            # built by then.
+            tasks = [pool.submit(_run, (function, first, last)) for first, last in ranges]
+            _shared = None
+            for (_, last), task in zip(ranges, tasks, strict=True):
+                yield task.result()
                 steps(what, last, rows)
-        return found
     finally:
         _shared = None
 

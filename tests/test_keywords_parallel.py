@@ -17,7 +17,7 @@ import pytest
 
 from graph import similarity
 from graph.keywords import KeywordTable, extract_keywords
-from graph.parallel import SharedClaims, background, in_threads, map_ranges
+from graph.parallel import SharedClaims, background, each_range, in_threads, map_ranges
 from graph.similarity import similar_edge_columns
 
 HF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus-hf"
@@ -38,6 +38,27 @@ def test_map_ranges_runs_ranges_in_order_in_other_processes() -> None:
     alone = map_ranges(_range_pids, values, len(values), 1, 150)
     assert {pid for pid, _, _ in alone} == {os.getpid()}
     assert [a[1:] for a in alone] == [f[1:] for f in found]
+
+
+def _range_after_signal(signal: Path, first: int, last: int) -> tuple[int, bool]:
+    """Range 0 answers at once; the others wait (up to 30 s) for ``signal`` to appear."""
+    if first == 0:
+        return first, True
+    deadline = time.monotonic() + 30
+    while not signal.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return first, signal.exists()
+
+
+def test_each_range_hands_on_an_answer_while_later_ranges_still_run(tmp_path: Path) -> None:
+    signal = tmp_path / "first answer merged"
+    found = []
+    for first, saw_signal in each_range(_range_after_signal, signal, 40, 2, 10):
+        # The caller merges range 0 before the workers are done with ranges 1-3 (they
+        # wait for this file): a pool that answered only at the end would never see it.
+        signal.touch()
+        found.append((first, saw_signal))
+    assert found == [(0, True), (10, True), (20, True), (30, True)]
 
 
 def test_in_threads_fills_every_slice_on_several_threads_and_reraises() -> None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import snowballstemmer
 
-from graph.keywords.phrases import renumber
+from graph.keywords.phrases import joined, renumber
 from graph.keywords.vocabulary import BREAK_WORDS, GENERIC_WORDS
-from graph.parallel import Steps, map_ranges, no_steps
+from graph.parallel import Steps, each_range, no_steps
 from graph.wordclasses import (
     BREAK,
     DETERMINERS,
@@ -91,10 +91,10 @@ def analyze(
     With ``workers`` >= 2 the texts are tokenised and scanned for acronyms in ranges of
     ``chunk`` papers in forked processes (see :func:`scan_texts`); the words are the same.
     """
-    aliases, long_forms, raw_ids, raw = scan_texts(papers, workers, chunk or len(papers), steps)
-    # Position of each text's closing sentinel: the text of a token is the number of
-    # sentinels before it.
-    closes = np.flatnonzero(raw == raw_ids.get(SENTINEL, -1))
+    # The text of a token is the number of closing sentinels before it.
+    aliases, long_forms, raw_ids, raw, closes = scan_texts(
+        papers, workers, chunk or len(papers), steps
+    )
     kinds = token_classes(list(raw_ids), raw)
     parts: list[str] = []
     surfaces: list[str] = []
@@ -313,24 +313,26 @@ _Scan = tuple[dict[str, Counter[str]], dict[str, Counter[str]], list[str], np.nd
 
 def scan_texts(
     papers: Sequence[tuple[str, str, str]], workers: int, chunk: int, steps: Steps = no_steps
-) -> tuple[dict[str, str], dict[str, str], dict[str, int], np.ndarray]:
-    """Acronym aliases and long forms, distinct tokens and the token stream of all texts.
+) -> tuple[dict[str, str], dict[str, str], dict[str, int], np.ndarray, np.ndarray]:
+    """Acronym aliases and long forms, distinct tokens, the token stream of all texts and
+    the position of each text's closing sentinel in it.
 
     Ranges of papers are scanned on their own (in a process pool when ``workers`` >= 2)
-    and merged in order: votes are summed, and a range's new tokens get the next ids in
-    its order of first appearance, so ids, stream and aliases are those one pass gives.
+    and merged in order as they come: votes are summed, and a range's new tokens get
+    the next ids in its order of first appearance, so ids, stream and aliases are those
+    one pass gives.
     """
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     raw_ids: dict[str, int] = {}
-    ranges = map_ranges(_scan_range, papers, len(papers), workers, chunk, steps, "tokenising")
     # The token streams are the stage's largest arrays (a GB at 1M papers): each range's
-    # is renumbered in place and copied into the whole stream, then let go.
-    stream = np.empty(sum(len(found[3]) for found in ranges), dtype=np.int32)
+    # is renumbered in place as it arrives, while later ranges are still being scanned.
+    parts: list[np.ndarray] = []
+    closes: list[np.ndarray] = []
     done = 0
-    ranges.reverse()
-    while ranges:
-        range_votes, range_forms, tokens, raw = ranges.pop()
+    for range_votes, range_forms, tokens, raw in each_range(
+        _scan_range, papers, len(papers), workers, chunk, steps, "tokenising"
+    ):
         for stem, counts in range_votes.items():
             votes[stem].update(counts)
         for key, counts in range_forms.items():
@@ -340,12 +342,19 @@ def scan_texts(
             dtype=np.int32,
             count=len(tokens),
         )
-        stream[done : done + len(raw)] = raw
-        renumber(stream[done : done + len(raw)], global_id)
+        renumber(raw, global_id)
+        closes.append(np.flatnonzero(raw == raw_ids.get(SENTINEL, -1)) + done)
+        parts.append(raw)
         done += len(raw)
         del range_votes, range_forms, tokens, raw
     aliases, long_forms = _aliases(votes, forms)
-    return aliases, long_forms, raw_ids, stream
+    return (
+        aliases,
+        long_forms,
+        raw_ids,
+        joined(parts),
+        np.concatenate(closes or [np.zeros(0, dtype=np.int64)]),
+    )
 
 
 def _scan_range(papers: Sequence[tuple[str, str, str]], first: int, last: int) -> _Scan:
