@@ -128,13 +128,16 @@ def extract_keywords(
 def _chunk(papers: int, workers: int) -> int:
     """Papers per range: up to three ranges per worker balance the load, but each range
     tokenises its own distinct pieces again (a range of 2,000 papers costs 40% more
-    per paper than one of 10,000), so a range has 10,000 papers or more where it can.
+    per paper than one of 10,000), so a range has 10,000 papers or more where it can,
+    and at most 50,000. The ranges come in a multiple of ``workers``: with one range
+    more, one worker would scan it alone at the end (6 s at 1M papers).
 
-    >>> [_chunk(n, 2) for n in (10_000, 30_000, 60_000, 100_000, 1_000_000)]
-    [5000, 15000, 10000, 16667, 50000]
+    >>> [_chunk(n, 2) for n in (10_000, 30_000, 60_000, 100_000, 949_872, 1_000_000)]
+    [5000, 15000, 10000, 16667, 47494, 50000]
     """
     per_worker = min(max(papers // (workers * 10_000), 1), 3)
-    return min(max(-(-papers // (workers * per_worker)), 1), 50_000)
+    per_worker = max(per_worker, -(-papers // (workers * 50_000)))
+    return max(-(-papers // (workers * per_worker)), 1)
 
 
 @dataclass(slots=True)
