@@ -4,6 +4,7 @@ keywords and paper-paper edges, then metrics and communities."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,6 @@ from graph.coupling import binary_matrix, salton_edge_columns
 from graph.keywords import (
     KeywordOptions,
     KeywordTable,
-    ShownKeywords,
     extract_keywords,
     paused_gc,
 )
@@ -200,14 +200,15 @@ def _write_paper_edges(
         table = extract_keywords(papers, options, given, steps=steps, consume=True)
         del papers, given
         release_memory()
-        replace_keywords(store, _keyword_columns(table))
-        nodes = keyword_nodes(table)
-        edges = keyword_edge_columns(table)
+        # Storing the keyword rows and making the keyword nodes and edges is DuckDB and
+        # Arrow work that mostly lets go of the GIL, and the similar edges are NumPy and
+        # forked workers: the first runs on a thread beside the second, so that each
+        # fills the other's one-core stretches. Nothing else uses the connection meanwhile.
+        with ThreadPoolExecutor(1) as side:
+            stored = side.submit(_store_keywords, store, table)
+            similar = similar_edge_columns(table, k, min_similarity, steps=steps)
+            nodes, edges = stored.result()
         keyword_edges = len(edges["src"])
-        # The per-paper keywords are stored; similarity only needs the matrix.
-        table.shown = ShownKeywords.empty()
-        release_memory()
-        similar = similar_edge_columns(table, k, min_similarity, steps=steps)
         del table
         for name, values in similar.items():
             edges[name] = _concat(edges[name], values)
@@ -237,6 +238,12 @@ def _write_paper_edges(
         f"{len(nodes):,} linking keywords, {similar_count:,} similar and "
         f"{len(shared):,} shared_code edges"
     )
+
+
+def _store_keywords(store: Store, table: KeywordTable) -> tuple[list[NodeRow], dict[str, Any]]:
+    """Store the table's keyword rows; the keyword nodes and the paper -> keyword edge columns."""
+    replace_keywords(store, _keyword_columns(table))
+    return keyword_nodes(table), keyword_edge_columns(table)
 
 
 def _keyword_columns(table: KeywordTable) -> dict[str, Any]:
