@@ -118,10 +118,11 @@ def each_range(
             # Every range is submitted (and the workers forked) before the first answer
             # is handed on: a worker forked later would copy whatever the caller has
             # built by then.
-            tasks = [pool.submit(_run, (function, first, last)) for first, last in ranges]
+            tasks = deque(pool.submit(_run, (function, first, last)) for first, last in ranges)
             _shared = None
-            for (_, last), task in zip(ranges, tasks, strict=True):
-                yield task.result()
+            for _, last in ranges:
+                # Let go of the future: the caller decides how long an answer lives.
+                yield tasks.popleft().result()
                 steps(what, last, rows)
     finally:
         _shared = None
